@@ -1,0 +1,138 @@
+/**
+ * The LabApi contract: every call the shells may make, declared once with a zod schema for its
+ * arguments, and the type of its result. Electron IPC and the WebSocket server bind it generically.
+ */
+import { z } from 'zod';
+import { TrainConfigSchema } from './config';
+import type {
+  AppInfo,
+  DatasetSummary,
+  DoctorReport,
+  Evaluation,
+  ExportResult,
+  LayoutPreview,
+  Prediction,
+  RunDetail,
+  RunSummary,
+  SamplePage,
+  Settings,
+} from './dto';
+
+const id = z.string().min(1).max(200);
+const splitName = z.enum(['train', 'val', 'test']);
+
+export const ImportRequestSchema = z.object({
+  paths: z.array(z.string().min(1)).min(1, 'give at least one folder'),
+  name: z.string().max(200).optional(),
+  split: z.object({ val: z.number().min(0).lt(1), test: z.number().min(0).lt(1), seed: z.number().int() }).optional(),
+});
+
+export const SampleQuerySchema = z.object({
+  datasetId: id,
+  className: z.string().optional(),
+  split: splitName.optional(),
+  status: z.enum(['ok', 'bad', 'duplicate', 'excluded']).optional(),
+  search: z.string().optional(),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(5000).default(200),
+});
+
+export const ExportRequestSchema = z.object({
+  runId: id,
+  format: z.enum(['tfjs', 'teachable-machine', 'onnx']).default('tfjs'),
+  outDir: z.string().optional(),
+  quantize: z.enum(['none', 'float16', 'uint8']).default('none'),
+});
+
+export const PredictRequestSchema = z.object({
+  model: z.string().min(1),
+  paths: z.array(z.string().min(1)).min(1),
+  topK: z.number().int().min(1).max(100).default(3),
+});
+
+export const SettingsPatchSchema = z
+  .object({
+    locale: z.enum(['auto', 'en', 'zh-CN']),
+    theme: z.enum(['auto', 'light', 'dark']),
+  })
+  .partial();
+
+/** Argument schemas, one tuple per call. */
+export const labCalls = {
+  'app.info': z.tuple([]),
+  'engine.doctor': z.tuple([]),
+  'datasets.inspect': z.tuple([z.array(z.string().min(1)).min(1)]),
+  'datasets.import': z.tuple([ImportRequestSchema]),
+  'datasets.cancelImport': z.tuple([z.string()]),
+  'datasets.list': z.tuple([]),
+  'datasets.get': z.tuple([id]),
+  'datasets.samples': z.tuple([SampleQuerySchema]),
+  'datasets.delete': z.tuple([id]),
+  'runs.start': z.tuple([TrainConfigSchema]),
+  'runs.list': z.tuple([]),
+  'runs.get': z.tuple([id]),
+  'runs.stop': z.tuple([id]),
+  'runs.pause': z.tuple([id]),
+  'runs.resume': z.tuple([id]),
+  'runs.delete': z.tuple([id]),
+  'runs.evaluate': z.tuple([id]),
+  'runs.export': z.tuple([ExportRequestSchema]),
+  'models.predict': z.tuple([PredictRequestSchema]),
+  'settings.get': z.tuple([]),
+  'settings.set': z.tuple([SettingsPatchSchema]),
+} as const;
+
+export type LabCallName = keyof typeof labCalls;
+
+/** Result type of each call. */
+export interface LabResults {
+  'app.info': AppInfo;
+  'engine.doctor': DoctorReport;
+  'datasets.inspect': LayoutPreview;
+  'datasets.import': DatasetSummary;
+  'datasets.cancelImport': { cancelled: boolean };
+  'datasets.list': DatasetSummary[];
+  'datasets.get': DatasetSummary;
+  'datasets.samples': SamplePage;
+  'datasets.delete': { deleted: boolean };
+  'runs.start': RunSummary;
+  'runs.list': RunSummary[];
+  'runs.get': RunDetail;
+  'runs.stop': RunSummary;
+  'runs.pause': RunSummary;
+  'runs.resume': RunSummary;
+  'runs.delete': { deleted: boolean };
+  'runs.evaluate': Evaluation;
+  'runs.export': ExportResult;
+  'models.predict': Prediction[];
+  'settings.get': Settings;
+  'settings.set': Settings;
+}
+
+/** What a caller passes (defaults may be left out). */
+export type LabArgs<K extends LabCallName> = z.input<(typeof labCalls)[K]>;
+/** What a handler receives (validated, defaults filled in). */
+export type LabParsedArgs<K extends LabCallName> = z.output<(typeof labCalls)[K]>;
+
+/** The engine side: one handler per call, receiving validated arguments. */
+export type LabHandlers = { [K in LabCallName]: (...args: LabParsedArgs<K>) => Promise<LabResults[K]> };
+
+/** The shell side: what the renderer and the CLI call. */
+export interface LabClient {
+  call<K extends LabCallName>(name: K, ...args: LabArgs<K>): Promise<LabResults[K]>;
+  onEvent(listener: (event: import('./events').LabEvent) => void): () => void;
+}
+
+export function isLabCallName(name: unknown): name is LabCallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(labCalls, name);
+}
+
+/** Wire messages of the WebSocket transport (Electron IPC uses invoke + a single event channel). */
+export type WireRequest = { id: number; method: LabCallName; args: unknown[] };
+export type WireResponse =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: import('./errors').LabErrorData };
+export type WireEvent = { event: import('./events').LabEvent };
+
+export const IPC_INVOKE_CHANNEL = 'lab:invoke';
+export const IPC_EVENT_CHANNEL = 'lab:event';

@@ -1,0 +1,250 @@
+/** Data that crosses the LabApi boundary. Plain JSON only. */
+import type { LabErrorData } from './errors';
+import type { InputConfig, TrainConfig } from './config';
+
+export type SplitName = 'train' | 'val' | 'test';
+export type DatasetLayout = 'class-folders' | 'pre-split' | 'csv';
+
+export interface BackendCandidate {
+  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu-fast' | 'cpu';
+  /** npm package that provides it */
+  package: string;
+  loaded: boolean;
+  /** Why it did not load (or was not chosen), in words a person can act on. */
+  reason?: string;
+}
+
+export interface BackendInfo {
+  /** tfjs backend name actually in use (tensorflow, wasm, cpu…) */
+  name: string;
+  /** Human label, e.g. "TensorFlow GPU (CUDA)", "CPU (fast kernels, 2 threads)" */
+  label: string;
+  device: 'gpu' | 'cpu';
+  threads: number;
+  candidates: BackendCandidate[];
+  /** Set when LAB_BACKEND forced the choice. */
+  forcedBy?: string;
+}
+
+export interface DoctorReport {
+  version: string;
+  node: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  memoryGiB: number;
+  workspace: string;
+  backend: BackendInfo;
+  sharp: string;
+  checks: { name: string; ok: boolean; detail: string }[];
+}
+
+export interface FileProblem {
+  path: string;
+  reason:
+    | 'empty'
+    | 'corrupt'
+    | 'not-an-image'
+    | 'unsupported-format'
+    | 'too-large'
+    | 'unreadable'
+    | 'symlink-loop'
+    | 'wrong-extension'
+    | 'duplicate'
+    | 'label-conflict'
+    | 'split-leak';
+  /** What is wrong and what to do about it. */
+  message: string;
+  /** Whether the file was left out of training because of it. */
+  excluded: boolean;
+}
+
+export interface ClassSummary {
+  name: string;
+  counts: Record<SplitName, number>;
+}
+
+export interface LayoutPreview {
+  paths: string[];
+  layout: DatasetLayout;
+  classes: string[];
+  files: number;
+  warnings: string[];
+}
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  paths: string[];
+  layout: DatasetLayout;
+  classes: ClassSummary[];
+  images: number;
+  problems: FileProblem[];
+  warnings: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ImportRequest {
+  paths: string[];
+  name?: string;
+  split?: { val: number; test: number; seed: number };
+}
+
+export interface SampleQuery {
+  datasetId: string;
+  className?: string;
+  split?: SplitName;
+  status?: 'ok' | 'bad' | 'duplicate' | 'excluded';
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface SampleItem {
+  /** Index of the file in the dataset manifest; images are addressed by (datasetId, index), never by path. */
+  index: number;
+  name: string;
+  path: string;
+  className: string;
+  split: SplitName;
+  status: 'ok' | 'bad' | 'duplicate' | 'excluded';
+  width?: number;
+  height?: number;
+}
+
+export interface SamplePage {
+  total: number;
+  items: SampleItem[];
+}
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'stopped' | 'failed';
+
+export interface BatchLog {
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
+  loss: number;
+  accuracy: number;
+  lr: number;
+}
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  lr: number;
+  durationS: number;
+  imagesPerS: number;
+  /** Early stopping state after this epoch. */
+  bestEpoch: number | null;
+  patienceLeft: number | null;
+}
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  status: RunStatus;
+  datasetId: string;
+  datasetName: string;
+  createdAt: string;
+  finishedAt?: string;
+  epochs: number;
+  epochsDone: number;
+  bestEpoch: number | null;
+  bestValAccuracy: number | null;
+  bestValLoss: number | null;
+  testAccuracy: number | null;
+  backend: string;
+  tags: string[];
+  error?: LabErrorData;
+}
+
+export interface RunDetail extends RunSummary {
+  config: TrainConfig;
+  classes: string[];
+  epochLogs: EpochLog[];
+  /** Batch logs, downsampled to at most a few thousand points for the chart. */
+  batchLogs: BatchLog[];
+  evaluation: Evaluation | null;
+  hasModel: boolean;
+}
+
+export interface ClassMetrics {
+  name: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+export interface Misclassified {
+  index: number;
+  path: string;
+  label: string;
+  predicted: string;
+  probabilities: number[];
+}
+
+export interface Evaluation {
+  split: SplitName;
+  loss: number;
+  accuracy: number;
+  topK: { k: number; accuracy: number }[];
+  classes: string[];
+  perClass: ClassMetrics[];
+  /** confusion[actual][predicted] */
+  confusion: number[][];
+  misclassified: Misclassified[];
+}
+
+export interface Preprocessing {
+  input: InputConfig;
+  /** x = pixel / 255 (unit) or x = pixel / 127.5 − 1 (symmetric) */
+  normalization: 'unit' | 'symmetric';
+  channelOrder: 'RGB' | 'L';
+  layout: 'NHWC';
+}
+
+export type ExportFormat = 'tfjs' | 'teachable-machine' | 'onnx';
+
+export interface ExportRequest {
+  runId: string;
+  format: ExportFormat;
+  outDir?: string;
+  quantize?: 'none' | 'float16' | 'uint8';
+}
+
+export interface ExportResult {
+  format: ExportFormat;
+  dir: string;
+  files: string[];
+}
+
+export interface PredictRequest {
+  /** A run id or a folder holding an exported model. */
+  model: string;
+  paths: string[];
+  topK?: number;
+}
+
+export interface Prediction {
+  path: string;
+  top: { label: string; probability: number }[];
+  error?: LabErrorData;
+}
+
+export interface Settings {
+  locale: 'auto' | 'en' | 'zh-CN';
+  theme: 'auto' | 'light' | 'dark';
+  recentDatasets: string[];
+}
+
+export interface AppInfo {
+  version: string;
+  workspace: string;
+  shell: 'electron' | 'browser' | 'cli';
+  backend: BackendInfo | null;
+}

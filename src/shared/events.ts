@@ -1,0 +1,15 @@
+import type { LabErrorData } from './errors';
+import type { BatchLog, EpochLog, RunStatus, Evaluation } from './dto';
+
+/** Every event the engine pushes to the shells. Run events carry runId and a per-run sequence number. */
+export type LabEvent =
+  | { type: 'import.progress'; jobId: string; phase: 'scan' | 'validate' | 'cache'; done: number; total: number; ratePerS: number; etaS: number | null }
+  | { type: 'import.done'; jobId: string; datasetId: string }
+  | { type: 'run.status'; runId: string; seq: number; status: RunStatus; message?: string; error?: LabErrorData }
+  | ({ type: 'run.batch'; runId: string; seq: number } & BatchLog)
+  | ({ type: 'run.epoch'; runId: string; seq: number } & EpochLog)
+  | { type: 'run.evaluation'; runId: string; seq: number; evaluation: Evaluation }
+  | { type: 'run.log'; runId: string; seq: number; level: 'info' | 'warn' | 'error'; message: string };
+
+export type LabEventType = LabEvent['type'];
+export type LabEventOf<T extends LabEventType> = Extract<LabEvent, { type: T }>;
