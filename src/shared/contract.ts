@@ -25,6 +25,8 @@ export const ImportRequestSchema = z.object({
   paths: z.array(z.string().min(1)).min(1, 'give at least one folder'),
   name: z.string().max(200).optional(),
   split: z.object({ val: z.number().min(0).lt(1), test: z.number().min(0).lt(1), seed: z.number().int() }).optional(),
+  /** Chosen by the caller so it can match import.progress events and cancel before the call returns. */
+  jobId: z.string().min(1).max(100).optional(),
 });
 
 export const SampleQuerySchema = z.object({

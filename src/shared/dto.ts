@@ -89,6 +89,8 @@ export interface ImportRequest {
   paths: string[];
   name?: string;
   split?: { val: number; test: number; seed: number };
+  /** Caller-chosen id echoed in import.progress / import.done and accepted by datasets.cancelImport. */
+  jobId?: string;
 }
 
 export interface SampleQuery {
