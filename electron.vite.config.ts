@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+const alias = {
+  '@renderer': resolve('src/renderer/src'),
+  '@shared': resolve('src/shared'),
+};
+
+export default defineConfig({
+  main: {
+    // Native addons (sharp, tfjs-node-gpu, onnxruntime) and all other dependencies stay external.
+    build: {
+      externalizeDeps: true,
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/app/index.ts'),
+          worker: resolve('src/main/worker/training-worker.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    // A sandboxed preload must be CommonJS.
+    build: {
+      externalizeDeps: true,
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve('src/renderer'),
+    resolve: { alias },
+    plugins: [vue()],
+    build: {
+      rollupOptions: { input: resolve('src/renderer/index.html') },
+      chunkSizeWarningLimit: 2000,
+    },
+  },
+});

@@ -1,0 +1,73 @@
+/** The short commands: import, evaluate, export, predict, doctor. */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LabError } from '../../../shared/errors';
+import type { CliContext } from '../context';
+import { UsageError } from '../context';
+import { describeDataset, importWithProgress } from '../dataset-arg';
+
+export async function importCommand(ctx: CliContext, positionals: string[], flags: { name?: string }): Promise<void> {
+  if (!positionals.length) throw new UsageError('lab import needs at least one folder.');
+  const summary = await importWithProgress(ctx, positionals.map((p) => path.resolve(p)), flags.name);
+  ctx.out.emit({ type: 'result', dataset: summary });
+  ctx.out.text(describeDataset(summary));
+}
+
+export async function evaluateCommand(ctx: CliContext, positionals: string[]): Promise<void> {
+  const [runId, dir] = positionals;
+  if (!runId) throw new UsageError('lab evaluate needs a run id (see the runs folder of the workspace).');
+  if (dir) throw new LabError('BAD_ARGUMENT', 'Evaluating on another folder is not available yet: import it and train, or use `lab predict`.');
+  const ev = await ctx.service.handlers['runs.evaluate'](runId);
+  ctx.out.emit({ type: 'result', evaluation: ev });
+  const rows = ev.perClass.map((c) => `  ${c.name.padEnd(20)} precision ${c.precision.toFixed(2)} recall ${c.recall.toFixed(2)} F1 ${c.f1.toFixed(2)} (${c.support})`);
+  ctx.out.text(`Test accuracy ${(ev.accuracy * 100).toFixed(2)}% · loss ${ev.loss.toFixed(4)}\n${rows.join('\n')}`);
+}
+
+export async function exportCommand(ctx: CliContext, positionals: string[], flags: { format?: string; out?: string; quantize?: string }): Promise<void> {
+  const [runId] = positionals;
+  if (!runId) throw new UsageError('lab export needs a run id.');
+  const result = await ctx.service.handlers['runs.export']({
+    runId,
+    format: (flags.format ?? 'tfjs') as 'tfjs',
+    quantize: (flags.quantize ?? 'none') as 'none',
+    ...(flags.out ? { outDir: path.resolve(flags.out) } : {}),
+  });
+  ctx.out.emit({ type: 'result', export: result });
+  ctx.out.text(`Exported ${result.format} model to ${result.dir}\n${result.files.map((f) => '  ' + f).join('\n')}`);
+}
+
+export async function predictCommand(ctx: CliContext, positionals: string[], flags: { top?: string; csv?: string }): Promise<void> {
+  const [model, ...paths] = positionals;
+  if (!model || !paths.length) throw new UsageError('lab predict needs a model (export folder or run id) and at least one image or folder.');
+  const topK = flags.top ? Number(flags.top) : 3;
+  const preds = await ctx.service.handlers['models.predict']({ model: path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model, paths: paths.map((p) => path.resolve(p)), topK });
+  if (flags.csv) {
+    const header = 'path,top1,probability';
+    const lines = preds.map((p) => [JSON.stringify(p.path), JSON.stringify(p.top[0]?.label ?? ''), p.top[0]?.probability ?? ''].join(','));
+    await writeFile(flags.csv, [header, ...lines].join('\n') + '\n');
+  }
+  for (const p of preds) ctx.out.emit({ type: 'result', prediction: p });
+  ctx.out.text(
+    preds
+      .map((p) => (p.error ? `${p.path}: ${p.error.message}` : `${p.path}: ${p.top.map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}`))
+      .join('\n') + (flags.csv ? `\nCSV written to ${flags.csv}` : ''),
+  );
+  if (preds.every((p) => p.error)) throw new LabError('BAD_ARGUMENT', 'No image could be classified (see the messages above).');
+}
+
+export async function doctorCommand(ctx: CliContext): Promise<void> {
+  const r = await ctx.service.handlers['engine.doctor']();
+  ctx.out.emit({ type: 'result', doctor: r });
+  const cands = r.backend.candidates.map((c) => `  ${c.loaded ? '✓' : '✗'} ${c.name.padEnd(15)} ${c.package.padEnd(32)} ${c.reason ?? ''}`);
+  const checks = r.checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+  ctx.out.text(
+    [
+      `Image-classification lab ${r.version} · Node ${r.node} · ${r.platform}/${r.arch} · ${r.cpus} CPUs · ${r.memoryGiB} GiB`,
+      `Training backend: ${r.backend.label} (${r.backend.name}, ${r.backend.device}, ${r.backend.threads} thread(s))${r.backend.forcedBy ? ` — chosen by ${r.backend.forcedBy}` : ''}`,
+      'Backends tried, fastest first:',
+      ...cands,
+      'Checks:',
+      ...checks,
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,11 @@
+import type { LabService } from '../service/lab-service';
+import type { Reporter } from './reporter';
+
+export interface CliContext {
+  service: LabService;
+  out: Reporter;
+  json: boolean;
+}
+
+/** Wrong usage: exit code 2 with the usage text. */
+export class UsageError extends Error {}

@@ -1,0 +1,112 @@
+/** The `lab` command: the same LabService as the app and `lab serve`, driven from a terminal. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { toLabErrorData } from '../../shared/errors';
+import { createLabService } from '../service/lab-service';
+import { forkLauncher } from '../worker/fork-launcher';
+import { openWorkspace } from '../workspace';
+import { demoCommand } from './commands/demo';
+import { serveCommand } from './commands/serve';
+import { doctorCommand, evaluateCommand, exportCommand, importCommand, predictCommand } from './commands/simple';
+import { trainCommand } from './commands/train';
+import { UsageError, type CliContext } from './context';
+import { humanReporter, jsonReporter } from './reporter';
+
+const USAGE = `Usage: lab <command> [options]
+
+Commands:
+  demo                               import the bundled sample, train a small CNN, evaluate, export
+  import <dir>...                    scan and validate image folders (one subfolder per class)
+  train <dir|dataset> [--config file.json] [--epochs N] [--batch-size N] [--lr X]
+                      [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam] [--size N] [--channels 1|3] [--out dir]
+  evaluate <run>                     accuracy, per-class metrics and confusion on the test split
+  export <run> [--format tfjs|teachable-machine|onnx] [--quantize none|float16|uint8] [--out dir]
+  predict <model-dir|run> <image|dir>... [--top K] [--csv file]
+  serve [--port N]                   the lab in a browser on 127.0.0.1 (URL with access token)
+  doctor                             which training backend runs, and why faster ones did not load
+
+Options for every command:
+  --json     one JSON event per line on stdout (progress, batch, epoch, result, error)
+  --help     this text
+Environment: LAB_HOME (workspace folder), LAB_BACKEND (force a backend).
+Exit codes: 0 success, 1 failure, 2 bad usage.`;
+
+const OPTIONS: ParseArgsConfig['options'] = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  config: { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  optimizer: { type: 'string' },
+  size: { type: 'string' },
+  channels: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  quantize: { type: 'string' },
+  top: { type: 'string' },
+  csv: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  name: { type: 'string' },
+};
+
+type Flags = Record<string, string | boolean | undefined>;
+
+async function run(ctx: CliContext, command: string, positionals: string[], flags: Flags): Promise<void> {
+  const s = flags as Record<string, string | undefined>;
+  switch (command) {
+    case 'demo':
+      return demoCommand(ctx, s);
+    case 'import':
+      return importCommand(ctx, positionals, s);
+    case 'train':
+      return trainCommand(ctx, positionals, s);
+    case 'evaluate':
+      return evaluateCommand(ctx, positionals);
+    case 'export':
+      return exportCommand(ctx, positionals, s);
+    case 'predict':
+      return predictCommand(ctx, positionals, s);
+    case 'serve':
+      return serveCommand(ctx, s);
+    case 'doctor':
+      return doctorCommand(ctx);
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Flags; positionals: string[] };
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const [command, ...positionals] = parsed.positionals;
+  if (parsed.values.help || !command) {
+    (command ? process.stdout : process.stderr).write(USAGE + '\n');
+    return parsed.values.help ? 0 : 2;
+  }
+  const json = parsed.values.json === true;
+  const out = json ? jsonReporter() : humanReporter();
+  let service: ReturnType<typeof createLabService> | null = null;
+  try {
+    service = createLabService({ ws: openWorkspace(), shell: 'cli', launcher: forkLauncher() });
+    await run({ service, out, json }, command, positionals, parsed.values);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      out.close();
+      process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    out.emit({ type: 'error', error: toLabErrorData(err) });
+    if (process.env.LAB_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  } finally {
+    out.close();
+    service?.dispose();
+  }
+}

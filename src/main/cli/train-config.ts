@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/config';
+import { LabError } from '../../shared/errors';
+import { parseOrThrow } from '../../shared/validation';
+
+export interface TrainFlags {
+  config?: string;
+  epochs?: string;
+  'batch-size'?: string;
+  lr?: string;
+  size?: string;
+  channels?: string;
+  optimizer?: string;
+  name?: string;
+}
+
+function num(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new LabError('BAD_CONFIG', `--${flag} must be a number, got "${value}".`);
+  return n;
+}
+
+/** --config file, then flags on top, then the dataset: validated as a whole, naming any bad field. */
+export async function buildTrainConfig(datasetId: string, flags: TrainFlags, base: Omit<TrainConfigInput, 'datasetId'> | null = null): Promise<TrainConfig> {
+  let input: Record<string, unknown> = base ? { ...base } : {};
+  if (flags.config) {
+    let text: string;
+    try {
+      text = await readFile(flags.config, 'utf8');
+    } catch {
+      throw new LabError('NOT_FOUND', `Config file ${flags.config} cannot be read: check the path.`);
+    }
+    try {
+      input = { ...input, ...(JSON.parse(text) as Record<string, unknown>) };
+    } catch (err) {
+      throw new LabError('BAD_CONFIG', `Config file ${flags.config} is not valid JSON (${(err as Error).message}).`);
+    }
+  }
+  if (flags.epochs !== undefined) input.epochs = num('epochs', flags.epochs);
+  if (flags['batch-size'] !== undefined) input.batchSize = num('batch-size', flags['batch-size']);
+  if (flags.name !== undefined) input.name = flags.name;
+  const opt = { ...((input.optimizer as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.lr !== undefined) opt.lr = num('lr', flags.lr);
+  if (flags.optimizer !== undefined) opt.name = flags.optimizer;
+  if (Object.keys(opt).length) input.optimizer = opt;
+  const inp = { ...((input.input as Record<string, unknown> | undefined) ?? {}) };
+  if (flags.size !== undefined) inp.size = num('size', flags.size);
+  if (flags.channels !== undefined) inp.channels = num('channels', flags.channels);
+  if (Object.keys(inp).length) input.input = inp;
+  input.datasetId = datasetId;
+  return parseOrThrow(TrainConfigSchema, input, 'training config', 'BAD_CONFIG');
+}

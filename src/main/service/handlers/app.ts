@@ -1,0 +1,56 @@
+import os from 'node:os';
+import { createRequire } from 'node:module';
+import type { LabHandlers } from '../../../shared/contract';
+import type { DoctorReport } from '../../../shared/dto';
+import { getBackendInfo, initBackend } from '../../engine/backend';
+import type { ServiceContext } from '../context';
+import { readSettings, writeSettings } from '../settings-store';
+
+export type AppHandlers = Pick<LabHandlers, 'app.info' | 'engine.doctor' | 'settings.get' | 'settings.set'>;
+
+const require = createRequire(import.meta.url);
+
+function sharpVersion(): string {
+  try {
+    const sharp = require('sharp') as { versions: { sharp?: string; vips: string } };
+    return `sharp ${sharp.versions.sharp ?? '?'} (libvips ${sharp.versions.vips})`;
+  } catch (err) {
+    return `not loadable: ${(err as Error).message}`;
+  }
+}
+
+export async function doctorReport(ctx: ServiceContext): Promise<DoctorReport> {
+  const backend = await initBackend();
+  const sharp = sharpVersion();
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  return {
+    version: ctx.version,
+    node: process.versions.node,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    workspace: ctx.ws.root,
+    backend,
+    sharp,
+    checks: [
+      { name: 'Node.js ≥ 20.19', ok: major > 20 || (major === 20 && minor >= 19), detail: `Node.js ${process.versions.node}` },
+      { name: 'Image decoding (sharp)', ok: !sharp.startsWith('not'), detail: sharp },
+      {
+        name: 'GPU training',
+        ok: backend.device === 'gpu',
+        detail: backend.device === 'gpu' ? backend.label : (backend.candidates.find((c) => c.name === 'tensorflow-gpu')?.reason ?? 'not available'),
+      },
+      { name: 'Workspace', ok: true, detail: ctx.ws.root },
+    ],
+  };
+}
+
+export function appHandlers(ctx: ServiceContext): AppHandlers {
+  return {
+    'app.info': async () => ({ version: ctx.version, workspace: ctx.ws.root, shell: ctx.shell, backend: getBackendInfo() }),
+    'engine.doctor': () => doctorReport(ctx),
+    'settings.get': () => readSettings(ctx.ws),
+    'settings.set': async (patch) => writeSettings(ctx.ws, { ...(await readSettings(ctx.ws)), ...patch }),
+  };
+}

@@ -1,0 +1,62 @@
+import type { LabHandlers } from '../../../shared/contract';
+import { LabError } from '../../../shared/errors';
+import { getDataset } from '../../datasets';
+import { getBackendInfo } from '../../engine/backend';
+import { createRun, deleteRun, listRuns, readRun } from '../../runs';
+import type { ServiceContext } from '../context';
+import type { RunManager } from '../run-manager';
+
+export type RunHandlers = Pick<
+  LabHandlers,
+  'runs.start' | 'runs.list' | 'runs.get' | 'runs.stop' | 'runs.pause' | 'runs.resume' | 'runs.delete' | 'runs.evaluate'
+>;
+
+export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandlers {
+  const summary = async (id: string) => {
+    const { config: _c, classes: _k, epochLogs: _e, batchLogs: _b, evaluation: _v, hasModel: _m, ...rest } = await readRun(ctx.ws, id);
+    return rest;
+  };
+  return {
+    'runs.start': async (config) => {
+      const dataset = await getDataset(ctx.ws, config.datasetId);
+      const run = await createRun(ctx.ws, config, {
+        datasetName: dataset.name,
+        classes: dataset.classes.map((c) => c.name),
+        backend: getBackendInfo()?.name ?? 'auto',
+        datasetFingerprint: `${dataset.id}@${dataset.updatedAt}/${dataset.images}`,
+      });
+      manager.enqueue(run.id, config);
+      return run;
+    },
+    'runs.list': () => listRuns(ctx.ws),
+    'runs.get': (id) => readRun(ctx.ws, id),
+    'runs.stop': async (id) => {
+      if (!manager.stop(id)) throw new LabError('BAD_ARGUMENT', `Run ${id} is not running or queued, so there is nothing to stop.`);
+      return summary(id);
+    },
+    'runs.pause': async (id) => {
+      if (!manager.pause(id)) throw new LabError('BAD_ARGUMENT', `Run ${id} is not running, so it cannot be paused.`);
+      return summary(id);
+    },
+    'runs.resume': async (id) => {
+      if (manager.resume(id)) return summary(id);
+      // Not active: continue an interrupted or stopped run from its last checkpoint.
+      const detail = await readRun(ctx.ws, id);
+      if (detail.status === 'completed') throw new LabError('BAD_ARGUMENT', `Run ${id} has already completed; duplicate it to train again.`);
+      if (manager.activeRunId === id || manager.isQueued(id)) return summary(id);
+      manager.enqueue(id, detail.config, true);
+      return summary(id);
+    },
+    'runs.delete': async (id) => {
+      if (manager.activeRunId === id) throw new LabError('BUSY', `Run ${id} is training: stop it before deleting it.`);
+      manager.stop(id);
+      await deleteRun(ctx.ws, id);
+      return { deleted: true };
+    },
+    'runs.evaluate': async (id) => {
+      const detail = await readRun(ctx.ws, id);
+      if (!detail.hasModel) throw new LabError('NOT_FOUND', `Run ${id} has no saved model yet: wait for it to finish (or resume it).`);
+      return manager.evaluate(id);
+    },
+  };
+}

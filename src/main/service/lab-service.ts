@@ -1,0 +1,59 @@
+/** The LabService: every LabApi call, implemented once over the engine, shared by all three shells. */
+import { readFileSync } from 'node:fs';
+import type { LabHandlers } from '../../shared/contract';
+import type { LabEvent } from '../../shared/events';
+import type { WorkerLauncher } from '../worker/protocol';
+import type { Workspace } from '../workspace';
+import type { ServiceContext } from './context';
+import { appHandlers } from './handlers/app';
+import { datasetHandlers } from './handlers/datasets';
+import { exportHandlers } from './handlers/export';
+import { runHandlers } from './handlers/runs';
+import { RunManager } from './run-manager';
+
+export interface LabService {
+  handlers: LabHandlers;
+  runs: RunManager;
+  ctx: ServiceContext;
+  /** Subscribe to every event; returns the unsubscribe function. */
+  onEvent(listener: (event: LabEvent) => void): () => void;
+  dispose(): void;
+}
+
+export function labVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function createLabService(opts: { ws: Workspace; shell: ServiceContext['shell']; launcher: WorkerLauncher; version?: string }): LabService {
+  const listeners = new Set<(event: LabEvent) => void>();
+  const ctx: ServiceContext = {
+    ws: opts.ws,
+    shell: opts.shell,
+    version: opts.version ?? labVersion(),
+    emit: (event) => {
+      for (const l of listeners) l(event);
+    },
+  };
+  const runs = new RunManager(ctx, opts.launcher);
+  const handlers: LabHandlers = {
+    ...appHandlers(ctx),
+    ...datasetHandlers(ctx),
+    ...runHandlers(ctx, runs),
+    ...exportHandlers(ctx),
+  };
+  return {
+    handlers,
+    runs,
+    ctx,
+    onEvent: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispose: () => runs.dispose(),
+  };
+}

@@ -1,0 +1,94 @@
+/** The work a training process does for one message: train a run, or evaluate a finished one. */
+import type { TrainConfig } from '../../shared/config';
+import type { BatchLog, RunStatus } from '../../shared/dto';
+import { LabError } from '../../shared/errors';
+import type { LabEvent } from '../../shared/events';
+import { createBatchAugmenter } from '../augment';
+import { getDataset, loadSplit } from '../datasets';
+import { initBackend } from '../engine/backend';
+import { preprocessingFor } from '../models';
+import { appendMetric, loadRunModel, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
+import { evaluateModel, trainRun } from '../training';
+import type { Workspace } from '../workspace';
+import type { PauseGate } from './pause-gate';
+import { latestThrottle } from './throttle';
+
+export interface JobIO {
+  emit(event: LabEvent): void;
+  nextSeq(): number;
+  signal: AbortSignal;
+  gate: PauseGate;
+}
+
+/** Batch events reach the shells at most ~10 times a second; every batch still lands in metrics.jsonl. */
+const BATCH_EVENT_INTERVAL_MS = 100;
+
+async function announce(ws: Workspace, io: JobIO, runId: string, status: RunStatus, message?: string): Promise<void> {
+  await setRunStatus(ws, runId, status);
+  io.emit({ type: 'run.status', runId, seq: io.nextSeq(), status, ...(message ? { message } : {}) });
+}
+
+export async function runTrainJob(ws: Workspace, runId: string, config: TrainConfig, resume: boolean, io: JobIO): Promise<void> {
+  const backend = await initBackend();
+  const log = (level: 'info' | 'warn' | 'error', message: string): void =>
+    io.emit({ type: 'run.log', runId, seq: io.nextSeq(), level, message });
+  log('info', `Training on ${backend.label}.`);
+  await announce(ws, io, runId, 'running');
+
+  const dataset = await getDataset(ws, config.datasetId);
+  const has = (split: 'val' | 'test'): boolean => dataset.classes.some((c) => c.counts[split] > 0);
+  const train = await loadSplit(ws, config.datasetId, config.input, 'train', { signal: io.signal });
+  if (train.n === 0) throw new LabError('NO_IMAGES', `Dataset "${dataset.name}" has no training images: add images to its class folders and import it again.`);
+  const val = has('val') ? await loadSplit(ws, config.datasetId, config.input, 'val', { signal: io.signal }) : null;
+  if (!val) log('warn', 'No validation split: early stopping and the validation curves are off for this run.');
+
+  const runDir = ws.runDir(runId);
+  const batches = latestThrottle(BATCH_EVENT_INTERVAL_MS, (b: BatchLog) => io.emit({ type: 'run.batch', runId, seq: io.nextSeq(), ...b }));
+  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed);
+
+  const result = await trainRun({
+    config,
+    train,
+    val,
+    runDir,
+    resume,
+    signal: io.signal,
+    pause: io.gate,
+    ...(augmenter ? { augmenter } : {}),
+    hooks: {
+      onBatch: (b) => {
+        appendMetric(runDir, { kind: 'batch', ...b });
+        batches.push(b);
+      },
+      onEpoch: (e) => {
+        batches.flush();
+        appendMetric(runDir, { kind: 'epoch', ...e });
+        io.emit({ type: 'run.epoch', runId, seq: io.nextSeq(), ...e });
+      },
+      onLog: log,
+    },
+  });
+  batches.flush();
+  await saveModel(runDir, result.model);
+
+  if (has('test') && result.reason !== 'stopped') {
+    log('info', 'Evaluating on the held-out test split…');
+    const test = await loadSplit(ws, config.datasetId, config.input, 'test', { signal: io.signal });
+    const evaluation = await evaluateModel(result.model, test, preprocessingFor(config));
+    await saveEvaluation(runDir, evaluation);
+    io.emit({ type: 'run.evaluation', runId, seq: io.nextSeq(), evaluation });
+  }
+  const final: RunStatus = result.reason === 'stopped' ? 'stopped' : 'completed';
+  const why = { completed: 'finished', 'early-stopped': `early stopping at epoch ${result.epochsDone}`, stopped: 'stopped', 'time-budget': 'time budget reached' }[result.reason];
+  await announce(ws, io, runId, final, why);
+}
+
+export async function runEvaluateJob(ws: Workspace, runId: string, io: JobIO): Promise<void> {
+  await initBackend();
+  const detail = await readRun(ws, runId);
+  const model = await loadRunModel(ws, runId);
+  const test = await loadSplit(ws, detail.config.datasetId, detail.config.input, 'test', { signal: io.signal });
+  const evaluation = await evaluateModel(model, test, preprocessingFor(detail.config));
+  await saveEvaluation(ws.runDir(runId), evaluation);
+  io.emit({ type: 'run.evaluation', runId, seq: io.nextSeq(), evaluation });
+}

@@ -1,0 +1,35 @@
+/** Messages between the service and a training process. A discriminated union; run events carry runId + seq. */
+import type { TrainConfig } from '../../shared/config';
+import type { LabErrorData } from '../../shared/errors';
+import type { LabEvent } from '../../shared/events';
+
+export type ParentMessage =
+  | { type: 'train'; runId: string; workspace: string; config: TrainConfig; resume: boolean }
+  | { type: 'evaluate'; runId: string; workspace: string }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'stop' };
+
+export type WorkerMessage =
+  | { type: 'ready'; backend: string }
+  | { type: 'event'; event: LabEvent }
+  | { type: 'done'; runId: string }
+  | { type: 'failed'; runId: string; error: LabErrorData };
+
+/** The child's view of its parent: Electron's utilityProcess parentPort or Node's IPC channel. */
+export interface ParentPort {
+  send(message: WorkerMessage): void;
+  onMessage(listener: (message: ParentMessage) => void): void;
+}
+
+/** The parent's view of a child process, whichever API started it. */
+export interface WorkerHandle {
+  send(message: ParentMessage): void;
+  onMessage(listener: (message: WorkerMessage) => void): void;
+  /** Called once when the process ends; code null when killed by a signal. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+  kill(): void;
+}
+
+/** Starts a training process: child_process.fork under the CLI and `lab serve`, utilityProcess in Electron. */
+export type WorkerLauncher = () => WorkerHandle;
