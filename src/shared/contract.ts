@@ -136,5 +136,4 @@ export type WireResponse =
   | { id: number; ok: false; error: import('./errors').LabErrorData };
 export type WireEvent = { event: import('./events').LabEvent };
 
-export const IPC_INVOKE_CHANNEL = 'lab:invoke';
-export const IPC_EVENT_CHANNEL = 'lab:event';
+export { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from './ipc-channels';

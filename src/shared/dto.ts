@@ -223,6 +223,23 @@ export interface ExportResult {
   format: ExportFormat;
   dir: string;
   files: string[];
+  /** The written export loaded back and compared with the lab's model on the same inputs. */
+  verified?: { samples: number; maxAbsDiff: number; sameTop1: boolean };
+  quantization?: QuantizationReport;
+  /** Things the user should know (layers converted, preprocessing caveats). */
+  notes?: string[];
+}
+
+export interface QuantizationReport {
+  mode: 'float16' | 'uint8';
+  /** Weight bytes without and with quantisation. */
+  bytesBefore: number;
+  bytesAfter: number;
+  /** Accuracy on the evaluation data (the run's test split), when given. */
+  evaluated?: number;
+  accuracyBefore?: number;
+  accuracyAfter?: number;
+  maxProbabilityDiff?: number;
 }
 
 export interface PredictRequest {
@@ -235,6 +252,8 @@ export interface PredictRequest {
 export interface Prediction {
   path: string;
   top: { label: string; probability: number }[];
+  /** Every class's probability, in label order (for CSV and charts). */
+  probabilities?: number[];
   error?: LabErrorData;
 }
 

@@ -1,0 +1,30 @@
+import { protocol } from 'electron';
+import { toLabErrorData } from '../../shared/errors';
+import { resolveSampleImage } from '../datasets';
+import type { LabService } from '../service/lab-service';
+
+export const IMAGE_SCHEME = 'lab';
+
+/** Must run before app ready. */
+export function registerImageScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: IMAGE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+}
+
+/**
+ * lab://image/<datasetId>/<index>?variant=thumb|full. Images are addressed by their index in a dataset the user
+ * imported, never by path, so nothing outside the chosen dataset roots can be read.
+ */
+export function handleImageProtocol(service: LabService): void {
+  protocol.handle(IMAGE_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const m = /^\/([^/]+)\/(\d+)$/.exec(url.pathname);
+    if (url.host !== 'image' || !m) return new Response('Not found', { status: 404 });
+    try {
+      const variant = url.searchParams.get('variant') === 'full' ? 'full' : 'thumb';
+      const img = await resolveSampleImage(service.ctx.ws, decodeURIComponent(m[1] as string), Number(m[2]), variant);
+      return new Response(new Uint8Array(img.data), { headers: { 'Content-Type': img.contentType } });
+    } catch (err) {
+      return new Response(toLabErrorData(err).message, { status: 404 });
+    }
+  });
+}
