@@ -1,6 +1,5 @@
 import { protocol } from 'electron';
 import { toLabErrorData } from '../../shared/errors';
-import { resolveSampleImage } from '../datasets';
 import type { LabService } from '../service/lab-service';
 
 export const IMAGE_SCHEME = 'lab';
@@ -21,7 +20,7 @@ export function handleImageProtocol(service: LabService): void {
     if (url.host !== 'image' || !m) return new Response('Not found', { status: 404 });
     try {
       const variant = url.searchParams.get('variant') === 'full' ? 'full' : 'thumb';
-      const img = await resolveSampleImage(service.ctx.ws, decodeURIComponent(m[1] as string), Number(m[2]), variant);
+      const img = await service.resolveImage(decodeURIComponent(m[1] as string), Number(m[2]), variant);
       return new Response(new Uint8Array(img.data), { headers: { 'Content-Type': img.contentType } });
     } catch (err) {
       return new Response(toLabErrorData(err).message, { status: 404 });

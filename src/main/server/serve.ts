@@ -8,7 +8,6 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { WireEvent, WireRequest, WireResponse } from '../../shared/contract';
 import { dispatch } from '../../shared/dispatch';
 import { toLabErrorData } from '../../shared/errors';
-import { resolveSampleImage } from '../datasets';
 import type { LabService } from '../service/lab-service';
 import { TOKEN_COOKIE, isAuthorized, isLoopbackHost, isSameOrigin, newToken, requestToken } from './auth';
 import { readStatic } from './static-files';
@@ -66,7 +65,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (image) {
       try {
         const variant = url.searchParams.get('variant') === 'full' ? 'full' : 'thumb';
-        const img = await resolveSampleImage(service.ctx.ws, decodeURIComponent(image[1] as string), Number(image[2]), variant);
+        const img = await service.resolveImage(decodeURIComponent(image[1] as string), Number(image[2]), variant);
         return send(res, 200, img.data, img.contentType, { 'Cache-Control': 'private, max-age=3600' });
       } catch (err) {
         return send(res, 404, toLabErrorData(err).message);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { LabHandlers } from '../../shared/contract';
 import type { LabEvent } from '../../shared/events';
 import type { WorkerLauncher } from '../worker/protocol';
+import { resolveSampleImage } from '../datasets';
 import type { Workspace } from '../workspace';
 import type { ServiceContext } from './context';
 import { appHandlers } from './handlers/app';
@@ -17,6 +18,8 @@ export interface LabService {
   ctx: ServiceContext;
   /** Subscribe to every event; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void;
+  /** A dataset image by manifest index (never by path), for the lab:// protocol and the server's /api/image. */
+  resolveImage(datasetId: string, index: number, variant: 'thumb' | 'full'): Promise<{ data: Buffer; contentType: string }>;
   dispose(): void;
 }
 
@@ -54,6 +57,7 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    resolveImage: (datasetId, index, variant) => resolveSampleImage(opts.ws, datasetId, index, variant),
     dispose: () => runs.dispose(),
   };
 }
