@@ -1,0 +1,268 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { DatasetSummary, LayoutPreview, SampleItem, SplitName } from '../../../shared/dto';
+import type { LabErrorData } from '../../../shared/errors';
+import { toLabErrorData } from '../../../shared/errors';
+import type { LabEvent } from '../../../shared/events';
+import { getBridge } from '../api/bridge';
+import { useErrorsStore } from './errors';
+
+export interface ImportJob {
+  jobId: string;
+  paths: string[];
+  phase: 'scan' | 'validate' | 'cache';
+  done: number;
+  total: number;
+  ratePerS: number;
+  etaS: number | null;
+  startedAt: number;
+  /** True once a progress event carrying our id arrived (the server honours caller-chosen ids). */
+  confirmed: boolean;
+  cancelling: boolean;
+}
+
+export interface SampleFilter {
+  className: string | null;
+  split: SplitName | null;
+}
+
+/** Thumbnails are fetched in pages of this many items as the grid scrolls to them. */
+export const SAMPLE_PAGE = 200;
+
+function newJobId(): string {
+  return `import-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Datasets: the list, the one being looked at, inspect → import with live progress, and its samples. */
+export const useDatasetsStore = defineStore('datasets', () => {
+  const list = ref<DatasetSummary[]>([]);
+  const current = ref<DatasetSummary | null>(null);
+  const preview = ref<LayoutPreview | null>(null);
+  const inspecting = ref(false);
+  const importJob = ref<ImportJob | null>(null);
+  /** How the last import ended, for the message under the form. */
+  const lastImport = ref<'done' | 'cancelled' | 'failed' | null>(null);
+  const lastError = ref<LabErrorData | null>(null);
+
+  const sampleFilter = ref<SampleFilter>({ className: null, split: null });
+  const sampleTotal = ref(0);
+  /** Sparse: position in the filtered list → item, filled page by page. */
+  const samples = shallowRef<(SampleItem | undefined)[]>([]);
+  const samplesLoading = ref(false);
+  const loadedPages = new Set<number>();
+  const loadingPages = new Set<number>();
+  let samplesVersion = 0;
+
+  const importing = computed(() => importJob.value !== null);
+  const importFraction = computed(() => {
+    const job = importJob.value;
+    return job && job.total > 0 ? Math.min(1, job.done / job.total) : 0;
+  });
+
+  function fail(err: unknown, context: string): LabErrorData {
+    const data = toLabErrorData(err);
+    lastError.value = data;
+    useErrorsStore().report(data, context);
+    return data;
+  }
+
+  function upsert(summary: DatasetSummary): void {
+    const rest = list.value.filter((d) => d.id !== summary.id);
+    list.value = [summary, ...rest];
+  }
+
+  async function refreshList(): Promise<void> {
+    try {
+      list.value = await getBridge().call('datasets.list');
+    } catch (err) {
+      fail(err, 'List datasets');
+    }
+  }
+
+  async function open(id: string): Promise<DatasetSummary | null> {
+    if (current.value?.id === id) return current.value;
+    try {
+      const summary = await getBridge().call('datasets.get', id);
+      current.value = summary;
+      resetSamples();
+      return summary;
+    } catch (err) {
+      fail(err, 'Open dataset');
+      return null;
+    }
+  }
+
+  /** Layout and classes of folders before importing them (fast: no image decoding). */
+  async function inspect(paths: string[]): Promise<LayoutPreview | null> {
+    inspecting.value = true;
+    lastError.value = null;
+    try {
+      preview.value = await getBridge().call('datasets.inspect', paths);
+      return preview.value;
+    } catch (err) {
+      preview.value = null;
+      fail(err, 'Inspect folder');
+      return null;
+    } finally {
+      inspecting.value = false;
+    }
+  }
+
+  async function importFolders(paths: string[], name?: string): Promise<DatasetSummary | null> {
+    if (importJob.value) return null;
+    const jobId = newJobId();
+    importJob.value = { jobId, paths, phase: 'scan', done: 0, total: 0, ratePerS: 0, etaS: null, startedAt: Date.now(), confirmed: false, cancelling: false };
+    lastError.value = null;
+    lastImport.value = null;
+    try {
+      const summary = await getBridge().call('datasets.import', name ? { paths, jobId, name } : { paths, jobId });
+      current.value = summary;
+      upsert(summary);
+      preview.value = null;
+      resetSamples();
+      lastImport.value = 'done';
+      return summary;
+    } catch (err) {
+      const data = toLabErrorData(err);
+      if (data.code === 'CANCELLED' || importJob.value?.cancelling) {
+        lastImport.value = 'cancelled';
+      } else {
+        lastImport.value = 'failed';
+        fail(data, 'Import dataset');
+      }
+      return null;
+    } finally {
+      importJob.value = null;
+    }
+  }
+
+  async function cancelImport(): Promise<void> {
+    const job = importJob.value;
+    if (!job || job.cancelling) return;
+    job.cancelling = true;
+    try {
+      await getBridge().call('datasets.cancelImport', job.jobId);
+    } catch (err) {
+      job.cancelling = false;
+      fail(err, 'Cancel import');
+    }
+  }
+
+  async function remove(id: string): Promise<void> {
+    try {
+      await getBridge().call('datasets.delete', id);
+      list.value = list.value.filter((d) => d.id !== id);
+      if (current.value?.id === id) current.value = null;
+    } catch (err) {
+      fail(err, 'Delete dataset');
+    }
+  }
+
+  function handleEvent(event: LabEvent): void {
+    if (event.type === 'import.progress') {
+      const job = importJob.value;
+      if (!job) return;
+      // A server that ignores caller-chosen ids names its own: adopt the first one we see.
+      if (event.jobId !== job.jobId) {
+        if (job.confirmed) return;
+        job.jobId = event.jobId;
+      }
+      job.confirmed = true;
+      job.phase = event.phase;
+      job.done = event.done;
+      job.total = event.total;
+      job.ratePerS = event.ratePerS;
+      job.etaS = event.etaS ?? (event.ratePerS > 0 ? Math.max(0, event.total - event.done) / event.ratePerS : null);
+    } else if (event.type === 'import.done') {
+      // Another shell (CLI, second tab) may have imported: keep the list current.
+      if (!importJob.value || importJob.value.jobId !== event.jobId) void refreshList();
+    }
+  }
+
+  // ---- samples (thumbnail grid) ----
+
+  function resetSamples(): void {
+    samplesVersion += 1;
+    loadedPages.clear();
+    loadingPages.clear();
+    samples.value = [];
+    sampleTotal.value = 0;
+  }
+
+  function setSampleFilter(filter: Partial<SampleFilter>): void {
+    sampleFilter.value = { ...sampleFilter.value, ...filter };
+    resetSamples();
+    void ensureSamples(0, SAMPLE_PAGE);
+  }
+
+  /** Makes sure positions [from, to) of the filtered sample list are loaded (page by page). */
+  async function ensureSamples(from: number, to: number): Promise<void> {
+    const ds = current.value;
+    if (!ds) return;
+    const firstPage = Math.floor(Math.max(0, from) / SAMPLE_PAGE);
+    const lastPage = Math.floor(Math.max(from, to - 1) / SAMPLE_PAGE);
+    const jobs: Promise<void>[] = [];
+    for (let page = firstPage; page <= lastPage; page++) {
+      if (loadedPages.has(page) || loadingPages.has(page)) continue;
+      if (loadedPages.size > 0 && page * SAMPLE_PAGE >= sampleTotal.value) break;
+      jobs.push(loadPage(ds.id, page));
+    }
+    await Promise.all(jobs);
+  }
+
+  async function loadPage(datasetId: string, page: number): Promise<void> {
+    const version = samplesVersion;
+    loadingPages.add(page);
+    samplesLoading.value = true;
+    const f = sampleFilter.value;
+    try {
+      const result = await getBridge().call('datasets.samples', {
+        datasetId,
+        offset: page * SAMPLE_PAGE,
+        limit: SAMPLE_PAGE,
+        ...(f.className ? { className: f.className } : {}),
+        ...(f.split ? { split: f.split } : {}),
+      });
+      if (version !== samplesVersion) return; // the filter or dataset changed meanwhile
+      loadedPages.add(page);
+      sampleTotal.value = result.total;
+      const next = samples.value.slice();
+      next.length = Math.max(next.length, result.total);
+      result.items.forEach((item, i) => {
+        next[page * SAMPLE_PAGE + i] = item;
+      });
+      samples.value = next;
+    } catch (err) {
+      if (version === samplesVersion) fail(err, 'Load thumbnails');
+    } finally {
+      loadingPages.delete(page);
+      if (version === samplesVersion) samplesLoading.value = loadingPages.size > 0;
+    }
+  }
+
+  return {
+    list,
+    current,
+    preview,
+    inspecting,
+    importJob,
+    importing,
+    importFraction,
+    lastImport,
+    lastError,
+    sampleFilter,
+    sampleTotal,
+    samples,
+    samplesLoading,
+    refreshList,
+    open,
+    inspect,
+    importFolders,
+    cancelImport,
+    remove,
+    handleEvent,
+    resetSamples,
+    setSampleFilter,
+    ensureSamples,
+  };
+});

@@ -1,0 +1,47 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { toLabErrorData, type LabErrorCode } from '../../../shared/errors';
+
+export interface ShownError {
+  id: number;
+  code: LabErrorCode;
+  message: string;
+  /** What the user was doing, e.g. "Import dataset". */
+  context: string;
+  details?: Record<string, unknown>;
+  /** How many times in a row the same error happened. */
+  count: number;
+  at: number;
+}
+
+const MAX_SHOWN = 20;
+
+/** Errors the error panel shows: every failed call lands here with what the user was doing. */
+export const useErrorsStore = defineStore('errors', () => {
+  const items = ref<ShownError[]>([]);
+  let nextId = 1;
+
+  function report(err: unknown, context: string): ShownError {
+    const data = toLabErrorData(err);
+    const last = items.value[0];
+    if (last && last.message === data.message && last.context === context) {
+      last.count += 1;
+      last.at = Date.now();
+      return last;
+    }
+    const shown: ShownError = { id: nextId++, code: data.code, message: data.message, context, count: 1, at: Date.now() };
+    if (data.details) shown.details = data.details;
+    items.value = [shown, ...items.value].slice(0, MAX_SHOWN);
+    return shown;
+  }
+
+  function dismiss(id: number): void {
+    items.value = items.value.filter((e) => e.id !== id);
+  }
+
+  function clear(): void {
+    items.value = [];
+  }
+
+  return { items, report, dismiss, clear };
+});

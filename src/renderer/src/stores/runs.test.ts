@@ -1,0 +1,154 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import { effectScope } from 'vue';
+import { LabError } from '../../../shared/errors';
+import { setBridge } from '../api/bridge';
+import { useLabEvents } from '../composables/use-lab-events';
+import { createFakeBridge, deferred, flush, type FakeBridge } from '../testing/fake-bridge';
+import { epochLog, runDetail, runSummary } from '../testing/fixtures';
+import { useErrorsStore } from './errors';
+import { useRunsStore } from './runs';
+
+describe('runs store', () => {
+  let bridge: FakeBridge;
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    bridge = createFakeBridge();
+    setBridge(bridge);
+  });
+
+  it('starting a run shows it at once and appends live epochs and batches to it', async () => {
+    bridge.on('runs.start', () => runSummary({ status: 'queued' })).on('runs.get', () => runDetail({ status: 'queued' }));
+    const scope = effectScope();
+    scope.run(() => useLabEvents(bridge));
+    const runs = useRunsStore();
+
+    await runs.start({ datasetId: 'ds1', epochs: 3 });
+    expect(runs.current?.id).toBe('run1');
+    expect(runs.current?.config.epochs).toBe(3);
+
+    bridge.emit({ type: 'run.status', runId: 'run1', seq: 1, status: 'running' });
+    bridge.emit({ type: 'run.batch', runId: 'run1', seq: 2, epoch: 1, batch: 1, batchesPerEpoch: 2, loss: 0.9, accuracy: 0.5, lr: 1e-3 });
+    bridge.emit({ type: 'run.batch', runId: 'run1', seq: 3, epoch: 1, batch: 2, batchesPerEpoch: 2, loss: 0.8, accuracy: 0.55, lr: 1e-3 });
+    bridge.emit({ type: 'run.epoch', runId: 'run1', seq: 4, ...epochLog(1) });
+    await flush(); // the runs.get snapshot (empty logs) lands after the events and must not erase them
+    bridge.emit({ type: 'run.epoch', runId: 'run1', seq: 5, ...epochLog(2, { valAccuracy: 0.9, bestEpoch: 2 }) });
+
+    expect(runs.current?.status).toBe('running');
+    expect(runs.current?.epochLogs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(runs.current?.batchLogs.map((b) => b.loss)).toEqual([0.9, 0.8]);
+    expect(runs.bestEpoch).toBe(2);
+    expect(runs.current?.bestValAccuracy).toBe(0.9);
+    expect(runs.list[0]?.epochsDone).toBe(2);
+    // events for another run do not leak into the one on screen
+    bridge.emit({ type: 'run.epoch', runId: 'other', seq: 1, ...epochLog(3) });
+    expect(runs.current?.epochLogs).toHaveLength(2);
+    scope.stop();
+  });
+
+  it('stops listening when the scope that subscribed ends', () => {
+    const scope = effectScope();
+    scope.run(() => useLabEvents(bridge));
+    expect(bridge.listenerCount()).toBe(1);
+    scope.stop();
+    expect(bridge.listenerCount()).toBe(0);
+  });
+
+  it('keeps epochs that arrive before runs.start answers', async () => {
+    const started = deferred<ReturnType<typeof runSummary>>();
+    bridge.on('runs.start', () => started.promise).on('runs.get', () => runDetail());
+    const runs = useRunsStore();
+    const pending = runs.start({ datasetId: 'ds1' });
+    runs.handleEvent({ type: 'run.epoch', runId: 'run1', seq: 1, ...epochLog(1) });
+    started.resolve(runSummary());
+    await pending;
+    expect(runs.current?.epochLogs.map((e) => e.epoch)).toEqual([1]);
+  });
+
+  it('a snapshot from disk and live events merge without duplicates', async () => {
+    bridge.on('runs.get', () => runDetail({ epochLogs: [epochLog(1), epochLog(2)], epochsDone: 2 }));
+    const runs = useRunsStore();
+    await runs.open('run1');
+    runs.handleEvent({ type: 'run.epoch', runId: 'run1', seq: 9, ...epochLog(2, { loss: 0.123 }) });
+    runs.handleEvent({ type: 'run.epoch', runId: 'run1', seq: 10, ...epochLog(3) });
+    expect(runs.current?.epochLogs.map((e) => [e.epoch, e.loss])).toEqual([
+      [1, 1],
+      [2, 0.123],
+      [3, 1 / 3],
+    ]);
+  });
+
+  it('a failed run shows its error on the run itself', async () => {
+    bridge.on('runs.get', () => runDetail());
+    const runs = useRunsStore();
+    await runs.open('run1');
+    runs.handleEvent({
+      type: 'run.status',
+      runId: 'run1',
+      seq: 3,
+      status: 'failed',
+      error: { code: 'TRAINING_FAILED', message: 'The training process exited unexpectedly (code 134).' },
+    });
+    expect(runs.current?.status).toBe('failed');
+    expect(runs.current?.error?.message).toMatch(/exited unexpectedly/);
+    expect(runs.isLive).toBe(false);
+  });
+
+  it('a refused start surfaces the engine message in the error panel', async () => {
+    bridge.on('runs.start', () => {
+      throw new LabError('BAD_CONFIG', 'Invalid train config: optimizer.lr: learning rate must be greater than 0.');
+    });
+    const runs = useRunsStore();
+    const result = await runs.start({ datasetId: 'ds1' });
+    expect(result).toBeNull();
+    expect(runs.current).toBeNull();
+    expect(runs.lastError?.code).toBe('BAD_CONFIG');
+    const errors = useErrorsStore();
+    expect(errors.items[0]?.message).toMatch(/optimizer\.lr/);
+    expect(errors.items[0]?.context).toBe('Start training');
+  });
+
+  it('pause, resume and stop go to the engine for the run on screen', async () => {
+    bridge
+      .on('runs.get', () => runDetail())
+      .on('runs.pause', (id) => runSummary({ id, status: 'paused' }))
+      .on('runs.resume', (id) => runSummary({ id, status: 'running' }))
+      .on('runs.stop', (id) => runSummary({ id, status: 'stopped' }));
+    const runs = useRunsStore();
+    await runs.open('run1');
+    await runs.pause();
+    expect(runs.current?.status).toBe('paused');
+    await runs.resume();
+    expect(runs.current?.status).toBe('running');
+    await runs.stop();
+    expect(runs.current?.status).toBe('stopped');
+    expect(bridge.calls.map((c) => c.name)).toEqual(['runs.get', 'runs.pause', 'runs.resume', 'runs.stop']);
+  });
+
+  it('export asks for tfjs and keeps the folder and files to show', async () => {
+    bridge.on('runs.get', () => runDetail({ status: 'completed', hasModel: true })).on('runs.export', (req) => ({
+      format: req.format ?? 'tfjs',
+      dir: `/ws/exports/${req.runId}`,
+      files: ['model.json', 'weights.bin', 'labels.json'],
+    }));
+    const runs = useRunsStore();
+    await runs.open('run1');
+    await runs.exportRun();
+    expect(bridge.calls.at(-1)?.args).toEqual([{ runId: 'run1', format: 'tfjs' }]);
+    expect(runs.exportResult?.dir).toBe('/ws/exports/run1');
+    expect(runs.exportResult?.files).toContain('model.json');
+  });
+
+  it('thins batch points on long runs instead of growing without bound', async () => {
+    bridge.on('runs.get', () => runDetail());
+    const runs = useRunsStore();
+    await runs.open('run1');
+    for (let i = 1; i <= 5000; i++) {
+      runs.handleEvent({ type: 'run.batch', runId: 'run1', seq: i, epoch: 1, batch: i, batchesPerEpoch: 5000, loss: 1 / i, accuracy: 0, lr: 1e-3 });
+    }
+    const batches = runs.current!.batchLogs;
+    expect(batches.length).toBeLessThanOrEqual(4000);
+    expect(batches.at(-1)?.batch).toBe(5000); // the newest point is always kept
+    expect(batches[0]?.batch).toBe(1);
+  });
+});

@@ -1,0 +1,204 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { ExportFormat, ExportResult, RunDetail, RunSummary } from '../../../shared/dto';
+import { TrainConfigSchema, type TrainConfigInput } from '../../../shared/config';
+import type { LabErrorData } from '../../../shared/errors';
+import { toLabErrorData } from '../../../shared/errors';
+import type { LabEvent } from '../../../shared/events';
+import { getBridge } from '../api/bridge';
+import { applyRunEvent, applyRunEventToSummary, isFinished, mergeDetail } from '../lib/run-merge';
+import { useErrorsStore } from './errors';
+
+/** Events for a run we do not hold yet (it is starting) are kept briefly, then replayed. */
+const MAX_BUFFERED = 2000;
+
+/** Training runs: the list, the one on screen with its live curves, and the controls. */
+export const useRunsStore = defineStore('runs', () => {
+  const list = ref<RunSummary[]>([]);
+  /** Replaced (not mutated) on every change so charts watching it shallowly redraw. */
+  const current = shallowRef<RunDetail | null>(null);
+  const starting = ref(false);
+  /** Which control is waiting for the engine: stop, pause, resume. */
+  const controlling = ref<'stop' | 'pause' | 'resume' | null>(null);
+  const exporting = ref(false);
+  const exportResult = ref<ExportResult | null>(null);
+  const lastError = ref<LabErrorData | null>(null);
+  const buffered = new Map<string, LabEvent[]>();
+
+  const isLive = computed(() => {
+    const s = current.value?.status;
+    return s === 'queued' || s === 'running' || s === 'paused';
+  });
+  const bestEpoch = computed(() => current.value?.bestEpoch ?? current.value?.epochLogs.at(-1)?.bestEpoch ?? null);
+
+  function fail(err: unknown, context: string): LabErrorData {
+    const data = toLabErrorData(err);
+    lastError.value = data;
+    useErrorsStore().report(data, context);
+    return data;
+  }
+
+  function upsertSummary(summary: RunSummary): void {
+    const i = list.value.findIndex((r) => r.id === summary.id);
+    if (i >= 0) list.value.splice(i, 1, summary);
+    else list.value.unshift(summary);
+  }
+
+  function summaryOf(d: RunDetail): RunSummary {
+    const { config: _c, classes: _cl, epochLogs: _e, batchLogs: _b, evaluation: _ev, hasModel: _h, ...summary } = d;
+    return summary;
+  }
+
+  async function refreshList(): Promise<void> {
+    try {
+      list.value = await getBridge().call('runs.list');
+    } catch (err) {
+      fail(err, 'List runs');
+    }
+  }
+
+  function setCurrent(detail: RunDetail): void {
+    let d = detail;
+    const pending = buffered.get(d.id);
+    if (pending) {
+      buffered.delete(d.id);
+      for (const e of pending) d = applyRunEvent(d, e);
+    }
+    current.value = d;
+  }
+
+  /** Shows a run: its logs from disk merged with any live events already received. */
+  async function open(id: string): Promise<RunDetail | null> {
+    if (current.value?.id !== id) exportResult.value = null;
+    try {
+      const fresh = await getBridge().call('runs.get', id);
+      setCurrent(mergeDetail(current.value, fresh));
+      return current.value;
+    } catch (err) {
+      fail(err, 'Open run');
+      return null;
+    }
+  }
+
+  async function start(input: TrainConfigInput): Promise<RunSummary | null> {
+    if (starting.value) return null;
+    starting.value = true;
+    lastError.value = null;
+    exportResult.value = null;
+    try {
+      const config = TrainConfigSchema.parse(input);
+      const summary = await getBridge().call('runs.start', input);
+      upsertSummary(summary);
+      // Show the run at once; the snapshot from disk follows and is merged in.
+      setCurrent({ ...summary, config, classes: [], epochLogs: [], batchLogs: [], evaluation: null, hasModel: false });
+      void open(summary.id);
+      return summary;
+    } catch (err) {
+      fail(err, 'Start training');
+      return null;
+    } finally {
+      starting.value = false;
+    }
+  }
+
+  async function control(action: 'stop' | 'pause' | 'resume'): Promise<void> {
+    const run = current.value;
+    if (!run || controlling.value) return;
+    controlling.value = action;
+    try {
+      const summary = await getBridge().call(`runs.${action}`, run.id);
+      upsertSummary(summary);
+      if (current.value?.id === summary.id && !isFinished(current.value.status)) current.value = { ...current.value, status: summary.status };
+    } catch (err) {
+      fail(err, `${action[0]!.toUpperCase()}${action.slice(1)} training`);
+    } finally {
+      controlling.value = null;
+    }
+  }
+
+  const stop = (): Promise<void> => control('stop');
+  const pause = (): Promise<void> => control('pause');
+  const resume = (): Promise<void> => control('resume');
+
+  async function exportRun(format: ExportFormat = 'tfjs', outDir?: string): Promise<ExportResult | null> {
+    const run = current.value;
+    if (!run) return null;
+    exporting.value = true;
+    exportResult.value = null;
+    try {
+      exportResult.value = await getBridge().call('runs.export', outDir ? { runId: run.id, format, outDir } : { runId: run.id, format });
+      return exportResult.value;
+    } catch (err) {
+      fail(err, 'Export model');
+      return null;
+    } finally {
+      exporting.value = false;
+    }
+  }
+
+  async function remove(id: string): Promise<void> {
+    try {
+      await getBridge().call('runs.delete', id);
+      list.value = list.value.filter((r) => r.id !== id);
+      if (current.value?.id === id) current.value = null;
+    } catch (err) {
+      fail(err, 'Delete run');
+    }
+  }
+
+  function handleEvent(event: LabEvent): void {
+    if (!('runId' in event)) return;
+    const i = list.value.findIndex((r) => r.id === event.runId);
+    if (i >= 0) {
+      const next = applyRunEventToSummary(list.value[i]!, event);
+      if (next !== list.value[i]) list.value.splice(i, 1, next);
+    }
+    const run = current.value;
+    if (run && run.id === event.runId) {
+      current.value = applyRunEvent(run, event);
+      if (event.type === 'run.status' && isFinished(event.status)) void open(run.id); // pick up hasModel, evaluation
+      return;
+    }
+    if (starting.value) {
+      // runs.start has not answered yet: this is probably its run.
+      const queue = buffered.get(event.runId) ?? [];
+      if (queue.length < MAX_BUFFERED) queue.push(event);
+      buffered.set(event.runId, queue);
+    } else if (i < 0 && event.type === 'run.status') {
+      void refreshList(); // a run started elsewhere (CLI, another tab)
+    }
+  }
+
+  /** After a dropped connection events may have been missed: re-read what is on screen. */
+  async function resync(): Promise<void> {
+    await refreshList();
+    if (current.value) await open(current.value.id);
+  }
+
+  function summaryOfCurrent(): RunSummary | null {
+    return current.value ? summaryOf(current.value) : null;
+  }
+
+  return {
+    list,
+    current,
+    starting,
+    controlling,
+    exporting,
+    exportResult,
+    lastError,
+    isLive,
+    bestEpoch,
+    refreshList,
+    open,
+    start,
+    stop,
+    pause,
+    resume,
+    exportRun,
+    remove,
+    handleEvent,
+    resync,
+    summaryOfCurrent,
+  };
+});
