@@ -1,0 +1,106 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { TrainConfigSchema } from '../../shared/config';
+import type { LabEvent } from '../../shared/events';
+import type { ParentMessage, WorkerHandle, WorkerMessage } from '../worker/protocol';
+import { openWorkspace } from '../workspace';
+import { RunManager } from './run-manager';
+
+const statuses: { id: string; status: string; extra?: unknown }[] = [];
+vi.mock('../runs', () => ({
+  setRunStatus: async (_ws: unknown, id: string, status: string, extra?: unknown) => {
+    statuses.push({ id, status, extra });
+  },
+}));
+
+/** A scripted training process: the test decides what it says and when it dies. */
+class FakeWorker implements WorkerHandle {
+  sent: ParentMessage[] = [];
+  private onMsg: ((m: WorkerMessage) => void)[] = [];
+  private onEnd: ((code: number | null, signal: string | null) => void)[] = [];
+  send(m: ParentMessage): void {
+    this.sent.push(m);
+  }
+  onMessage(l: (m: WorkerMessage) => void): void {
+    this.onMsg.push(l);
+  }
+  onExit(l: (code: number | null, signal: string | null) => void): void {
+    this.onEnd.push(l);
+  }
+  kill(): void {
+    this.exit(null, 'SIGTERM');
+  }
+  say(m: WorkerMessage): void {
+    this.onMsg.forEach((l) => l(m));
+  }
+  exit(code: number | null, signal: string | null = null): void {
+    this.onEnd.forEach((l) => l(code, signal));
+  }
+}
+
+function setup() {
+  const workers: FakeWorker[] = [];
+  const events: LabEvent[] = [];
+  const ws = openWorkspace(mkdtempSync(path.join(os.tmpdir(), 'lab-rm-')));
+  const manager = new RunManager({ ws, shell: 'cli', version: 't', emit: (e) => events.push(e) }, () => {
+    const w = new FakeWorker();
+    workers.push(w);
+    return w;
+  });
+  const config = TrainConfigSchema.parse({ datasetId: 'd1' });
+  return { workers, events, manager, config };
+}
+
+describe('RunManager', () => {
+  it('runs one training process at a time and starts the queued run when the first ends', async () => {
+    const { workers, manager, config } = setup();
+    manager.enqueue('a', config);
+    manager.enqueue('b', config);
+    expect(workers).toHaveLength(1);
+    expect(workers[0]?.sent[0]).toMatchObject({ type: 'train', runId: 'a' });
+    workers[0]?.say({ type: 'event', event: { type: 'run.status', runId: 'a', seq: 9, status: 'completed' } });
+    workers[0]?.exit(0);
+    expect(workers).toHaveLength(2);
+    expect(workers[1]?.sent[0]).toMatchObject({ type: 'train', runId: 'b' });
+  });
+
+  it('reports a crashed training process as a failed run with a message, and keeps serving', async () => {
+    statuses.length = 0;
+    const { workers, events, manager, config } = setup();
+    const done = manager.waitFor('a');
+    manager.enqueue('a', config);
+    workers[0]?.exit(null, 'SIGKILL');
+    const outcome = await done;
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.message).toMatch(/was killed \(SIGKILL\).*resume/);
+    expect(statuses.at(-1)).toMatchObject({ id: 'a', status: 'failed' });
+    expect(events.at(-1)).toMatchObject({ type: 'run.status', runId: 'a', status: 'failed' });
+    manager.enqueue('b', config);
+    expect(workers).toHaveLength(2);
+  });
+
+  it('forwards pause, resume and stop to the active process, and stops a queued run without starting it', async () => {
+    const { workers, manager, config } = setup();
+    manager.enqueue('a', config);
+    manager.enqueue('b', config);
+    expect(manager.pause('a')).toBe(true);
+    expect(manager.resume('a')).toBe(true);
+    expect(manager.stop('b')).toBe(true);
+    expect(manager.stop('a')).toBe(true);
+    expect(workers[0]?.sent.map((m) => m.type)).toEqual(['train', 'pause', 'resume', 'stop']);
+    expect(manager.pause('zzz')).toBe(false);
+    workers[0]?.exit(0);
+    expect(workers).toHaveLength(1);
+  });
+
+  it('passes a worker failure through with its own message', async () => {
+    const { workers, manager, config } = setup();
+    const done = manager.waitFor('a');
+    manager.enqueue('a', config);
+    workers[0]?.say({ type: 'failed', runId: 'a', error: { code: 'NAN_LOSS', message: 'loss became NaN at epoch 2 batch 3' } });
+    workers[0]?.exit(0);
+    expect(await done).toMatchObject({ status: 'failed', error: { code: 'NAN_LOSS' } });
+  });
+});
