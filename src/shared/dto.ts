@@ -162,6 +162,8 @@ export interface RunSummary {
   backend: string;
   tags: string[];
   error?: LabErrorData;
+  /** A checkpoint exists and the run did not finish (stopped, or interrupted by a kill): it can be resumed. */
+  resumable?: boolean;
 }
 
 export interface RunDetail extends RunSummary {

@@ -1,0 +1,23 @@
+/** config → tf.LayersModel. Scratch models are built under a seeded Math.random so the same seed gives the same weights. */
+import type * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../../shared/config';
+import { LabError } from '../../shared/errors';
+import { mixSeed, withSeededMathRandom } from '../training/seeded-random';
+import { buildScratchModel } from './scratch-models';
+import { buildTransferModel } from './transfer-model';
+
+export { preprocessingFor, BUILTIN_MOBILENET } from './preprocessing';
+export { SeedBatchNorm, batchNormBatchSizeWarning, hasTrainableBatchNorm } from './layers/seed-batch-norm';
+export { saveModelToDir, loadModelFromDir, fsLoadHandler, fsSaveHandler, readModelArtifacts, resolveModelDir } from './fs-io';
+export { loadBackbone, backboneDir, resourcesDir } from './transfer-model';
+
+const INIT_SALT = 0x1a17;
+
+export async function buildModel(config: TrainConfig, numClasses: number): Promise<tf.LayersModel> {
+  if (!Number.isInteger(numClasses) || numClasses < 2) {
+    throw new LabError('TOO_FEW_CLASSES', `A classifier needs at least 2 classes; this dataset has ${numClasses}. Add a folder per class.`);
+  }
+  const seeded = <T>(fn: () => T): T => withSeededMathRandom(mixSeed(config.seed, INIT_SALT), fn);
+  if (config.model.kind === 'transfer') return buildTransferModel(config, numClasses, seeded);
+  return seeded(() => buildScratchModel(config, numClasses));
+}

@@ -1,0 +1,114 @@
+/**
+ * Models trained from scratch: MLP baseline, configurable CNN, CIFAR-style ResNet.
+ * Every layer gets an explicit name so variable names (and checkpoints) do not depend on how many models
+ * the process built before. Batch norm sits after the linear/conv layer and before the activation, and the
+ * preceding layer's bias is dropped because β replaces it (SEED-NOTES §3).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ConvBlock, ModelConfig, TrainConfig } from '../../shared/config';
+import { LabError } from '../../shared/errors';
+import { SeedBatchNorm } from './layers/seed-batch-norm';
+
+type Sym = tf.SymbolicTensor;
+type Activation = ConvBlock['activation'];
+export type DenseSpec = { units: number; batchNorm: boolean; activation: Activation; dropout: number };
+
+function act(x: Sym, activation: Activation, name: string): Sym {
+  return activation === 'linear' ? x : (tf.layers.activation({ activation, name }).apply(x) as Sym);
+}
+
+function dropout(x: Sym, rate: number, name: string): Sym {
+  // tfjs Dropout is inverted dropout and its `rate` is the drop probability, as the configs say.
+  return rate > 0 ? (tf.layers.dropout({ rate, name }).apply(x) as Sym) : x;
+}
+
+/** Dense head layers (linear → [BN] → activation → dropout), then the softmax classifier. */
+export function denseHead(x: Sym, layers: DenseSpec[], numClasses: number, prefix: string): Sym {
+  let h = x;
+  layers.forEach((l, i) => {
+    const n = `${prefix}${i + 1}`;
+    h = tf.layers.dense({ units: l.units, useBias: !l.batchNorm, name: `${n}_dense` }).apply(h) as Sym;
+    if (l.batchNorm) h = new SeedBatchNorm({ name: `${n}_bn` }).apply(h) as Sym;
+    h = act(h, l.activation, `${n}_act`);
+    h = dropout(h, l.dropout, `${n}_drop`);
+  });
+  return tf.layers.dense({ units: numClasses, activation: 'softmax', name: 'predictions' }).apply(h) as Sym;
+}
+
+function mlp(cfg: Extract<ModelConfig, { kind: 'mlp' }>, input: Sym, numClasses: number): Sym {
+  let x = tf.layers.flatten({ name: 'flatten' }).apply(input) as Sym;
+  x = dropout(x, cfg.inputDropout, 'input_drop');
+  return denseHead(x, cfg.hidden, numClasses, 'hidden');
+}
+
+function cnn(cfg: Extract<ModelConfig, { kind: 'cnn' }>, input: Sym, size: number, numClasses: number): Sym {
+  let x = input;
+  let side = size;
+  cfg.blocks.forEach((b, i) => {
+    const n = `block${i + 1}`;
+    x = tf.layers.conv2d({ filters: b.filters, kernelSize: b.kernel, strides: b.stride, padding: 'same', useBias: !b.batchNorm, name: `${n}_conv` }).apply(x) as Sym;
+    side = Math.ceil(side / b.stride);
+    if (b.batchNorm) x = new SeedBatchNorm({ name: `${n}_bn` }).apply(x) as Sym;
+    x = act(x, b.activation, `${n}_act`);
+    if (b.pool !== 'none') {
+      if (side < 2) {
+        throw new LabError('BAD_CONFIG', `model.blocks.${i}.pool: the feature map is already ${side}×${side} at block ${i + 1}; set its pool to "none" or use a larger input.size.`);
+      }
+      const pool = b.pool === 'max' ? tf.layers.maxPooling2d({ poolSize: 2, name: `${n}_pool` }) : tf.layers.averagePooling2d({ poolSize: 2, name: `${n}_pool` });
+      x = pool.apply(x) as Sym;
+      side = Math.floor(side / 2);
+    }
+    x = dropout(x, b.dropout, `${n}_drop`);
+  });
+  x = (cfg.globalPool ? tf.layers.globalAveragePooling2d({ name: 'global_pool' }) : tf.layers.flatten({ name: 'flatten' })).apply(x) as Sym;
+  x = dropout(x, cfg.headDropout, 'head_drop');
+  return denseHead(x, cfg.dense, numClasses, 'dense');
+}
+
+/** CIFAR ResNet (He et al. 2016, §4.2): depth 6n+2, three stages of n basic blocks, widths w, 2w, 4w. */
+function resnet(cfg: Extract<ModelConfig, { kind: 'resnet' }>, input: Sym, numClasses: number): Sym {
+  const n = (cfg.depth - 2) / 6;
+  const convBn = (x: Sym, filters: number, kernel: number, stride: number, name: string): Sym => {
+    const c = tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, name: `${name}_conv` }).apply(x) as Sym;
+    return new SeedBatchNorm({ name: `${name}_bn` }).apply(c) as Sym;
+  };
+  let x = act(convBn(input, cfg.width, 3, 1, 'stem'), 'relu', 'stem_act');
+  let channels = cfg.width;
+  for (let stage = 0; stage < 3; stage++) {
+    const filters = cfg.width * 2 ** stage;
+    for (let block = 0; block < n; block++) {
+      const name = `stage${stage + 1}_block${block + 1}`;
+      const stride = stage > 0 && block === 0 ? 2 : 1;
+      let h = act(convBn(x, filters, 3, stride, `${name}_a`), 'relu', `${name}_a_act`);
+      h = convBn(h, filters, 3, 1, `${name}_b`);
+      const shortcut = stride !== 1 || channels !== filters ? convBn(x, filters, 1, stride, `${name}_proj`) : x;
+      x = act(tf.layers.add({ name: `${name}_add` }).apply([h, shortcut]) as Sym, 'relu', `${name}_out`);
+      channels = filters;
+    }
+  }
+  x = tf.layers.globalAveragePooling2d({ name: 'global_pool' }).apply(x) as Sym;
+  x = dropout(x, cfg.headDropout, 'head_drop');
+  return tf.layers.dense({ units: numClasses, activation: 'softmax', name: 'predictions' }).apply(x) as Sym;
+}
+
+/** Builds a scratch model synchronously (the caller seeds Math.random around it for reproducible weights). */
+export function buildScratchModel(config: TrainConfig, numClasses: number): tf.LayersModel {
+  const { size, channels } = config.input;
+  const input = tf.input({ shape: [size, size, channels], name: 'image' });
+  const m = config.model;
+  let output: Sym;
+  switch (m.kind) {
+    case 'mlp':
+      output = mlp(m, input, numClasses);
+      break;
+    case 'cnn':
+      output = cnn(m, input, size, numClasses);
+      break;
+    case 'resnet':
+      output = resnet(m, input, numClasses);
+      break;
+    case 'transfer':
+      throw new Error('buildScratchModel: transfer models are built by buildTransferModel');
+  }
+  return tf.model({ inputs: input, outputs: output, name: m.kind });
+}
