@@ -1,0 +1,141 @@
+import sharp from 'sharp';
+import { colorTransform, eraseRegion, hasColor, hasGeometry, inverseAffine } from './geometry';
+import type { AugmentParams } from './params';
+
+/**
+ * The reference implementation: sharp (libvips) applies the drawn parameters to one image. The border is
+ * added first (extend: background / copy / mirror gives the fill mode), then one pipeline does the bilinear
+ * affine and the colour (recomb + linear, rounded and clamped once), and the output window is cut out.
+ * Erasing writes the rectangle. Used for previews and for written augmented copies.
+ *
+ * Two libvips facts this relies on (both checked by the equivalence tests): in one sharp pipeline `extract`
+ * runs before `affine` and `recomb` before `linear`, so extend and the window cut are separate steps; and
+ * raw float input does not survive sharp 0.34, so every step takes uint8 pixels.
+ */
+
+export interface RawDims {
+  width: number;
+  height: number;
+  channels: 1 | 3;
+}
+
+export interface SharpAugmentOptions {
+  /** Dataset mean per channel in [0, 1] (erasing with fill = mean). */
+  mean?: number[];
+}
+
+type Extend = 'background' | 'copy' | 'mirror';
+const EXTEND: Record<AugmentParams['fill']['mode'], Extend> = { constant: 'background', nearest: 'copy', reflect: 'mirror' };
+
+const rawOf = (width: number, height: number, channels: number) => ({ raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } });
+
+/** First `channels` bands of interleaved pixels (libvips may add bands, e.g. a colour background on grey). */
+function keepBands(data: Uint8Array, have: number, want: number): Uint8Array {
+  if (have === want) return data;
+  const n = data.length / have;
+  const out = new Uint8Array(n * want);
+  for (let i = 0; i < n; i++) for (let c = 0; c < want; c++) out[i * want + c] = data[i * have + c]!;
+  return out;
+}
+
+async function toRaw(img: sharp.Sharp, channels: number): Promise<{ data: Uint8Array; width: number; height: number }> {
+  const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+  return { data: keepBands(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.channels, channels), width: info.width, height: info.height };
+}
+
+function withColor(img: sharp.Sharp, channels: 1 | 3, p: AugmentParams): sharp.Sharp {
+  if (!hasColor(p)) return img;
+  const { K, offset } = colorTransform(p, channels);
+  // libvips truncates float → uchar; +0.5 makes that a rounding, like the batch path's ×255 then round
+  const o = offset * 255 + 0.5;
+  if (channels === 1) return img.linear(K[0]!, o);
+  return img
+    .recomb([
+      [K[0]!, K[1]!, K[2]!],
+      [K[3]!, K[4]!, K[5]!],
+      [K[6]!, K[7]!, K[8]!],
+    ])
+    .linear([1, 1, 1], [o, o, o]);
+}
+
+/** Geometry + colour: size×size uint8 out of a size×size uint8 image. */
+async function geometryAndColor(src: Uint8Array, size: number, channels: 1 | 3, p: AugmentParams): Promise<Uint8Array> {
+  if (!hasGeometry(p)) return (await toRaw(withColor(sharp(src, rawOf(size, size, channels)), channels, p), channels)).data;
+  const m = inverseAffine(p, size);
+  // how far outside the image the output reaches: pad that much (+2 for the bilinear neighbours)
+  let reach = 0;
+  for (const [X, Y] of [[0, 0], [size - 1, 0], [0, size - 1], [size - 1, size - 1]] as const) {
+    const x = m[0] * X + m[1] * Y + m[2];
+    const y = m[3] * X + m[4] * Y + m[5];
+    reach = Math.max(reach, -x, -y, x - (size - 1), y - (size - 1));
+  }
+  const P = Math.ceil(Math.max(0, reach)) + 2;
+  const bg = Math.round(p.fill.value * 255);
+  const background = { r: bg, g: bg, b: bg, alpha: 1 };
+  const padded = await toRaw(
+    sharp(src, rawOf(size, size, channels)).extend({ top: P, bottom: P, left: P, right: P, extendWith: EXTEND[p.fill.mode], background }),
+    channels,
+  );
+  const Wp = padded.width;
+  // libvips maps forward: X = A·x + t with A = L⁻¹, t = −A·c; in padded coordinates t' = t − A·(P, P).
+  // The integer part of t' becomes the window position, the fraction goes to odx/ody.
+  const det = m[0] * m[4] - m[1] * m[3];
+  const A: [number, number, number, number] = [m[4] / det, -m[1] / det, -m[3] / det, m[0] / det];
+  const tx = -(A[0] * (m[2] + P) + A[1] * (m[5] + P));
+  const ty = -(A[2] * (m[2] + P) + A[3] * (m[5] + P));
+  const nx = Math.floor(tx);
+  const ny = Math.floor(ty);
+  // libvips' default output area: the rounded bounding box of A applied to the input rectangle (odx/ody excluded)
+  const xs = [0, A[0] * Wp, A[1] * Wp, A[0] * Wp + A[1] * Wp];
+  const ys = [0, A[2] * Wp, A[3] * Wp, A[2] * Wp + A[3] * Wp];
+  const left = Math.floor(Math.min(...xs) + 0.5);
+  const top = Math.floor(Math.min(...ys) + 0.5);
+  const img = sharp(padded.data, rawOf(Wp, Wp, channels)).affine(A, { odx: tx - nx, ody: ty - ny, interpolator: sharp.interpolators.bilinear, background });
+  const full = await toRaw(withColor(img, channels, p), channels);
+  const x0 = -nx - left;
+  const y0 = -ny - top;
+  if (x0 < 0 || y0 < 0 || x0 + size > full.width || y0 + size > full.height) {
+    throw new Error(`augmentWithSharp: output window ${x0},${y0} outside the ${full.width}×${full.height} affine result`);
+  }
+  const out = new Uint8Array(size * size * channels);
+  const row = size * channels;
+  for (let y = 0; y < size; y++) out.set(full.data.subarray(((y0 + y) * full.width + x0) * channels, ((y0 + y) * full.width + x0) * channels + row), y * row);
+  return out;
+}
+
+/**
+ * Augment one image. input: raw interleaved uint8 pixels of `dims`; it is squashed to size×size first
+ * (a no-op for images from the decoded cache). Returns size×size×channels uint8.
+ */
+export async function augmentWithSharp(
+  input: Buffer | Uint8Array,
+  dims: RawDims,
+  params: AugmentParams,
+  size: number,
+  channels: 1 | 3 = dims.channels,
+  opts: SharpAugmentOptions = {},
+): Promise<Uint8Array> {
+  let base: Uint8Array;
+  if (dims.width === size && dims.height === size && dims.channels === channels) {
+    base = input instanceof Uint8Array ? input : new Uint8Array(input);
+  } else {
+    let img = sharp(input, rawOf(dims.width, dims.height, dims.channels)).resize(size, size, { fit: 'fill' });
+    img = channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
+    base = (await toRaw(img, channels)).data;
+  }
+  const out = hasGeometry(params) || hasColor(params) ? await geometryAndColor(base, size, channels, params) : Uint8Array.from(base);
+  const er = eraseRegion(params, size, channels, opts.mean);
+  if (er) {
+    for (let y = 0; y < er.h; y++) out.set(er.values.subarray(y * er.w * channels, (y + 1) * er.w * channels), ((er.y0 + y) * size + er.x0) * channels);
+  }
+  return out;
+}
+
+/** Raw pixels → PNG bytes. */
+export async function encodePng(pixels: Uint8Array, size: number, channels: 1 | 3): Promise<Buffer> {
+  return sharp(pixels, rawOf(size, size, channels)).png({ compressionLevel: 1 }).toBuffer();
+}
+
+export async function pngDataUrl(pixels: Uint8Array, size: number, channels: 1 | 3): Promise<string> {
+  return `data:image/png;base64,${(await encodePng(pixels, size, channels)).toString('base64')}`;
+}
