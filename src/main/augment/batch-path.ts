@@ -8,7 +8,7 @@ import { drawMixup, drawParams, type AugmentParams, type MixupParams } from './p
 
 /**
  * The training path: the same drawn parameters as the sharp path, applied to a whole batch with tensor ops
- * (one projective transform per image, per-image colour matrices, an erasing mask, mixup), so the trainer
+ * (per-image colour matrices, one projective transform per image, an erasing mask, mixup), so the trainer
  * never waits on per-image sharp calls.
  */
 
@@ -41,7 +41,9 @@ function geometryOp(x: tf.Tensor4D, params: AugmentParams[], size: number): tf.T
     const m = inverseAffine(params[i]!, size);
     mats.set(m, i * 8);
   }
-  const { mode, value } = params[0]!.fill;
+  const { mode } = params[0]!.fill;
+  // the sharp path fills with a uint8 grey; use the same level
+  const value = Math.round(params[0]!.fill.value * 255) / 255;
   if (canBatchTransform()) return tf.image.transform(x, tf.tensor2d(mats, [n, 8]), 'bilinear', mode, value, [size, size]);
   const parts: tf.Tensor4D[] = [];
   for (let i = 0; i < n; i++) {
@@ -111,8 +113,9 @@ export function applyParamsBatch(x: tf.Tensor4D, params: AugmentParams[], opts: 
   const channels = ch === 1 ? 1 : 3;
   return tf.tidy(() => {
     let out: tf.Tensor4D = x;
-    if (params.some(hasGeometry)) out = geometryOp(out, params, size);
+    // same order as the sharp path: colour (clamped), geometry, erasing
     if (params.some(hasColor)) out = colorOp(out, params, channels);
+    if (params.some(hasGeometry)) out = geometryOp(out, params, size);
     if (params.some((p) => p.erase)) out = eraseOp(out, params, size, channels, opts.mean);
     return out === x ? x.clone() : out;
   });

@@ -3,10 +3,10 @@ import { colorTransform, eraseRegion, hasColor, hasGeometry, inverseAffine } fro
 import type { AugmentParams } from './params';
 
 /**
- * The reference implementation: sharp (libvips) applies the drawn parameters to one image. The border is
- * added first (extend: background / copy / mirror gives the fill mode), then one pipeline does the bilinear
- * affine and the colour (recomb + linear, rounded and clamped once), and the output window is cut out.
- * Erasing writes the rectangle. Used for previews and for written augmented copies.
+ * The reference implementation: sharp (libvips) applies the drawn parameters to one image. Colour first
+ * (recomb + linear, rounded and clamped once), then the border (extend: background / copy / mirror gives the
+ * fill mode, so the fill colour is exactly the one chosen), then one bilinear affine, and the output window
+ * is cut out. Erasing writes the rectangle last. Used for previews and for written augmented copies.
  *
  * Two libvips facts this relies on (both checked by the equivalence tests): in one sharp pipeline `extract`
  * runs before `affine` and `recomb` before `linear`, so extend and the window cut are separate steps; and
@@ -58,9 +58,8 @@ function withColor(img: sharp.Sharp, channels: 1 | 3, p: AugmentParams): sharp.S
     .linear([1, 1, 1], [o, o, o]);
 }
 
-/** Geometry + colour: size×size uint8 out of a size×size uint8 image. */
-async function geometryAndColor(src: Uint8Array, size: number, channels: 1 | 3, p: AugmentParams): Promise<Uint8Array> {
-  if (!hasGeometry(p)) return (await toRaw(withColor(sharp(src, rawOf(size, size, channels)), channels, p), channels)).data;
+/** Geometry: size×size uint8 out of a size×size uint8 image. */
+async function geometry(src: Uint8Array, size: number, channels: 1 | 3, p: AugmentParams): Promise<Uint8Array> {
   const m = inverseAffine(p, size);
   // how far outside the image the output reaches: pad that much (+2 for the bilinear neighbours)
   let reach = 0;
@@ -91,7 +90,7 @@ async function geometryAndColor(src: Uint8Array, size: number, channels: 1 | 3, 
   const left = Math.floor(Math.min(...xs) + 0.5);
   const top = Math.floor(Math.min(...ys) + 0.5);
   const img = sharp(padded.data, rawOf(Wp, Wp, channels)).affine(A, { odx: tx - nx, ody: ty - ny, interpolator: sharp.interpolators.bilinear, background });
-  const full = await toRaw(withColor(img, channels, p), channels);
+  const full = await toRaw(img, channels);
   const x0 = -nx - left;
   const y0 = -ny - top;
   if (x0 < 0 || y0 < 0 || x0 + size > full.width || y0 + size > full.height) {
@@ -123,7 +122,9 @@ export async function augmentWithSharp(
     img = channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
     base = (await toRaw(img, channels)).data;
   }
-  const out = hasGeometry(params) || hasColor(params) ? await geometryAndColor(base, size, channels, params) : Uint8Array.from(base);
+  // colour first (one rounding), then geometry on uint8 (one more): error ≤ 1 level whatever the colour gain
+  let out = hasColor(params) ? (await toRaw(withColor(sharp(base, rawOf(size, size, channels)), channels, params), channels)).data : Uint8Array.from(base);
+  if (hasGeometry(params)) out = await geometry(out, size, channels, params);
   const er = eraseRegion(params, size, channels, opts.mean);
   if (er) {
     for (let y = 0; y < er.h; y++) out.set(er.values.subarray(y * er.w * channels, (y + 1) * er.w * channels), ((er.y0 + y) * size + er.x0) * channels);

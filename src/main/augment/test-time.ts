@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Test-time views (the document's test method): the image as is (already resized to the input size),
+ * the centre crop, or the four corners + centre, each resized back to the input size. Nothing random
+ * happens at test time: no erasing, no jitter.
+ */
+export type TestTimeMode = 'none' | 'center' | 'five-crop';
+
+/** Crop boxes (pixel offsets) of side round(fraction·size). */
+export function testTimeBoxes(size: number, mode: TestTimeMode, cropFraction: number): { x0: number; y0: number; side: number }[] {
+  if (mode === 'none') return [{ x0: 0, y0: 0, side: size }];
+  if (!(cropFraction > 0 && cropFraction <= 1)) throw new Error(`cropFraction must be in (0, 1], got ${cropFraction}`);
+  const side = Math.max(1, Math.round(cropFraction * size));
+  const far = size - side;
+  const mid = Math.floor(far / 2);
+  const centre = { x0: mid, y0: mid, side };
+  if (mode === 'center') return [centre];
+  return [{ x0: 0, y0: 0, side }, { x0: far, y0: 0, side }, { x0: 0, y0: far, side }, { x0: far, y0: far, side }, centre];
+}
+
+/** One batch per view, each [n, size, size, c]; the caller disposes them. */
+export function testTimeCrops(x: tf.Tensor4D, mode: TestTimeMode, cropFraction = 0.875): tf.Tensor4D[] {
+  const [n, size] = x.shape;
+  return testTimeBoxes(size, mode, cropFraction).map((b) =>
+    tf.tidy(() => {
+      if (b.side === size) return x.clone();
+      const d = size - 1;
+      // cropAndResize: normalised corners, where 1 is the last pixel's centre
+      const box = [b.y0 / d, b.x0 / d, (b.y0 + b.side - 1) / d, (b.x0 + b.side - 1) / d];
+      const boxes = tf.tensor2d(Array.from({ length: n }, () => box), [n, 4]);
+      const idx = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
+      return tf.image.cropAndResize(x, boxes, idx, [size, size], 'bilinear');
+    }),
+  );
+}
+
+/** Average the model's class probabilities over the views (predict returns probabilities [n, classes]). */
+export function predictTestTime(predict: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.Tensor4D, mode: TestTimeMode, cropFraction = 0.875): tf.Tensor2D {
+  const views = testTimeCrops(x, mode, cropFraction);
+  try {
+    return tf.tidy(() => {
+      const probs = views.map((v) => predict(v));
+      return (probs.length === 1 ? probs[0]! : tf.addN(probs).div(probs.length)) as tf.Tensor2D;
+    });
+  } finally {
+    views.forEach((v) => v.dispose());
+  }
+}
