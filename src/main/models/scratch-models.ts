@@ -32,8 +32,20 @@ export function denseHead(x: Sym, layers: DenseSpec[], numClasses: number, prefi
     h = act(h, l.activation, `${n}_act`);
     h = dropout(h, l.dropout, `${n}_drop`);
   });
-  return tf.layers.dense({ units: numClasses, activation: 'softmax', name: 'predictions' }).apply(h) as Sym;
+  return classifier(h, numClasses);
 }
+
+/**
+ * The classifier: a linear layer named 'logits' then softmax named 'predictions'. Keeping the logits as a layer
+ * lets the trainer compute the loss with log-softmax (stable, and a diverging run shows up as NaN/Inf instead of
+ * being hidden by probability clipping), while the saved model still outputs probabilities.
+ */
+export function classifier(x: Sym, numClasses: number): Sym {
+  const logits = tf.layers.dense({ units: numClasses, name: LOGITS_LAYER }).apply(x) as Sym;
+  return tf.layers.activation({ activation: 'softmax', name: 'predictions' }).apply(logits) as Sym;
+}
+
+export const LOGITS_LAYER = 'logits';
 
 function mlp(cfg: Extract<ModelConfig, { kind: 'mlp' }>, input: Sym, numClasses: number): Sym {
   let x = tf.layers.flatten({ name: 'flatten' }).apply(input) as Sym;
@@ -88,7 +100,7 @@ function resnet(cfg: Extract<ModelConfig, { kind: 'resnet' }>, input: Sym, numCl
   }
   x = tf.layers.globalAveragePooling2d({ name: 'global_pool' }).apply(x) as Sym;
   x = dropout(x, cfg.headDropout, 'head_drop');
-  return tf.layers.dense({ units: numClasses, activation: 'softmax', name: 'predictions' }).apply(x) as Sym;
+  return classifier(x, numClasses);
 }
 
 /** Builds a scratch model synchronously (the caller seeds Math.random around it for reproducible weights). */

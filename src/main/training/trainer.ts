@@ -11,7 +11,7 @@ import type { BatchLog, EpochLog, Preprocessing } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { BatchAugmenter } from '../augment/batch-augmenter';
 import type { ImageArray } from '../datasets/image-array';
-import { batchNormBatchSizeWarning, buildModel, hasTrainableBatchNorm, preprocessingFor } from '../models';
+import { batchNormBatchSizeWarning, buildModel, hasTrainableBatchNorm, LOGITS_LAYER, preprocessingFor } from '../models';
 import { updateRunProgress } from '../runs/run-files';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint';
 import { EarlyStopping } from './early-stopping';
@@ -68,9 +68,13 @@ function checkData(config: TrainConfig, data: ImageArray, what: string): void {
   }
 }
 
-/** Mean categorical cross-entropy of probabilities (Keras clipping), works with soft (mixup) labels too. */
-function crossEntropy(y: tf.Tensor, p: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(p, PROB_EPSILON, 1 - PROB_EPSILON))), -1))) as tf.Scalar);
+/**
+ * Mean categorical cross-entropy (works with soft mixup labels too). From logits via log-softmax when the model
+ * exposes them, so divergence surfaces as NaN/Inf; otherwise from probabilities with Keras's clipping.
+ */
+function crossEntropy(y: tf.Tensor, out: tf.Tensor, fromLogits: boolean): tf.Scalar {
+  const logP = fromLogits ? tf.logSoftmax(out) : tf.log(tf.clipByValue(out, PROB_EPSILON, 1 - PROB_EPSILON));
+  return tf.mean(tf.neg(tf.sum(tf.mul(y, logP), -1))) as tf.Scalar;
 }
 
 /** Kernels get weight decay; biases and batch-norm γ/β do not (standard practice, and what AdamW papers do). */
@@ -93,6 +97,11 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const model = ckpt?.model ?? (await buildModel(config, numClasses));
   const outUnits = (model.outputs[0]!.shape as number[])[1];
   if (outUnits !== numClasses) throw new LabError('BAD_MODEL', `The checkpoint predicts ${outUnits} classes but the dataset has ${numClasses}: start a new run.`);
+
+  // Training runs on a view of the same layers that ends at the logits (see models/scratch-models.ts).
+  const logitsLayer = model.layers.find((l) => l.name === LOGITS_LAYER);
+  const fromLogits = logitsLayer !== undefined;
+  const trainView = logitsLayer ? tf.model({ inputs: model.inputs, outputs: logitsLayer.output as tf.SymbolicTensor }) : model;
 
   const trainable = model.trainableWeights;
   const vars = trainable.map((w) => w.read() as tf.Variable);
@@ -185,9 +194,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
         const held: { correct?: tf.Tensor } = {};
         const { value, grads } = withSeededMathRandom(mixSeed(config.seed, DROPOUT_SALT, epoch, b), () =>
           tf.variableGrads(() => {
-            const p = model.apply(x, { training: true }) as tf.Tensor;
-            held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(p, -1), tf.argMax(y, -1)), 'float32')));
-            return crossEntropy(y, p);
+            const out = trainView.apply(x, { training: true }) as tf.Tensor;
+            held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
+            return crossEntropy(y, out, fromLogits);
           }, vars),
         );
         const loss = (await value.data())[0]!;
