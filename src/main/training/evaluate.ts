@@ -62,7 +62,7 @@ export async function evaluateModel(model: tf.LayersModel, data: ImageArray, pre
   if (data.n > 0 && outC !== C) throw new Error(`The model predicts ${outC} classes but the data has ${C}.`);
   const { loss, accuracy } = lossAndAccuracy(probs, data.y, C);
   const confusion = classes.map(() => new Array<number>(C).fill(0));
-  const ks = [1, 3, 5].filter((k) => k === 1 || k < C);
+  const ks = [1, 2, 3, 5].filter((k) => k === 1 || k < C);
   const topHits = ks.map(() => 0);
   const wrong: { i: number; pred: number; conf: number }[] = [];
   for (let i = 0; i < data.n; i++) {
