@@ -202,6 +202,8 @@ export interface Evaluation {
   /** confusion[actual][predicted] */
   confusion: number[][];
   misclassified: Misclassified[];
+  /** Accuracy with test-time crops (four corners + centre, predictions averaged), when evaluated that way. */
+  tta?: { crops: number; accuracy: number; loss?: number } | null;
 }
 
 export interface Preprocessing {
