@@ -83,6 +83,37 @@ export interface DatasetSummary {
   warnings: string[];
   createdAt: string;
   updatedAt: string;
+  /** Image statistics and advice drawn from them (absent in manifests written before they existed). */
+  stats?: DatasetStats;
+}
+
+export interface HistogramBin {
+  /** inclusive lower edge */
+  from: number;
+  /** exclusive upper edge */
+  to: number;
+  count: number;
+}
+
+export interface DatasetStats {
+  /** images of the largest class / images of the smallest class (usable images) */
+  imbalanceRatio: number;
+  widths: HistogramBin[];
+  heights: HistogramBin[];
+  /** width / height */
+  aspectRatios: HistogramBin[];
+  /** bytes */
+  fileSizes: HistogramBin[];
+  medianWidth: number | null;
+  medianHeight: number | null;
+  /** channels in the files: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA */
+  channels: Record<string, number>;
+  formats: Record<string, number>;
+  problemsByReason: Record<string, number>;
+  suggestedInputSize: number;
+  suggestedChannels: 1 | 3;
+  /** Sentences in the spirit of the source document (model size for the data size, imbalance). */
+  advice: string[];
 }
 
 export interface ImportRequest {

@@ -1,0 +1,81 @@
+/** Listing, reading, deleting datasets and paging through their samples (filters over the in-memory manifest). */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { DatasetSummary, LayoutPreview, SampleItem, SamplePage, SampleQuery } from '../../shared/dto';
+import { LabError } from '../../shared/errors';
+import { safeId, type Workspace } from '../workspace';
+import { readManifest, readSummary, removeDatasetDir } from './manifest';
+import { scanPaths } from './scan';
+
+/** What an import of these paths would find: layout, classes, file count, before anything is read. */
+export async function inspectFolders(paths: string[]): Promise<LayoutPreview> {
+  if (!paths.length) throw new LabError('BAD_ARGUMENT', 'Give at least one folder to inspect.');
+  const scan = await scanPaths(paths, { stats: false });
+  const classes = [...new Set(scan.entries.map((e) => e.className))].sort();
+  const warnings = [...scan.warnings];
+  if (scan.issues.length) warnings.push(`${scan.issues.length} entries cannot be read or are symbolic-link loops (e.g. ${scan.issues[0]!.path}); the import will list them.`);
+  if (scan.entries.length === 0) warnings.push(`No files found in ${paths.join(', ')}. Put the images in one subfolder per class.`);
+  else if (classes.length === 1) warnings.push(`Only one class ("${classes[0]}") found: a classifier needs at least two. Add a subfolder per class.`);
+  return { paths: scan.roots.map((r) => r.path), layout: scan.layout, classes, files: scan.entries.length, warnings };
+}
+
+/** Every imported dataset, most recently updated first. */
+export async function listDatasets(ws: Workspace): Promise<DatasetSummary[]> {
+  const names = await readdir(ws.datasets).catch(() => [] as string[]);
+  const out: DatasetSummary[] = [];
+  for (const name of names) {
+    try {
+      safeId(name);
+      out.push(await readSummary(ws, name));
+    } catch {
+      // a half-written or foreign folder: not a dataset
+    }
+  }
+  return out.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+}
+
+function checkId(id: string): void {
+  try {
+    safeId(id);
+  } catch {
+    throw new LabError('BAD_ARGUMENT', `"${id}" is not a dataset id. Use an id from the dataset list.`);
+  }
+}
+
+export async function getDataset(ws: Workspace, id: string): Promise<DatasetSummary> {
+  checkId(id);
+  await readManifest(ws, id); // NOT_FOUND with a clear message if absent
+  return readSummary(ws, id);
+}
+
+/** Deletes the workspace copy only (manifest, caches, thumbnails); the user's images are untouched. */
+export async function deleteDataset(ws: Workspace, id: string): Promise<{ deleted: boolean }> {
+  checkId(id);
+  return { deleted: await removeDatasetDir(ws, id) };
+}
+
+export async function querySamples(ws: Workspace, q: SampleQuery): Promise<SamplePage> {
+  checkId(q.datasetId);
+  const m = await readManifest(ws, q.datasetId);
+  const search = q.search?.trim().toLowerCase() || null;
+  const offset = Math.max(0, q.offset ?? 0);
+  const limit = Math.max(1, Math.min(5000, q.limit ?? 200));
+  const items: SampleItem[] = [];
+  let total = 0;
+  const list = m.items;
+  for (let i = 0; i < list.length; i++) {
+    const it = list[i]!;
+    if (q.className !== undefined && it.className !== q.className) continue;
+    if (q.split !== undefined && it.split !== q.split) continue;
+    if (q.status !== undefined && it.status !== q.status) continue;
+    if (search !== null && !path.basename(it.path).toLowerCase().includes(search)) continue;
+    if (total >= offset && items.length < limit) {
+      const s: SampleItem = { index: i, name: path.basename(it.path), path: it.path, className: it.className, split: it.split, status: it.status };
+      if (it.width !== null) s.width = it.width;
+      if (it.height !== null) s.height = it.height;
+      items.push(s);
+    }
+    total++;
+  }
+  return { total, items };
+}

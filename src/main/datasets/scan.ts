@@ -1,0 +1,297 @@
+/**
+ * Find the files of a dataset and their labels: detect each dropped path's layout (class folders, pre-split
+ * train/val/test, or a path,label CSV), walk it following symlinks but never round a loop, and list every file with
+ * its class, fixed split (if the layout gives one), size and mtime. Reads directory entries and stats only.
+ */
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import path from 'node:path';
+import type { DatasetLayout, SplitName } from '../../shared/dto';
+import { LabError } from '../../shared/errors';
+import { runPool } from './pool';
+import { IMAGE_EXTENSIONS } from './sniff';
+
+export interface ScanEntry {
+  /** absolute path as found (through symlinks, not resolved) */
+  path: string;
+  /** index of the dropped path it came from */
+  root: number;
+  className: string;
+  /** set by a pre-split layout or a CSV split column */
+  split: SplitName | null;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ScanIssue {
+  path: string;
+  reason: 'symlink-loop' | 'unreadable';
+  message: string;
+}
+
+export interface RootLayout {
+  path: string;
+  layout: DatasetLayout;
+  /** for csv: the list file */
+  csv?: string;
+}
+
+export interface ScanResult {
+  roots: RootLayout[];
+  layout: DatasetLayout;
+  entries: ScanEntry[];
+  issues: ScanIssue[];
+  warnings: string[];
+}
+
+const SPLIT_DIRS: Record<string, SplitName> = { train: 'train', training: 'train', val: 'val', valid: 'val', validation: 'val', test: 'test', testing: 'test' };
+
+/** OS and tool droppings, never images and never worth a warning. */
+function ignored(name: string): boolean {
+  return name.startsWith('.') || name === '__MACOSX' || name === 'Thumbs.db' || name === 'desktop.ini';
+}
+
+function isListFile(name: string): boolean {
+  return /\.(csv|tsv)$/i.test(name);
+}
+
+async function statOrThrow(p: string): Promise<Stats> {
+  try {
+    return await stat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new LabError('NOT_FOUND', `${p} does not exist. Check the path, or pick the folder again.`, { path: p });
+    throw new LabError('UNREADABLE', `${p} cannot be read (${code ?? (err as Error).message}). Check its permissions.`, { path: p });
+  }
+}
+
+/** Decide a dropped path's layout from its top level. */
+export async function detectLayout(p: string): Promise<RootLayout & { warnings: string[] }> {
+  const abs = path.resolve(p);
+  const st = await statOrThrow(abs);
+  if (st.isFile()) {
+    if (isListFile(abs)) return { path: abs, layout: 'csv', csv: abs, warnings: [] };
+    throw new LabError('BAD_ARGUMENT', `${abs} is a file. Give the folder that holds one subfolder per class, a train/val/test folder, or a CSV of path,label.`, { path: abs });
+  }
+  let names: { name: string; dir: boolean }[];
+  try {
+    const dirents = await readdir(abs, { withFileTypes: true });
+    names = await Promise.all(
+      dirents
+        .filter((d) => !ignored(d.name))
+        .map(async (d) => ({ name: d.name, dir: d.isDirectory() || (d.isSymbolicLink() && (await stat(path.join(abs, d.name)).then((s) => s.isDirectory(), () => false))) })),
+    );
+  } catch (err) {
+    throw new LabError('UNREADABLE', `The folder ${abs} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions.`, { path: abs });
+  }
+  const dirs = names.filter((n) => n.dir).map((n) => n.name);
+  const files = names.filter((n) => !n.dir).map((n) => n.name);
+  const splitDirs = dirs.filter((d) => d.toLowerCase() in SPLIT_DIRS);
+  if (dirs.length >= 2 && splitDirs.length === dirs.length && splitDirs.some((d) => SPLIT_DIRS[d.toLowerCase()] === 'train')) {
+    return { path: abs, layout: 'pre-split', warnings: [] };
+  }
+  const lists = files.filter(isListFile).sort();
+  if (dirs.length === 0 && lists.length > 0) {
+    const warnings = lists.length > 1 ? [`${abs} holds several lists (${lists.join(', ')}); using ${lists[0]}.`] : [];
+    return { path: abs, layout: 'csv', csv: path.join(abs, lists[0]!), warnings };
+  }
+  return { path: abs, layout: 'class-folders', warnings: [] };
+}
+
+interface WalkOut {
+  files: string[];
+  issues: ScanIssue[];
+}
+
+/** Every file under dir (symlinks followed; a link back to a folder being walked is reported, not followed). */
+async function walk(dir: string, out: WalkOut, ancestors: Set<string>, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw new LabError('CANCELLED', 'Import cancelled.');
+  let dirents;
+  try {
+    dirents = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    out.issues.push({ path: dir, reason: 'unreadable', message: `The folder cannot be read (${code ?? 'error'}): its images were skipped. Check its permissions.` });
+    return;
+  }
+  dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const d of dirents) {
+    if (ignored(d.name)) continue;
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) {
+      const real = await realpath(p).catch(() => p);
+      if (ancestors.has(real)) {
+        out.issues.push({ path: p, reason: 'symlink-loop', message: 'This folder leads back into itself (a symbolic-link loop): skipped. Remove the link.' });
+        continue;
+      }
+      ancestors.add(real);
+      await walk(p, out, ancestors, signal);
+      ancestors.delete(real);
+    } else if (d.isSymbolicLink()) {
+      let target: Stats;
+      try {
+        target = await stat(p);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP') out.issues.push({ path: p, reason: 'symlink-loop', message: 'This symbolic link points (through other links) back to itself: skipped. Remove the link or point it at the real file.' });
+        else out.issues.push({ path: p, reason: 'unreadable', message: `This symbolic link points to nothing (${code ?? 'error'}): skipped. Remove the link or restore its target.` });
+        continue;
+      }
+      if (target.isDirectory()) {
+        const real = await realpath(p).catch(() => p);
+        if (ancestors.has(real)) {
+          out.issues.push({ path: p, reason: 'symlink-loop', message: 'This link points back to a folder that contains it (a symbolic-link loop): skipped. Remove the link.' });
+          continue;
+        }
+        ancestors.add(real);
+        await walk(p, out, ancestors, signal);
+        ancestors.delete(real);
+      } else if (target.isFile()) out.files.push(p);
+    } else if (d.isFile()) out.files.push(p);
+  }
+}
+
+async function walkRoot(dir: string, signal?: AbortSignal): Promise<WalkOut> {
+  const out: WalkOut = { files: [], issues: [] };
+  await walk(dir, out, new Set([await realpath(dir).catch(() => dir)]), signal);
+  return out;
+}
+
+interface Labelled {
+  path: string;
+  className: string;
+  split: SplitName | null;
+}
+
+/** Split a CSV/TSV line, honouring double quotes. */
+function splitLine(line: string, sep: string): string[] {
+  const cells: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === sep) {
+      cells.push(cur.trim());
+      cur = '';
+    } else cur += ch;
+  }
+  cells.push(cur.trim());
+  return cells;
+}
+
+const HEADER_WORDS = new Set(['path', 'file', 'filename', 'file_name', 'filepath', 'image', 'image_path', 'img', 'name', 'id', 'label', 'class', 'category', 'target', 'y', 'split']);
+
+async function readList(csv: string, issues: ScanIssue[], warnings: string[]): Promise<Labelled[]> {
+  let text: string;
+  try {
+    text = await readFile(csv, 'utf8');
+  } catch (err) {
+    throw new LabError('UNREADABLE', `The list ${csv} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions.`, { path: csv });
+  }
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const sep = /\.tsv$/i.test(csv) || (lines[0] ?? '').includes('\t') ? '\t' : (lines[0] ?? '').includes(';') && !(lines[0] ?? '').includes(',') ? ';' : ',';
+  const base = path.dirname(csv);
+  const out: Labelled[] = [];
+  let bad = 0;
+  lines.forEach((line, i) => {
+    if (!line.trim() || line.startsWith('#')) return;
+    const cells = splitLine(line, sep);
+    if (i === 0 && cells.every((c) => HEADER_WORDS.has(c.toLowerCase()))) return;
+    const [file, label, split] = cells;
+    if (!file || !label) {
+      bad++;
+      if (bad <= 5) warnings.push(`${csv} line ${i + 1} has no ${file ? 'label' : 'path'}: skipped. Each line must be path${sep === '\t' ? '<tab>' : sep}label.`);
+      return;
+    }
+    const s = split ? SPLIT_DIRS[split.toLowerCase()] : undefined;
+    out.push({ path: path.resolve(base, file), className: label, split: s ?? null });
+  });
+  if (bad > 5) warnings.push(`${csv}: ${bad} lines in all without path or label were skipped.`);
+  if (out.length === 0) issues.push({ path: csv, reason: 'unreadable', message: 'The list has no path,label lines. Write one image path (relative to the list) and its label per line.' });
+  return out;
+}
+
+/** Scan all dropped paths, merging classes by name. Stats every file (size, mtime) with a small pool. */
+export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; onFile?: (found: number) => void; stats?: boolean } = {}): Promise<ScanResult> {
+  const roots: RootLayout[] = [];
+  const warnings: string[] = [];
+  const issues: ScanIssue[] = [];
+  const labelled: (Labelled & { root: number })[] = [];
+  const seenRoots = new Set<string>();
+  for (const p of paths) {
+    const det = await detectLayout(p);
+    if (seenRoots.has(det.path)) continue;
+    seenRoots.add(det.path);
+    const root = roots.length;
+    roots.push({ path: det.path, layout: det.layout, ...(det.csv ? { csv: det.csv } : {}) });
+    warnings.push(...det.warnings);
+    if (det.layout === 'csv') {
+      for (const l of await readList(det.csv!, issues, warnings)) labelled.push({ ...l, root });
+      continue;
+    }
+    const w = await walkRoot(det.path, opts.signal);
+    issues.push(...w.issues);
+    const loose: string[] = [];
+    let looseOnly = true;
+    for (const f of w.files) {
+      const parts = path.relative(det.path, f).split(path.sep);
+      if (det.layout === 'pre-split') {
+        if (parts.length < 3) {
+          loose.push(f);
+          continue;
+        }
+        labelled.push({ path: f, className: parts[1]!, split: SPLIT_DIRS[parts[0]!.toLowerCase()]!, root });
+      } else {
+        if (parts.length < 2) {
+          loose.push(f);
+          continue;
+        }
+        looseOnly = false;
+        labelled.push({ path: f, className: parts[0]!, split: null, root });
+      }
+    }
+    if (det.layout === 'class-folders' && looseOnly && loose.length > 0) {
+      // A folder of images with no subfolders: the folder itself is one class (several such folders make a dataset).
+      const name = path.basename(det.path);
+      for (const f of loose) labelled.push({ path: f, className: name, split: null, root });
+      warnings.push(`${det.path} holds images directly, so they form the class "${name}".`);
+    } else if (loose.some((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))) {
+      // Only image-like files are worth a warning; a README or LICENSE beside the class folders is expected.
+      const where = det.layout === 'pre-split' ? 'inside a train/val/test class folder' : 'in a class folder';
+      warnings.push(`${loose.length} file(s) directly in ${det.path}${det.layout === 'pre-split' ? ' or its split folders' : ''} are not ${where} and were ignored (e.g. ${path.basename(loose[0]!)}).`);
+    }
+    opts.onFile?.(labelled.length);
+  }
+  const layouts = new Set(roots.map((r) => r.layout));
+  if (layouts.size > 1) warnings.push(`The folders have different layouts (${[...layouts].join(', ')}); classes are merged by name and given splits are kept.`);
+  const layout = roots[0]?.layout ?? 'class-folders';
+  const entries: ScanEntry[] = [];
+  if (opts.stats === false) {
+    for (const l of labelled) entries.push({ ...l, size: -1, mtimeMs: -1 });
+  } else {
+    const stats: (Stats | NodeJS.ErrnoException)[] = new Array(labelled.length);
+    let found = 0;
+    await runPool(labelled.length, 16, async (i) => {
+      stats[i] = await stat(labelled[i]!.path).catch((e: NodeJS.ErrnoException) => e);
+      if (++found % 256 === 0) opts.onFile?.(found);
+    }, opts.signal);
+    labelled.forEach((l, i) => {
+      const s = stats[i]!;
+      if (s instanceof Error) {
+        const missing = s.code === 'ENOENT';
+        issues.push({ path: l.path, reason: 'unreadable', message: missing ? 'The file listed does not exist. Fix the path in the list or restore the file.' : `The file cannot be read (${s.code ?? s.message}). Check its permissions.` });
+      } else if (!s.isFile()) {
+        issues.push({ path: l.path, reason: 'unreadable', message: 'This is not a regular file. Point the list at an image file.' });
+      } else entries.push({ ...l, size: s.size, mtimeMs: s.mtimeMs });
+    });
+  }
+  entries.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { roots, layout, entries, issues, warnings };
+}
