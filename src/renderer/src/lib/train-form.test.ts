@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { TrainConfigSchema } from '../../../shared/config';
+import { buildTrainConfig, defaultTrainForm, trainFormProblems, warnsBatchOfOne } from './train-form';
+
+describe('train form → TrainConfig', () => {
+  it('the default form is a valid small-CNN config with the chosen dropout and batch norm', () => {
+    const form = { ...defaultTrainForm('ds1'), dropout: 0.3, batchNorm: false, epochs: 4 };
+    const config = TrainConfigSchema.parse(buildTrainConfig(form));
+    expect(config.model.kind).toBe('cnn');
+    if (config.model.kind !== 'cnn') throw new Error('unreachable');
+    expect(config.model.headDropout).toBe(0.3);
+    expect(config.model.blocks.every((b) => b.batchNorm === false)).toBe(true);
+    expect(config.epochs).toBe(4);
+    expect(config.optimizer.name).toBe('adam');
+  });
+
+  it('each preset builds the model kind it names', () => {
+    for (const preset of ['mlp', 'resnet', 'transfer'] as const) {
+      const config = TrainConfigSchema.parse(buildTrainConfig({ ...defaultTrainForm('ds1'), preset, optimizer: 'rmsprop', lr: 0.01 }));
+      expect(config.model.kind).toBe(preset);
+      expect(config.optimizer).toMatchObject({ name: 'rmsprop', lr: 0.01 });
+    }
+  });
+
+  it('names the bad fields before anything is sent', () => {
+    const problems = trainFormProblems({ ...defaultTrainForm(null), lr: 0, dropout: 1 });
+    expect(problems.some((p) => p.startsWith('datasetId'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('optimizer.lr'))).toBe(true);
+    expect(problems.some((p) => p.includes('headDropout'))).toBe(true);
+    expect(trainFormProblems(defaultTrainForm('ds1'))).toEqual([]);
+  });
+
+  it('warns about batch size 1 only when batch norm is in play', () => {
+    expect(warnsBatchOfOne({ ...defaultTrainForm('d'), batchSize: 1 })).toBe(true);
+    expect(warnsBatchOfOne({ ...defaultTrainForm('d'), batchSize: 1, batchNorm: false })).toBe(false);
+    expect(warnsBatchOfOne({ ...defaultTrainForm('d'), batchSize: 1, batchNorm: false, preset: 'resnet' })).toBe(true);
+    expect(warnsBatchOfOne({ ...defaultTrainForm('d'), batchSize: 8 })).toBe(false);
+  });
+});
