@@ -5,21 +5,25 @@
 export type ExampleRuntime = 'tfjs' | 'onnx';
 
 const PREPROCESS = String.raw`
-/** Exactly the lab's preprocessing, driven by preprocessing.json. */
+/** Exactly the lab's preprocessing (its decoded-image cache), driven by preprocessing.json. */
 async function preprocess(file, pre) {
   const { height, width, channels } = pre.input;
   const r = pre.resize.sharp;
-  let img = sharp(file).rotate();
-  img = channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
-  const { data, info } = await img
-    .resize(width, height, { fit: r.fit, position: r.position, background: r.background, kernel: r.kernel })
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== channels) throw new Error(file + ': decoded ' + info.channels + ' channels, the model needs ' + channels);
+  let img = sharp(file).rotate().removeAlpha();
+  img = channels === 1 ? img.grayscale() : img.toColourspace('srgb');
+  img = img.resize(width, height, { fit: r.fit, position: r.position, background: { ...r.background, alpha: 1 }, kernel: r.kernel });
+  const { data, info } = await img.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  let pixels = data;
+  if (info.channels === 1 && channels === 3) {
+    // a grey source stays one channel in libvips: repeat it as R, G and B
+    pixels = new Uint8Array(data.length * 3);
+    for (let i = 0; i < data.length; i++) pixels[i * 3] = pixels[i * 3 + 1] = pixels[i * 3 + 2] = data[i];
+  } else if (info.channels !== channels) {
+    throw new Error(file + ': decoded ' + info.channels + ' channels, the model needs ' + channels);
+  }
   const { scale, offset } = pre.normalization;
-  const x = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) x[i] = data[i] * scale + offset;
+  const x = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) x[i] = pixels[i] * scale + offset;
   return x;
 }
 `;

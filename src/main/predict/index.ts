@@ -1,0 +1,3 @@
+export { predictImages, toInputTensor, type PredictOptions } from './predict-images';
+export { predictionsToCsv, csvField } from './predictions-csv';
+export { expandImagePaths, PREDICTABLE_EXTENSIONS, type PredictTarget } from './expand-paths';

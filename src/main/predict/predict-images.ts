@@ -1,0 +1,65 @@
+/**
+ * Classify image files with a model: the same preprocessing as the training cache (decodeForModel), optional
+ * test-time five-crop averaging, top-k per image. A file that cannot be read gets its own error; the rest go on.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Prediction, Preprocessing } from '../../shared/dto';
+import { toLabErrorData } from '../../shared/errors';
+import { predictTestTime } from '../augment/test-time';
+import { decodeForModel } from '../datasets/preprocess';
+import { normalizationOf } from '../export/preprocessing-doc';
+import { expandImagePaths } from './expand-paths';
+
+export interface PredictOptions {
+  topK: number;
+  /** Average over the four corner crops + the centre crop (the document's test-time method). */
+  multiCrop?: boolean;
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+function topK(probs: Float32Array, labels: string[], k: number): Prediction['top'] {
+  return Array.from(probs, (probability, i) => ({ label: labels[i] ?? `class ${i}`, probability }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, Math.max(1, Math.min(k, probs.length)));
+}
+
+/** Normalised input batch from decoded uint8 images. */
+export function toInputTensor(images: Uint8Array[], pre: Preprocessing): tf.Tensor4D {
+  const { size, channels } = pre.input;
+  const per = size * size * channels;
+  const flat = new Float32Array(images.length * per);
+  images.forEach((img, i) => flat.set(img, i * per));
+  const { scale, offset } = normalizationOf(pre.normalization);
+  return tf.tidy(() => tf.tensor4d(flat, [images.length, size, size, channels]).mul(scale).add(offset));
+}
+
+export async function predictImages(model: tf.LayersModel, labels: string[], preprocessing: Preprocessing, paths: string[], opts: PredictOptions): Promise<Prediction[]> {
+  const targets = await expandImagePaths(paths);
+  const results: Prediction[] = targets.map((t) => ({ path: t.path, top: [], ...(t.error ? { error: t.error } : {}) }));
+  const todo = results.filter((r) => !r.error);
+  const batchSize = opts.batchSize ?? 32;
+  for (let start = 0; start < todo.length; start += batchSize) {
+    if (opts.signal?.aborted) throw new Error('cancelled');
+    const batch: { pred: Prediction; pixels: Uint8Array }[] = [];
+    for (const pred of todo.slice(start, start + batchSize)) {
+      try {
+        batch.push({ pred, pixels: await decodeForModel(pred.path, preprocessing.input) });
+      } catch (err) {
+        pred.error = toLabErrorData(err);
+      }
+    }
+    if (!batch.length) continue;
+    const x = toInputTensor(batch.map((b) => b.pixels), preprocessing);
+    const y = opts.multiCrop ? predictTestTime((v) => model.predict(v) as tf.Tensor2D, x, 'five-crop') : (model.predict(x) as tf.Tensor);
+    const probs = (await y.data()) as Float32Array;
+    tf.dispose([x, y]);
+    const classes = probs.length / batch.length;
+    batch.forEach(({ pred }, i) => {
+      const row = probs.slice(i * classes, (i + 1) * classes);
+      pred.top = topK(row, labels, opts.topK);
+      pred.probabilities = Array.from(row);
+    });
+  }
+  return results;
+}

@@ -1,0 +1,24 @@
+/** Batch predictions as CSV (RFC 4180 quoting): path, top-1, its probability, every class's probability, error. */
+import type { Prediction } from '../../shared/dto';
+
+export function csvField(value: string | number): string {
+  const s = String(value);
+  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function prob(p: number): string {
+  return Number.isFinite(p) ? String(Number(p.toFixed(6))) : '';
+}
+
+export function predictionsToCsv(preds: Prediction[], labels: string[]): string {
+  const header = ['path', 'top1', 'probability', ...labels, 'error'];
+  const rows = preds.map((p) => {
+    const best = p.top[0];
+    const all = labels.map((label, i) => {
+      const v = p.probabilities?.[i] ?? p.top.find((t) => t.label === label)?.probability;
+      return v === undefined ? '' : prob(v);
+    });
+    return [p.path, best?.label ?? '', best ? prob(best.probability) : '', ...all, p.error?.message ?? ''];
+  });
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+}
