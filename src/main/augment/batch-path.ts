@@ -3,6 +3,7 @@ import { AugmentConfigSchema, isIdentity, resolveAugment, type AugmentConfig, ty
 import type { InputConfig } from '../../shared/config';
 import { parseOrThrow } from '../../shared/validation';
 import type { BatchAugmentContext, BatchAugmenter } from './batch-augmenter';
+import { augmentBatchCpu } from './cpu-kernel';
 import { colorTransform, eraseRegion, hasColor, hasGeometry, inverseAffine } from './geometry';
 import { drawMixup, drawParams, type AugmentParams, type MixupParams } from './params';
 
@@ -106,11 +107,22 @@ export function mixupOp(x: tf.Tensor4D, y: tf.Tensor2D, mix: MixupParams): { x: 
   });
 }
 
-/** Apply given per-image parameters to a batch (float32 NHWC in [0, 1]); exposed for tests and previews. */
-export function applyParamsBatch(x: tf.Tensor4D, params: AugmentParams[], opts: BatchAugmentOptions = {}): tf.Tensor4D {
+/** Backends whose tensors live in JS/wasm memory: there the fused loop beats the generic kernels by far. */
+const CPU_RESIDENT = new Set(['cpu', 'wasm']);
+
+export type BatchImpl = 'auto' | 'ops' | 'cpu';
+
+/**
+ * Apply given per-image parameters to a batch (float32 NHWC in [0, 1]); exposed for tests and previews.
+ * impl 'ops' = tensor ops (GPU and native backends), 'cpu' = the fused loop, 'auto' picks by backend.
+ */
+export function applyParamsBatch(x: tf.Tensor4D, params: AugmentParams[], opts: BatchAugmentOptions = {}, impl: BatchImpl = 'auto'): tf.Tensor4D {
   const [n, size, , ch] = x.shape;
   if (params.length !== n) throw new Error(`applyParamsBatch: ${params.length} parameter sets for ${n} images`);
   const channels = ch === 1 ? 1 : 3;
+  if (impl === 'cpu' || (impl === 'auto' && CPU_RESIDENT.has(tf.getBackend()))) {
+    return tf.tensor4d(augmentBatchCpu(x.dataSync() as Float32Array, n, size, channels, params, opts.mean), [n, size, size, ch]);
+  }
   return tf.tidy(() => {
     let out: tf.Tensor4D = x;
     // same order as the sharp path: colour (clamped), geometry, erasing

@@ -31,19 +31,26 @@ function testImage(channels: 1 | 3, seed: number): Uint8Array {
   return a;
 }
 
-async function maxDiff(config: AugmentConfig, channels: 1 | 3, images: number): Promise<number> {
+/** Largest difference in levels: sharp vs tensor ops, sharp vs the fused CPU loop, and ops vs fused. */
+async function maxDiff(config: AugmentConfig, channels: 1 | 3, images: number): Promise<{ ops: number; fused: number; opsVsFused: number }> {
   const r = resolveAugment(config);
-  let worst = 0;
+  const worst = { ops: 0, fused: 0, opsVsFused: 0 };
   const imgs = Array.from({ length: images }, (_, i) => testImage(channels, i + 1));
   const params = imgs.map((_, i) => drawParams(r, 123, 2, i));
   const x = tf.tensor4d(Float32Array.from(imgs.flatMap((a) => Array.from(a)), (v) => v / 255), [images, SIZE, SIZE, channels]);
-  const out = applyParamsBatch(x, params);
-  const batch = await out.data();
-  tf.dispose([x, out]);
+  const outOps = applyParamsBatch(x, params, {}, 'ops');
+  const outCpu = applyParamsBatch(x, params, {}, 'cpu');
+  const ops = await outOps.data();
+  const fused = await outCpu.data();
+  tf.dispose([x, outOps, outCpu]);
   for (let i = 0; i < images; i++) {
     const ref = await augmentWithSharp(imgs[i]!, { width: SIZE, height: SIZE, channels }, params[i]!, SIZE, channels);
     const off = i * SIZE * SIZE * channels;
-    for (let k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(ref[k]! - batch[off + k]! * 255));
+    for (let k = 0; k < ref.length; k++) {
+      worst.ops = Math.max(worst.ops, Math.abs(ref[k]! - ops[off + k]! * 255));
+      worst.fused = Math.max(worst.fused, Math.abs(ref[k]! - fused[off + k]! * 255));
+      worst.opsVsFused = Math.max(worst.opsVsFused, Math.abs(ops[off + k]! - fused[off + k]!) * 255);
+    }
   }
   return worst;
 }
@@ -61,7 +68,10 @@ describe('sharp path and batch path agree', () => {
   ];
   for (const [name, config, channels] of cases) {
     it(`${name}: within ±2 levels`, async () => {
-      expect(await maxDiff(config, channels, 24)).toBeLessThanOrEqual(2);
+      const d = await maxDiff(config, channels, 24);
+      expect(d.ops).toBeLessThanOrEqual(2);
+      expect(d.fused).toBeLessThanOrEqual(2);
+      expect(d.opsVsFused).toBeLessThan(0.01);
     });
   }
 
@@ -70,7 +80,7 @@ describe('sharp path and batch path agree', () => {
     const p = drawParams(resolveAugment({ preset: 'none', rotate: { enabled: true, p: 1, degrees: 20 } }), 1, 0, 0);
     const ref = await augmentWithSharp(img, { width: SIZE, height: SIZE, channels: 3 }, p, SIZE, 3);
     const x = tf.tensor4d(Float32Array.from(img, (v) => v / 255), [1, SIZE, SIZE, 3]);
-    const wrong = applyParamsBatch(x, [{ ...p, rotate: p.rotate + 2 }]);
+    const wrong = applyParamsBatch(x, [{ ...p, rotate: p.rotate + 2 }], {}, 'cpu');
     const d = await wrong.data();
     let worst = 0;
     for (let k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(ref[k]! - d[k]! * 255));

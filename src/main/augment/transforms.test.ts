@@ -23,25 +23,28 @@ function gradient(channels: 1 | 3 = 3): Uint8Array {
 }
 const px = (a: ArrayLike<number>, x: number, y: number, c = 0, channels = 3) => a[(y * S + x) * channels + c]!;
 
-async function both(img: Uint8Array, p: Partial<AugmentParams>, channels: 1 | 3 = 3, size = S): Promise<{ sharp: Uint8Array; batch: number[] }> {
+/** The sharp path, the tensor-ops batch path and the fused CPU batch path on the same image. */
+async function both(img: Uint8Array, p: Partial<AugmentParams>, channels: 1 | 3 = 3, size = S): Promise<{ sharp: Uint8Array; batch: number[]; fused: number[] }> {
   const params = { ...IDENTITY_PARAMS, ...p };
   const sharpOut = await augmentWithSharp(img, { width: size, height: size, channels }, params, size, channels);
   const x = tf.tensor4d(Float32Array.from(img, (v) => v / 255), [1, size, size, channels]);
-  const y = applyParamsBatch(x, [params]);
+  const y = applyParamsBatch(x, [params], {}, 'ops');
+  const z = applyParamsBatch(x, [params], {}, 'cpu');
   const batch = Array.from(await y.data(), (v) => v * 255);
-  x.dispose();
-  y.dispose();
-  return { sharp: sharpOut, batch };
+  const fused = Array.from(await z.data(), (v) => v * 255);
+  tf.dispose([x, y, z]);
+  return { sharp: sharpOut, batch, fused };
 }
 
 /** Both paths equal the expected image within `tol` levels. */
-function expectBoth(r: { sharp: Uint8Array; batch: number[] }, expected: (x: number, y: number, c: number) => number, channels: 1 | 3 = 3, tol = 1) {
+function expectBoth(r: { sharp: Uint8Array; batch: number[]; fused: number[] }, expected: (x: number, y: number, c: number) => number, channels: 1 | 3 = 3, tol = 1) {
   for (let y = 0; y < S; y++)
     for (let x = 0; x < S; x++)
       for (let c = 0; c < channels; c++) {
         const want = expected(x, y, c);
         expect(Math.abs(px(r.sharp, x, y, c, channels) - want), `sharp (${x},${y},${c})`).toBeLessThanOrEqual(tol);
         expect(Math.abs(px(r.batch, x, y, c, channels) - want), `batch (${x},${y},${c})`).toBeLessThanOrEqual(tol);
+        expect(Math.abs(px(r.fused, x, y, c, channels) - want), `fused (${x},${y},${c})`).toBeLessThanOrEqual(tol);
       }
 }
 
@@ -123,6 +126,7 @@ describe('random erasing', () => {
     expectBoth(mean, (x, y) => (x >= 1 && x <= 2 && y >= 1 && y <= 2 ? 128 : g(x, y)), 3, 0.01);
     const rnd = await both(img, { erase: { cx: 0.25, cy: 0.25, w: 0.5, h: 0.5, fill: 'random', noiseSeed: 99 } });
     expect(rnd.batch.map(Math.round)).toEqual(Array.from(rnd.sharp));
+    expect(rnd.fused.map(Math.round)).toEqual(Array.from(rnd.sharp));
     const inside = [px(rnd.sharp, 0, 0), px(rnd.sharp, 1, 0), px(rnd.sharp, 0, 1), px(rnd.sharp, 1, 1)];
     expect(new Set(inside).size).toBeGreaterThan(1);
     expect(px(rnd.sharp, 3, 3)).toBe(g(3, 3));
