@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { colourModel, PRE8 } from '../export/test-support/tiny-models';
+import type { Prediction } from '../../shared/dto';
+import { predictImages } from './predict-images';
+import { predictionsToCsv } from './predictions-csv';
+
+const LABELS = ['red', 'green', 'blue'];
+
+async function solid(file: string, r: number, g: number, b: number): Promise<string> {
+  await sharp({ create: { width: 10, height: 10, channels: 3, background: { r, g, b } } }).png().toFile(file);
+  return file;
+}
+
+describe('predictImages', () => {
+  it('expands folders, ranks classes, and reports unreadable or missing files per file', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lab-predict-'));
+    mkdirSync(path.join(root, 'batch', 'sub'), { recursive: true });
+    await solid(path.join(root, 'batch', 'a-red.png'), 240, 10, 10);
+    await solid(path.join(root, 'batch', 'sub', 'b-blue.jpg'), 10, 10, 240);
+    writeFileSync(path.join(root, 'batch', 'c-broken.png'), 'not an image');
+    writeFileSync(path.join(root, 'batch', 'notes.txt'), 'ignored');
+    const single = await solid(path.join(root, 'green.webp'), 10, 240, 10);
+    const preds = await predictImages(colourModel(), LABELS, PRE8, [path.join(root, 'batch'), single, path.join(root, 'missing.png')], { topK: 2 });
+    expect(preds.map((p) => path.basename(p.path))).toEqual(['a-red.png', 'c-broken.png', 'b-blue.jpg', 'green.webp', 'missing.png']);
+    const [red, broken, blue, green, missing] = preds;
+    expect(red.top.map((t) => t.label)).toEqual(['red', expect.any(String)]);
+    expect(blue.top[0].label).toBe('blue');
+    expect(green.top[0].label).toBe('green');
+    expect(green.probabilities).toHaveLength(3);
+    expect(green.probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(broken.error?.message).toContain('c-broken.png');
+    expect(broken.top).toEqual([]);
+    expect(missing.error).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('five-crop test-time averaging changes probabilities on a non-uniform image but keeps them a distribution', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lab-predict-'));
+    const w = 16;
+    const data = Buffer.alloc(w * w * 3);
+    for (let i = 0; i < w * w; i++) data[i * 3 + (i % w < 8 ? 0 : 2)] = 255; // left half red, right half blue
+    const file = path.join(root, 'split.png');
+    await sharp(data, { raw: { width: w, height: w, channels: 3 } }).png().toFile(file);
+    const model = colourModel();
+    const [plain] = await predictImages(model, LABELS, PRE8, [file], { topK: 3 });
+    const [multi] = await predictImages(model, LABELS, PRE8, [file], { topK: 3, multiCrop: true });
+    expect(multi.probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(Math.max(...multi.probabilities!.map((p, i) => Math.abs(p - plain.probabilities![i])))).toBeGreaterThan(1e-3);
+  });
+});
+
+describe('predictionsToCsv', () => {
+  it('writes path, top-1, probability, every class and errors, quoting commas, quotes and newlines', () => {
+    const preds: Prediction[] = [
+      { path: '/img/a,b.png', top: [{ label: 'say "hi"', probability: 0.75 }], probabilities: [0.25, 0.75] },
+      { path: '/img/bad.png', top: [], error: { code: 'UNREADABLE', message: 'Cannot read /img/bad.png:\nbroken' } },
+    ];
+    const csv = predictionsToCsv(preds, ['plain', 'say "hi"']);
+    expect(csv.split('\n')[0]).toBe('path,top1,probability,plain,"say ""hi""",error');
+    expect(csv).toContain('"/img/a,b.png","say ""hi""",0.75,0.25,0.75,\n');
+    expect(csv).toContain('/img/bad.png,,,,,"Cannot read /img/bad.png:\nbroken"\n');
+  });
+});
