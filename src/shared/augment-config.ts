@@ -179,6 +179,47 @@ export function isIdentity(r: ResolvedAugment): boolean {
   return TRANSFORM_NAMES.every((n) => !isActive(r, n));
 }
 
+/**
+ * The concrete parameters of one augmented image: plain JSON, independent of the image size, so the
+ * preview (sharp), a written copy (sharp) and the training batch (tensors) apply exactly the same thing.
+ */
+export interface AugmentParams {
+  hflip: boolean;
+  vflip: boolean;
+  /** Zoom factor s ≥ 1 (resize to s·size) and crop position in [0, 1] per axis (0.5 = centre). */
+  scale: number;
+  cropX: number;
+  cropY: number;
+  /** Degrees, counter-clockwise as seen on screen. */
+  rotate: number;
+  /** Shift as a fraction of the side. */
+  translateX: number;
+  translateY: number;
+  /** Horizontal shear, degrees. */
+  shear: number;
+  stretchX: number;
+  stretchY: number;
+  brightness: number;
+  contrast: number;
+  saturation: number;
+  /** Turns of the colour wheel. */
+  hue: number;
+  /** Erased rectangle (fractions of the side) or null. */
+  erase: EraseParams | null;
+  fill: { mode: 'constant' | 'nearest' | 'reflect'; value: number };
+}
+
+export interface EraseParams {
+  /** Centre and size, fractions of the side. */
+  cx: number;
+  cy: number;
+  w: number;
+  h: number;
+  fill: 'random' | 'mean';
+  /** Seed of the per-pixel noise (fill = random). */
+  noiseSeed: number;
+}
+
 export interface AugmentWarning {
   transform: TransformName;
   /** Machine key (for translation) and an English sentence. */
@@ -224,3 +265,56 @@ export function augmentWarnings(r: ResolvedAugment, hints: DatasetHints = {}): A
   }
   return out;
 }
+
+/* ── Requests of the augment.* calls (the LabApi contract refers to these) ───────────────────────────── */
+
+const datasetId = z.string().min(1, 'choose a dataset').max(200);
+const channelsSchema = z.union([z.literal(1), z.literal(3)]);
+
+export const AugmentPreviewRequestSchema = z.object({
+  datasetId,
+  config: AugmentConfigSchema,
+  /** Manifest indices of the images to show; when absent, `perClass` random images of each class. */
+  indices: z.array(z.number().int().min(0)).min(1).max(16, 'at most 16 images at a time').optional(),
+  perClass: z.number().int().min(1).max(4).default(1),
+  /** Changes which random images are picked (the "shuffle" button). */
+  pickSeed: z.number().int().default(0),
+  /** Augmented versions per image: the image as epochs epoch, epoch+1, … will show it. */
+  count: z.number().int().min(1).max(16).default(8),
+  size: z.number().int().min(8, 'must be at least 8 pixels').max(256, 'must be at most 256 pixels').default(96),
+  channels: channelsSchema.default(3),
+  seed: z.number().int().default(42),
+  epoch: z.number().int().min(0).default(0),
+  /** Test-time view (no erasing, no randomness), to compare with what evaluation sees. */
+  testTime: z.boolean().default(false),
+});
+export type AugmentPreviewRequest = z.input<typeof AugmentPreviewRequestSchema>;
+
+export const AugmentBatchRequestSchema = z.object({
+  datasetId,
+  config: AugmentConfigSchema,
+  input: z.object({ size: z.number().int().min(8).max(512), channels: channelsSchema, fit: z.enum(['squash', 'crop', 'letterbox']) }),
+  /** The run's seed: decides the shuffle and every augmentation draw. */
+  seed: z.number().int().default(42),
+  batchSize: z.number().int().min(1).max(4096).default(32),
+  epoch: z.number().int().min(0).default(0),
+  batch: z.number().int().min(0).default(0),
+  /** Images shown (the start of the batch). */
+  limit: z.number().int().min(1).max(64).default(32),
+});
+export type AugmentBatchRequest = z.input<typeof AugmentBatchRequestSchema>;
+
+export const AugmentWriteRequestSchema = z.object({
+  datasetId,
+  config: AugmentConfigSchema,
+  /** A folder the user picked; never inside the dataset's own folders. */
+  outDir: z.string().min(1, 'choose an output folder'),
+  copies: z.number().int().min(1).max(50).default(5),
+  size: z.number().int().min(8).max(1024).default(224),
+  channels: channelsSchema.default(3),
+  seed: z.number().int().default(42),
+  split: z.enum(['train', 'val', 'test', 'all']).default('train'),
+  /** Only these manifest indices (default: every usable image of the split). */
+  indices: z.array(z.number().int().min(0)).max(100000).optional(),
+});
+export type AugmentWriteRequest = z.input<typeof AugmentWriteRequestSchema>;

@@ -4,8 +4,13 @@
  */
 import { z } from 'zod';
 import { TrainConfigSchema } from './config';
+import { AugmentBatchRequestSchema, AugmentPreviewRequestSchema, AugmentWriteRequestSchema } from './augment-config';
 import type {
   AppInfo,
+  AugmentBatchPreview,
+  AugmentPresetInfo,
+  AugmentPreview,
+  AugmentWriteResult,
   DatasetSummary,
   DoctorReport,
   Evaluation,
@@ -82,6 +87,10 @@ export const labCalls = {
   'models.predict': z.tuple([PredictRequestSchema]),
   'settings.get': z.tuple([]),
   'settings.set': z.tuple([SettingsPatchSchema]),
+  'augment.presets': z.tuple([]),
+  'augment.preview': z.tuple([AugmentPreviewRequestSchema]),
+  'augment.batch': z.tuple([AugmentBatchRequestSchema]),
+  'augment.writeCopies': z.tuple([AugmentWriteRequestSchema]),
 } as const;
 
 export type LabCallName = keyof typeof labCalls;
@@ -109,6 +118,10 @@ export interface LabResults {
   'models.predict': Prediction[];
   'settings.get': Settings;
   'settings.set': Settings;
+  'augment.presets': AugmentPresetInfo[];
+  'augment.preview': AugmentPreview;
+  'augment.batch': AugmentBatchPreview;
+  'augment.writeCopies': AugmentWriteResult;
 }
 
 /** What a caller passes (defaults may be left out). */

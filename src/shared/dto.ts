@@ -1,6 +1,7 @@
 /** Data that crosses the LabApi boundary. Plain JSON only. */
 import type { LabErrorData } from './errors';
 import type { InputConfig, TrainConfig } from './config';
+import type { AugmentParams, AugmentPreset, AugmentWarning, ResolvedAugment } from './augment-config';
 
 export type SplitName = 'train' | 'val' | 'test';
 export type DatasetLayout = 'class-folders' | 'pre-split' | 'csv';
@@ -303,4 +304,62 @@ export interface AppInfo {
   workspace: string;
   shell: 'electron' | 'browser' | 'cli';
   backend: BackendInfo | null;
+}
+
+/* ── augment.* results ───────────────────────────────────────────────────────────────────────────────── */
+
+export interface AugmentPresetInfo {
+  name: AugmentPreset;
+  /** Every parameter the preset sets. */
+  settings: ResolvedAugment;
+}
+
+export interface AugmentPreviewVersion {
+  epoch: number;
+  /** PNG data URL */
+  image: string;
+  params: AugmentParams;
+}
+
+export interface AugmentPreviewItem {
+  index: number;
+  className: string;
+  /** PNG data URL of the image as the model gets it without augmentation. */
+  original: string;
+  versions: AugmentPreviewVersion[];
+}
+
+export interface AugmentPreview {
+  datasetId: string;
+  size: number;
+  channels: 1 | 3;
+  settings: ResolvedAugment;
+  warnings: AugmentWarning[];
+  items: AugmentPreviewItem[];
+  elapsedMs: number;
+}
+
+export interface AugmentBatchItem {
+  index: number;
+  className: string;
+  image: string;
+  /** Soft label after mixup (class name → weight, weights sum to 1); one entry of weight 1 without mixup. */
+  label: { className: string; weight: number }[];
+}
+
+export interface AugmentBatchPreview {
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
+  size: number;
+  channels: 1 | 3;
+  mixupLambda: number | null;
+  items: AugmentBatchItem[];
+  warnings: AugmentWarning[];
+}
+
+export interface AugmentWriteResult {
+  dir: string;
+  files: number;
+  images: number;
 }

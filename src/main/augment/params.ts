@@ -1,46 +1,7 @@
-import { isActive, type ResolvedAugment } from '../../shared/augment-config';
+import { isActive, type AugmentParams, type ResolvedAugment } from '../../shared/augment-config';
+
+export type { AugmentParams, EraseParams } from '../../shared/augment-config';
 import { rngFor, STREAM } from './prng';
-
-/**
- * The concrete parameters of one augmented image: plain JSON, independent of the image size, so the
- * preview (sharp), a written copy (sharp) and the training batch (tensors) apply exactly the same thing.
- */
-export interface AugmentParams {
-  hflip: boolean;
-  vflip: boolean;
-  /** Zoom factor s ≥ 1 (resize to s·size) and crop position in [0, 1] per axis (0.5 = centre). */
-  scale: number;
-  cropX: number;
-  cropY: number;
-  /** Degrees, counter-clockwise as seen on screen. */
-  rotate: number;
-  /** Shift as a fraction of the side. */
-  translateX: number;
-  translateY: number;
-  /** Horizontal shear, degrees. */
-  shear: number;
-  stretchX: number;
-  stretchY: number;
-  brightness: number;
-  contrast: number;
-  saturation: number;
-  /** Turns of the colour wheel. */
-  hue: number;
-  /** Erased rectangle (fractions of the side) or null. */
-  erase: EraseParams | null;
-  fill: { mode: 'constant' | 'nearest' | 'reflect'; value: number };
-}
-
-export interface EraseParams {
-  /** Centre and size, fractions of the side. */
-  cx: number;
-  cy: number;
-  w: number;
-  h: number;
-  fill: 'random' | 'mean';
-  /** Seed of the per-pixel noise (fill = random). */
-  noiseSeed: number;
-}
 
 export const IDENTITY_PARAMS: AugmentParams = {
   hflip: false,
