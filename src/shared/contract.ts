@@ -55,6 +55,8 @@ export const PredictRequestSchema = z.object({
   model: z.string().min(1),
   paths: z.array(z.string().min(1)).min(1),
   topK: z.number().int().min(1).max(100).default(3),
+  /** Average over four corner crops + the centre crop (test-time augmentation). */
+  multiCrop: z.boolean().default(false),
 });
 
 export const SettingsPatchSchema = z

@@ -283,6 +283,7 @@ export interface PredictRequest {
   model: string;
   paths: string[];
   topK?: number;
+  multiCrop?: boolean;
 }
 
 export interface Prediction {

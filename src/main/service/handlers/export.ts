@@ -1,13 +1,72 @@
+import path from 'node:path';
 import type { LabHandlers } from '../../../shared/contract';
+import type { ExportFormat } from '../../../shared/dto';
 import { LabError } from '../../../shared/errors';
+import { loadSplit } from '../../datasets';
+import { exportModel, type EvaluationData } from '../../export/export-model';
+import { preprocessingFor } from '../../models/preprocessing';
+import { predictImages } from '../../predict/predict-images';
+import { resolvePredictModel } from '../../predict/resolve-model';
+import { loadRunModel, readRun } from '../../runs';
+import type { TrainConfig } from '../../../shared/config';
 import type { ServiceContext } from '../context';
 
 export type ExportHandlers = Pick<LabHandlers, 'runs.export' | 'models.predict'>;
 
-// Placeholder until the export work lands: every call says so instead of failing silently.
-export function exportHandlers(_ctx: ServiceContext): ExportHandlers {
-  const notYet = async (): Promise<never> => {
-    throw new LabError('INTERNAL', 'export is not available in this build yet.');
+/** At most this many test images are run twice to measure what quantisation costs. */
+const MAX_EVAL_IMAGES = 2000;
+
+/** The run's test split (or validation split if it has no test images), when its decoded cache can be read. */
+async function evaluationData(ctx: ServiceContext, config: TrainConfig, classes: string[]): Promise<{ data?: EvaluationData; note?: string }> {
+  for (const split of ['test', 'val'] as const) {
+    try {
+      const arr = await loadSplit(ctx.ws, config.datasetId, config.input, split);
+      if (arr.classes.join('\n') !== classes.join('\n')) return { note: 'The dataset\'s classes changed since training, so the quantised accuracy was not measured.' };
+      if (!arr.n) continue;
+      const n = Math.min(arr.n, MAX_EVAL_IMAGES);
+      const per = arr.size * arr.size * arr.channels;
+      return { data: { pixels: arr.x.subarray(0, n * per), labels: Array.from(arr.y.subarray(0, n)) }, note: `Quantised accuracy measured on ${n} ${split} images.` };
+    } catch (err) {
+      return { note: `The quantised accuracy was not measured: ${(err as Error).message}` };
+    }
+  }
+  return { note: 'The run\'s dataset has no test or validation images, so the quantised accuracy was not measured.' };
+}
+
+function defaultOutDir(ctx: ServiceContext, runId: string, format: ExportFormat, quantize: string): string {
+  return path.join(ctx.ws.runDir(runId), 'export', quantize === 'none' ? format : `${format}-${quantize}`);
+}
+
+export function exportHandlers(ctx: ServiceContext): ExportHandlers {
+  return {
+    'runs.export': async (req) => {
+      const detail = await readRun(ctx.ws, req.runId);
+      if (!detail.hasModel) throw new LabError('NOT_FOUND', `Run "${detail.name}" has no saved model yet: wait for it to finish (or resume it), then export.`);
+      const model = await loadRunModel(ctx.ws, req.runId);
+      try {
+        const evaluation = req.quantize !== 'none' ? await evaluationData(ctx, detail.config, detail.classes) : {};
+        const result = await exportModel(model, {
+          format: req.format,
+          outDir: req.outDir ? path.resolve(req.outDir) : defaultOutDir(ctx, req.runId, req.format, req.quantize),
+          labels: detail.classes,
+          preprocessing: preprocessingFor(detail.config),
+          modelName: detail.name,
+          quantize: req.quantize,
+          ...(evaluation.data ? { evaluation: evaluation.data } : {}),
+        });
+        if (evaluation.note) result.notes = [...(result.notes ?? []), evaluation.note];
+        return result;
+      } finally {
+        model.dispose();
+      }
+    },
+    'models.predict': async (req) => {
+      const resolved = await resolvePredictModel(ctx.ws, req.model);
+      try {
+        return await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop });
+      } finally {
+        resolved.model.dispose();
+      }
+    },
   };
-  return new Proxy({} as ExportHandlers, { get: () => notYet });
 }
