@@ -56,7 +56,7 @@ export function humanReporter(out: NodeJS.WriteStream = process.stderr): Reporte
       { format, stream: out, hideCursor: true, clearOnComplete: false, barsize: 28, noTTYOutput: !out.isTTY, notTTYSchedule: 5000 },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, {});
+    bar.start(total, 0, { epoch: '', loss: '–', acc: '–', rate: 0, eta_h: '–' });
     barPhase = phase;
     return bar;
   };

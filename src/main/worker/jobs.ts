@@ -3,7 +3,7 @@ import type { TrainConfig } from '../../shared/config';
 import type { BatchLog, RunStatus } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { LabEvent } from '../../shared/events';
-import { createBatchAugmenter } from '../augment';
+import { createBatchAugmenter } from '../augment/batch-path';
 import { getDataset, loadSplit } from '../datasets';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
@@ -23,8 +23,8 @@ export interface JobIO {
 /** Batch events reach the shells at most ~10 times a second; every batch still lands in metrics.jsonl. */
 const BATCH_EVENT_INTERVAL_MS = 100;
 
-async function announce(ws: Workspace, io: JobIO, runId: string, status: RunStatus, message?: string): Promise<void> {
-  await setRunStatus(ws, runId, status);
+async function announce(ws: Workspace, io: JobIO, runId: string, status: RunStatus, message?: string, extra?: { testAccuracy?: number }): Promise<void> {
+  await setRunStatus(ws, runId, status, extra);
   io.emit({ type: 'run.status', runId, seq: io.nextSeq(), status, ...(message ? { message } : {}) });
 }
 
@@ -71,16 +71,18 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   batches.flush();
   await saveModel(runDir, result.model);
 
+  let testAccuracy: number | undefined;
   if (has('test') && result.reason !== 'stopped') {
     log('info', 'Evaluating on the held-out test split…');
     const test = await loadSplit(ws, config.datasetId, config.input, 'test', { signal: io.signal });
     const evaluation = await evaluateModel(result.model, test, preprocessingFor(config));
     await saveEvaluation(runDir, evaluation);
+    testAccuracy = evaluation.accuracy;
     io.emit({ type: 'run.evaluation', runId, seq: io.nextSeq(), evaluation });
   }
   const final: RunStatus = result.reason === 'stopped' ? 'stopped' : 'completed';
   const why = { completed: 'finished', 'early-stopped': `early stopping at epoch ${result.epochsDone}`, stopped: 'stopped', 'time-budget': 'time budget reached' }[result.reason];
-  await announce(ws, io, runId, final, why);
+  await announce(ws, io, runId, final, why, testAccuracy === undefined ? undefined : { testAccuracy });
 }
 
 export async function runEvaluateJob(ws: Workspace, runId: string, io: JobIO): Promise<void> {
