@@ -29,7 +29,7 @@ export function buildBenchModel(arch: BenchArch, size: number, channels: number,
     m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
     m.add(tf.layers.flatten());
     m.add(tf.layers.dropout({ rate: 0.5 }));
-    m.add(tf.layers.dense({ units: classes }));
+    m.add(tf.layers.dense({ units: classes, activation: 'softmax' }));
   } else {
     convBlock(m, 32, shape);
     convBlock(m, 32);
@@ -43,7 +43,7 @@ export function buildBenchModel(arch: BenchArch, size: number, channels: number,
     m.add(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }));
     m.add(tf.layers.reLU());
     m.add(tf.layers.dropout({ rate: 0.5 }));
-    m.add(tf.layers.dense({ units: classes }));
+    m.add(tf.layers.dense({ units: classes, activation: 'softmax' }));
   }
   return m;
 }

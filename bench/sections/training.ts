@@ -1,0 +1,147 @@
+// Training throughput of the lab's CPU paths against the PyTorch peer, measured back to back per architecture:
+// the `bench` and `ref` CNNs of torch_ref.py, batch 64, Adam, synthetic images (as the peer's --synthetic).
+// Flags: --steps N (10) --warmup N (2) --arch bench,ref --input 28x28x1,32x32x3 --approaches wasm,cpu-fast[,cpu]
+//        --profile (per-kernel ms per step) --no-peer
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { APPROACHES } from '../lib/approaches';
+import { buildBenchModel, type BenchArch } from '../lib/bench-models';
+import { peerUnavailable, runPeer, type PeerResult } from '../lib/peer';
+import type { BenchContext, BenchSection, Row, SectionResult } from '../lib/section';
+
+const BATCH = 64;
+
+interface Config {
+  arch: BenchArch;
+  size: number;
+  channels: number;
+}
+
+export interface LabMeasurement {
+  approach: string;
+  imagesPerS: number | null;
+  error?: string;
+  profile?: Record<string, number>;
+  load: number;
+}
+
+function parseList(v: string | undefined, fallback: string[]): string[] {
+  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : fallback;
+}
+
+function parseInput(s: string): { size: number; channels: number } {
+  const m = /^(\d+)x\1x(1|3)$/.exec(s);
+  if (!m) throw new Error(`--input ${s}: expected SxSxC with C 1 or 3, e.g. 28x28x1`);
+  return { size: Number(m[1]), channels: Number(m[2]) };
+}
+
+/** Trains `steps` batches after `warmup` and returns images per second (plus a per-kernel profile if asked). */
+export async function measureLab(
+  cfg: Config,
+  steps: number,
+  warmup: number,
+  profile: boolean,
+): Promise<{ imagesPerS: number; profile?: Record<string, number> }> {
+  const model = buildBenchModel(cfg.arch, cfg.size, cfg.channels);
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const x = tf.randomUniform([BATCH, cfg.size, cfg.size, cfg.channels]);
+  const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
+  try {
+    for (let i = 0; i < warmup; i++) await model.trainOnBatch(x, y);
+    let kernels: Record<string, number> | undefined;
+    if (profile) {
+      const info = await tf.profile(async () => {
+        await model.trainOnBatch(x, y);
+      });
+      kernels = {};
+      for (const k of info.kernels) kernels[k.name] = (kernels[k.name] ?? 0) + Number(k.kernelTimeMs);
+    }
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+    const seconds = (performance.now() - t0) / 1000;
+    return { imagesPerS: (steps * BATCH) / seconds, ...(kernels ? { profile: kernels } : {}) };
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+}
+
+function topKernels(p: Record<string, number> | undefined, n = 8): string {
+  if (!p) return '';
+  return Object.entries(p)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+    .join(', ');
+}
+
+export const section: BenchSection = {
+  name: 'training',
+  description: 'training images/s: lab CPU paths vs the PyTorch peer (bench and ref CNNs, batch 64, Adam)',
+  async run(ctx: BenchContext): Promise<SectionResult> {
+    const f = ctx.args.flags;
+    const steps = Number(f.steps ?? 10);
+    const warmup = Number(f.warmup ?? 2);
+    const archs = parseList(f.arch, ['bench', 'ref']) as BenchArch[];
+    const inputs = parseList(f.input, ['28x28x1', '32x32x3']).map(parseInput);
+    const wanted = parseList(f.approaches, APPROACHES.filter((a) => !a.optIn).map((a) => a.name));
+    const approaches = wanted.map((name) => {
+      const a = APPROACHES.find((x) => x.name === name);
+      if (!a) throw new Error(`--approaches: unknown ${name}; use ${APPROACHES.map((x) => x.name).join(', ')}`);
+      return a;
+    });
+    const noPeer = f['no-peer'] === 'true';
+    const peerWhyNot = noPeer ? 'peer skipped: --no-peer' : await peerUnavailable(ctx.peersDir);
+    if (peerWhyNot) ctx.log(peerWhyNot);
+
+    const rows: Row[] = [];
+    const results: { config: Config; lab: LabMeasurement[]; peer: PeerResult | null; peerError?: string }[] = [];
+    for (const arch of archs) {
+      for (const { size, channels } of inputs) {
+        const config = { arch, size, channels };
+        const lab: LabMeasurement[] = [];
+        for (const a of approaches) {
+          ctx.log(`training: ${arch} ${size}x${size}x${channels} on ${a.name} …`);
+          const load = os.loadavg()[0]!;
+          try {
+            await a.activate();
+            // The reference kernels take minutes per step on the larger model: measure it with one step.
+            const m = await measureLab(config, a.optIn ? 1 : steps, a.optIn ? 0 : warmup, f.profile === 'true');
+            lab.push({ approach: a.name, imagesPerS: m.imagesPerS, load, ...(m.profile ? { profile: m.profile } : {}) });
+          } catch (err) {
+            lab.push({ approach: a.name, imagesPerS: null, load, error: String((err as Error).message ?? err) });
+          }
+        }
+        let peer: PeerResult | null = null;
+        let peerError: string | undefined;
+        if (!peerWhyNot && ctx.peersDir) {
+          ctx.log(`training: ${arch} ${size}x${size}x${channels} on the PyTorch peer …`);
+          const n = BATCH * Math.max(steps + warmup, 16);
+          try {
+            peer = await runPeer(ctx.peersDir, [
+              '--synthetic', String(n), '--size', String(size), '--channels', String(channels), '--arch', arch,
+            ]);
+          } catch (err) {
+            peerError = String((err as Error).message ?? err);
+            ctx.log(`peer failed: ${peerError}`);
+          }
+        }
+        results.push({ config, lab, peer, ...(peerError ? { peerError } : {}) });
+        for (const m of lab) {
+          rows.push({
+            arch,
+            input: `${size}x${size}x${channels}`,
+            approach: m.approach,
+            'lab img/s': m.imagesPerS === null ? null : Number(m.imagesPerS.toFixed(1)),
+            'peer img/s': peer ? peer.train_images_per_s : null,
+            ratio: m.imagesPerS !== null && peer ? Number((m.imagesPerS / peer.train_images_per_s).toFixed(3)) : null,
+            load1: Number(m.load.toFixed(2)),
+            ...(m.error ? { error: m.error.slice(0, 80) } : {}),
+            ...(m.profile ? { 'top kernels (ms/step)': topKernels(m.profile) } : {}),
+          });
+        }
+      }
+    }
+    return { rows, json: { batch: BATCH, steps, warmup, peerSkipped: peerWhyNot, results } };
+  },
+};
