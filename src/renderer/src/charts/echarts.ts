@@ -59,4 +59,12 @@ export type ChartOption = echarts.ComposeOption<
 >;
 
 export type EChartsInstance = echarts.EChartsType;
+
+/** What a click on a chart item reports to the component's parent. */
+export interface ChartClick {
+  seriesId?: string;
+  seriesName?: string;
+  dataIndex: number;
+  value: unknown;
+}
 export { echarts };

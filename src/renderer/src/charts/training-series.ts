@@ -1,6 +1,6 @@
-import type { BatchLog, EpochLog } from '@shared/dto';
-import { DebiasedEma, clampWeight } from '@shared/analysis/smoothing';
-import { batchX, epochOffset, epochX } from '@shared/analysis/series';
+import type { BatchLog, EpochLog } from '../../../shared/dto';
+import { DebiasedEma, clampWeight } from '../../../shared/analysis/smoothing';
+import { batchX, epochOffset, epochX } from '../../../shared/analysis/series';
 
 export type Point = [number, number];
 
