@@ -6,7 +6,7 @@ import type { CliContext } from './context';
 /** A dataset argument is a folder to import (again: only changed files are read) or the id of an imported dataset. */
 export async function resolveDataset(ctx: CliContext, arg: string): Promise<DatasetSummary> {
   if (existsSync(arg)) return importWithProgress(ctx, [path.resolve(arg)]);
-  const known = await ctx.service.handlers['datasets.list']();
+  const known = await ctx.lab.call('datasets.list');
   const match = known.find((d) => d.id === arg || d.name === arg);
   if (match) return match;
   return importWithProgress(ctx, [path.resolve(arg)]); // lets the importer say the path does not exist
@@ -17,7 +17,7 @@ export async function importWithProgress(ctx: CliContext, paths: string[], name?
     if (e.type === 'import.progress') ctx.out.emit({ type: 'progress', phase: e.phase, done: e.done, total: e.total, ratePerS: e.ratePerS, etaS: e.etaS });
   });
   try {
-    const summary = await ctx.service.handlers['datasets.import']({ paths, ...(name ? { name } : {}) });
+    const summary = await ctx.lab.call('datasets.import', { paths, ...(name ? { name } : {}) });
     for (const w of summary.warnings) ctx.out.emit({ type: 'warning', message: w });
     return summary;
   } finally {

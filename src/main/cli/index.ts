@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { toLabErrorData } from '../../shared/errors';
 import { createLabService } from '../service/lab-service';
+import { localClient } from '../service/local-client';
 import { forkLauncher } from '../worker/fork-launcher';
 import { openWorkspace } from '../workspace';
 import { demoCommand } from './commands/demo';
@@ -94,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
   let service: ReturnType<typeof createLabService> | null = null;
   try {
     service = createLabService({ ws: openWorkspace(), shell: 'cli', launcher: forkLauncher() });
-    await run({ service, out, json }, command, positionals, parsed.values);
+    await run({ service, lab: localClient(service), out, json }, command, positionals, parsed.values);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -25,7 +25,7 @@ export async function watchRun(ctx: CliContext, runId: string, epochs: number): 
   try {
     const outcome = await ctx.service.runs.waitFor(runId);
     if (outcome.status === 'failed') throw outcome.error ? LabError.from(outcome.error) : new LabError('TRAINING_FAILED', `Run ${runId} failed.`);
-    return await ctx.service.handlers['runs.get'](runId);
+    return await ctx.lab.call('runs.get', runId);
   } finally {
     process.off('SIGINT', onSigint);
     off();

@@ -7,6 +7,7 @@ import { resolveSampleImage } from '../datasets';
 import type { Workspace } from '../workspace';
 import type { ServiceContext } from './context';
 import { appHandlers } from './handlers/app';
+import { augmentHandlers } from './handlers/augment';
 import { datasetHandlers } from './handlers/datasets';
 import { exportHandlers } from './handlers/export';
 import { runHandlers } from './handlers/runs';
@@ -48,6 +49,7 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
     ...datasetHandlers(ctx),
     ...runHandlers(ctx, runs),
     ...exportHandlers(ctx),
+    ...augmentHandlers(ctx),
   };
   return {
     handlers,

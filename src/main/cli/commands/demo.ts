@@ -34,17 +34,17 @@ export async function demoCommand(ctx: CliContext, flags: { epochs?: string; out
   const dataset = await importWithProgress(ctx, [SAMPLE_DIR], 'Fashion-MNIST sample');
   ctx.out.text(describeDataset(dataset));
   const config = await buildTrainConfig(dataset.id, { ...(flags.epochs ? { epochs: flags.epochs } : {}) }, DEMO_CONFIG);
-  const run = await ctx.service.handlers['runs.start'](config);
+  const run = await ctx.lab.call('runs.start', config);
   const detail = await watchRun(ctx, run.id, config.epochs);
   const runDir = ctx.service.ctx.ws.runDir(run.id);
   ctx.out.text(describeRun(detail, runDir));
-  const exported = await ctx.service.handlers['runs.export']({ runId: run.id, format: 'tfjs', quantize: 'none', ...(flags.out ? { outDir: path.resolve(flags.out) } : {}) });
+  const exported = await ctx.lab.call('runs.export', { runId: run.id, format: 'tfjs', quantize: 'none', ...(flags.out ? { outDir: path.resolve(flags.out) } : {}) });
 
   // Close the loop: classify one held-out image with the exported model, the way a user of the export would.
   const testRoot = path.join(SAMPLE_DIR, 'test');
   const cls = readdirSync(testRoot).sort()[0] as string;
   const image = path.join(testRoot, cls, readdirSync(path.join(testRoot, cls)).sort()[0] as string);
-  const [pred] = await ctx.service.handlers['models.predict']({ model: exported.dir, paths: [image], topK: 3 });
+  const [pred] = await ctx.lab.call('models.predict', { model: exported.dir, paths: [image], topK: 3 });
   ctx.out.emit({ type: 'result', runId: run.id, status: detail.status, testAccuracy: detail.testAccuracy, exportDir: exported.dir, files: exported.files, prediction: pred });
   ctx.out.text(
     [

@@ -17,7 +17,7 @@ export async function evaluateCommand(ctx: CliContext, positionals: string[]): P
   const [runId, dir] = positionals;
   if (!runId) throw new UsageError('lab evaluate needs a run id (see the runs folder of the workspace).');
   if (dir) throw new LabError('BAD_ARGUMENT', 'Evaluating on another folder is not available yet: import it and train, or use `lab predict`.');
-  const ev = await ctx.service.handlers['runs.evaluate'](runId);
+  const ev = await ctx.lab.call('runs.evaluate', runId);
   ctx.out.emit({ type: 'result', evaluation: ev });
   const rows = ev.perClass.map((c) => `  ${c.name.padEnd(20)} precision ${c.precision.toFixed(2)} recall ${c.recall.toFixed(2)} F1 ${c.f1.toFixed(2)} (${c.support})`);
   ctx.out.text(`Test accuracy ${(ev.accuracy * 100).toFixed(2)}% · loss ${ev.loss.toFixed(4)}\n${rows.join('\n')}`);
@@ -26,7 +26,7 @@ export async function evaluateCommand(ctx: CliContext, positionals: string[]): P
 export async function exportCommand(ctx: CliContext, positionals: string[], flags: { format?: string; out?: string; quantize?: string }): Promise<void> {
   const [runId] = positionals;
   if (!runId) throw new UsageError('lab export needs a run id.');
-  const result = await ctx.service.handlers['runs.export']({
+  const result = await ctx.lab.call('runs.export', {
     runId,
     format: (flags.format ?? 'tfjs') as 'tfjs',
     quantize: (flags.quantize ?? 'none') as 'none',
@@ -40,7 +40,7 @@ export async function predictCommand(ctx: CliContext, positionals: string[], fla
   const [model, ...paths] = positionals;
   if (!model || !paths.length) throw new UsageError('lab predict needs a model (export folder or run id) and at least one image or folder.');
   const topK = flags.top ? Number(flags.top) : 3;
-  const preds = await ctx.service.handlers['models.predict']({ model: path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model, paths: paths.map((p) => path.resolve(p)), topK });
+  const preds = await ctx.lab.call('models.predict', { model: path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model, paths: paths.map((p) => path.resolve(p)), topK });
   if (flags.csv) {
     const header = 'path,top1,probability';
     const lines = preds.map((p) => [JSON.stringify(p.path), JSON.stringify(p.top[0]?.label ?? ''), p.top[0]?.probability ?? ''].join(','));
@@ -56,7 +56,7 @@ export async function predictCommand(ctx: CliContext, positionals: string[], fla
 }
 
 export async function doctorCommand(ctx: CliContext): Promise<void> {
-  const r = await ctx.service.handlers['engine.doctor']();
+  const r = await ctx.lab.call('engine.doctor');
   ctx.out.emit({ type: 'result', doctor: r });
   const cands = r.backend.candidates.map((c) => `  ${c.loaded ? '✓' : '✗'} ${c.name.padEnd(15)} ${c.package.padEnd(32)} ${c.reason ?? ''}`);
   const checks = r.checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);

@@ -11,12 +11,12 @@ export async function trainCommand(ctx: CliContext, positionals: string[], flags
   if (!dir) throw new UsageError('lab train needs a dataset folder (or the id of an imported dataset).');
   const dataset = await resolveDataset(ctx, dir);
   const config = await buildTrainConfig(dataset.id, flags);
-  const run = await ctx.service.handlers['runs.start'](config);
+  const run = await ctx.lab.call('runs.start', config);
   ctx.out.emit({ type: 'info', message: `Run ${run.id}: ${config.epochs} epochs on "${dataset.name}" (${ctx.service.ctx.ws.runDir(run.id)})` });
   const detail = await watchRun(ctx, run.id, config.epochs);
   let exportDir: string | null = null;
   if (flags.out) {
-    const exported = await ctx.service.handlers['runs.export']({ runId: run.id, format: 'tfjs', outDir: path.resolve(flags.out), quantize: 'none' });
+    const exported = await ctx.lab.call('runs.export', { runId: run.id, format: 'tfjs', outDir: path.resolve(flags.out), quantize: 'none' });
     exportDir = exported.dir;
   }
   ctx.out.emit({ type: 'result', runId: run.id, status: detail.status, epochsDone: detail.epochsDone, bestEpoch: detail.bestEpoch, bestValAccuracy: detail.bestValAccuracy, testAccuracy: detail.testAccuracy, runDir: ctx.service.ctx.ws.runDir(run.id), exportDir });
