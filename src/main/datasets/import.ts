@@ -168,7 +168,7 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
         c = { hash: prev.hash, format: prev.format as FileCheck['format'], width: prev.width, height: prev.height, channels: prev.channels, problem: prev.check, wrongExtension: prev.wrongExtension };
       } else {
         const checked = await checkEntry(e, opts.input);
-        if (writer && checked.pixels && !checked.problem) await writer.write(i, checked.pixels);
+        if (writer && checked.pixels && !checked.problem) writer.write(i, checked.pixels);
         c = checked;
       }
       items[i] = {

@@ -68,7 +68,8 @@ export function decodePngFast(buf: Uint8Array): RawImage | null {
   const stride = width * srcCh;
   let raw: Buffer;
   try {
-    raw = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat));
+    // One output chunk of the expected size: no chunk list to grow and concatenate.
+    raw = zlib.inflateSync(idat.length === 1 ? idat[0]! : Buffer.concat(idat), { chunkSize: Math.max(64, (stride + 1) * height + 1) });
   } catch (err) {
     throw new PngCorruptError(`its compressed data is damaged (${(err as Error).message})`);
   }
@@ -89,9 +90,13 @@ export function decodePngFast(buf: Uint8Array): RawImage | null {
   return { width, height, channels: outCh, data: out };
 }
 
+/**
+ * Undo the per-row filters in place: output row y lands at y·stride, before its source at y·(stride+1)+1, and only
+ * bytes already read are overwritten, so no second buffer is needed.
+ */
 function unfilter(raw: Uint8Array, width: number, height: number, bpp: number): Uint8Array {
   const stride = width * bpp;
-  const out = new Uint8Array(stride * height);
+  const out = raw;
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;
     const src = y * (stride + 1) + 1;
@@ -99,7 +104,7 @@ function unfilter(raw: Uint8Array, width: number, height: number, bpp: number): 
     const up = dst - stride;
     switch (filter) {
       case 0:
-        out.set(raw.subarray(src, src + stride), dst);
+        out.copyWithin(dst, src, src + stride);
         break;
       case 1:
         for (let x = 0; x < stride; x++) out[dst + x] = raw[src + x]! + (x >= bpp ? out[dst + x - bpp]! : 0);
@@ -130,5 +135,5 @@ function unfilter(raw: Uint8Array, width: number, height: number, bpp: number): 
         throw new PngCorruptError(`row ${y} has an unknown filter type ${filter} (corrupt)`);
     }
   }
-  return out;
+  return out.subarray(0, stride * height);
 }

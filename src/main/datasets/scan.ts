@@ -4,11 +4,11 @@
  * its class, fixed split (if the layout gives one), size and mtime. Reads directory entries and stats only.
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { DatasetLayout, SplitName } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
-import { runPool } from './pool';
+import { throwIfCancelled } from './pool';
 import { IMAGE_EXTENSIONS } from './sniff';
 
 export interface ScanEntry {
@@ -276,12 +276,20 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; o
   if (opts.stats === false) {
     for (const l of labelled) entries.push({ ...l, size: -1, mtimeMs: -1 });
   } else {
+    // Synchronous stats in slices: far cheaper per file than the promise API, and the event loop still breathes.
     const stats: (Stats | NodeJS.ErrnoException)[] = new Array(labelled.length);
-    let found = 0;
-    await runPool(labelled.length, 16, async (i) => {
-      stats[i] = await stat(labelled[i]!.path).catch((e: NodeJS.ErrnoException) => e);
-      if (++found % 256 === 0) opts.onFile?.(found);
-    }, opts.signal);
+    for (let i = 0; i < labelled.length; i++) {
+      try {
+        stats[i] = statSync(labelled[i]!.path);
+      } catch (err) {
+        stats[i] = err as NodeJS.ErrnoException;
+      }
+      if (i % 2048 === 2047) {
+        opts.onFile?.(i + 1);
+        await new Promise((r) => setImmediate(r));
+        throwIfCancelled(opts.signal);
+      }
+    }
     labelled.forEach((l, i) => {
       const s = stats[i]!;
       if (s instanceof Error) {
