@@ -41,6 +41,12 @@ describe('tfjs export', () => {
 
     const loaded = await loadExportedModel(dir);
     expect(loaded.kind).toBe('tfjs');
+    // The seed-exact batch norm became a standard one holding the trained statistics (unbiased variance) and ε.
+    const bn = loaded.model.getLayer('bn1');
+    expect(bn.getClassName()).toBe('BatchNormalization');
+    const [trained, exported] = [model.getLayer('bn1').getWeights(), bn.getWeights()];
+    trained.forEach((w, i) => expect(Array.from(exported[i].dataSync())).toEqual(Array.from(w.dataSync())));
+    expect((bn.getConfig() as { epsilon: number }).epsilon).toBe((model.getLayer('bn1').getConfig() as { epsilon: number }).epsilon);
     expect(loaded.labels).toEqual(['cat', 'dog', 'bird']);
     expect(loaded.preprocessing).toEqual(PRE8);
     const x = pixels(6).div(255);

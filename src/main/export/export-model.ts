@@ -42,7 +42,8 @@ export interface ExportOptions {
 /** Teachable Machine metadata fields, as its image library writes them. */
 const TM_VERSION = '2.4.5';
 const TM_PACKAGE = { packageName: '@teachablemachine/image', packageVersion: '0.8.4' };
-const VERIFY_SAMPLES = 8;
+/** Images used to check an export against the lab's model: 8 small ones, fewer when each is large (CPU time). */
+const verifySamples = (pre: Preprocessing): number => Math.max(2, Math.min(8, Math.floor(200_000 / (pre.input.size * pre.input.size * pre.input.channels))));
 const VERIFY_TOLERANCE = 1e-4;
 
 interface Written {
@@ -173,7 +174,8 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   const canRun = !(opts.format === 'onnx' && written.notes.some((n) => n.startsWith('onnxruntime-node is not installed')));
   const result: ExportResult = { format: opts.format, dir, files: written.files };
   if (canRun) {
-    const check = await compareRunners(source, written.runner, randomPixels(VERIFY_SAMPLES, opts.preprocessing), VERIFY_SAMPLES, opts.preprocessing, classes);
+    const samples = verifySamples(opts.preprocessing);
+    const check = await compareRunners(source, written.runner, randomPixels(samples, opts.preprocessing), samples, opts.preprocessing, classes);
     result.verified = { samples: check.samples, maxAbsDiff: check.maxAbsDiff, sameTop1: check.sameTop1 };
     if (quantize === 'none' && (check.maxAbsDiff > VERIFY_TOLERANCE || !check.sameTop1)) {
       throw new LabError('EXPORT_FAILED', `The ${opts.format} export in ${dir} does not predict like the lab's model (max probability difference ${check.maxAbsDiff.toExponential(2)}). Please report this with the run's config.`, { maxAbsDiff: check.maxAbsDiff });

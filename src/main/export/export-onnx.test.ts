@@ -71,3 +71,17 @@ describe('ONNX export', () => {
     }
   });
 });
+
+describe('ONNX export of a real network', () => {
+  it('the 2019 Teachable Machine MobileNetV2 (ReLU6, depthwise conv, padding, residual Add) runs in onnxruntime like tfjs', async () => {
+    const { loadExportedModel } = await import('./load-exported');
+    const tm = await loadExportedModel('/work/shared/fixtures/teachable-machine-2019');
+    const r = await exportModel(tm.model, { format: 'onnx', outDir: tmp(), labels: tm.labels, preprocessing: tm.preprocessing, modelName: 'tm' });
+    // exportModel ran onnxruntime-node on random 224×224 images and compared with tfjs.
+    expect(r.verified).toMatchObject({ sameTop1: true });
+    expect(r.verified!.samples).toBeGreaterThanOrEqual(2);
+    expect(r.verified!.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    const ops = new Set((decodeModel(readFileSync(path.join(r.dir, 'model.onnx'))) as { graph: { node: { opType: string }[] } }).graph.node.map((n) => n.opType));
+    for (const op of ['Conv', 'Clip', 'Pad', 'Sum', 'GlobalAveragePool', 'Gemm', 'Softmax']) expect(ops.has(op), op).toBe(true);
+  });
+});
