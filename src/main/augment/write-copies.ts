@@ -1,0 +1,61 @@
+/**
+ * "Write augmented copies to a folder": the sharp reference path applied `copies` times to every chosen image,
+ * saved as PNG under outDir/<class>/. outDir is a folder the user picked; it may not lie inside (or contain)
+ * one of the dataset's own folders, so the user's images are never written to.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AugmentWriteRequestSchema, resolveAugment, type AugmentWriteRequest } from '../../shared/augment-config';
+import type { AugmentWriteResult } from '../../shared/dto';
+import { LabError } from '../../shared/errors';
+import { parseOrThrow } from '../../shared/validation';
+import { readManifest } from '../datasets/manifest';
+import { decodeForModel } from '../datasets/preprocess';
+import type { Workspace } from '../workspace';
+import { drawParams } from './params';
+import { augmentWithSharp, encodePng } from './sharp-path';
+
+const inside = (child: string, parent: string) => {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+/** File-system-safe folder name for a class. */
+const safeName = (s: string) => s.replace(/[<>:"/\\|?*\x00-\x1f]/g, '_').replace(/^\.+/, '_') || '_';
+
+export async function writeAugmentedCopies(ws: Workspace, request: AugmentWriteRequest, onProgress?: (done: number, total: number) => void): Promise<AugmentWriteResult> {
+  const req = parseOrThrow(AugmentWriteRequestSchema, request, 'write request');
+  const m = await readManifest(ws, req.datasetId);
+  const dir = path.resolve(req.outDir);
+  for (const root of m.summary.paths) {
+    const r = path.resolve(root);
+    if (inside(dir, r) || inside(r, dir)) {
+      throw new LabError('BAD_ARGUMENT', `outDir: ${dir} is inside (or contains) the dataset folder ${r}. Choose an empty folder elsewhere: the lab never writes into your image folders.`);
+    }
+  }
+  for (const own of [ws.datasets, ws.runs]) {
+    if (inside(dir, own)) throw new LabError('BAD_ARGUMENT', `outDir: ${dir} is inside the lab's own ${path.basename(own)} folder. Choose a folder of your own.`);
+  }
+  const chosen = req.indices ?? m.items.map((_, i) => i).filter((i) => req.split === 'all' || m.items[i]!.split === req.split);
+  const indices = chosen.filter((i) => m.items[i]?.status === 'ok');
+  if (indices.length === 0) throw new LabError('NO_IMAGES', `No usable images to write (split ${req.split}).`);
+  const settings = resolveAugment(req.config);
+  const total = indices.length * req.copies;
+  let files = 0;
+  for (const index of indices) {
+    const it = m.items[index]!;
+    const pixels = await decodeForModel(it.path, { size: req.size, channels: req.channels, fit: 'squash' });
+    const classDir = path.join(dir, safeName(it.className));
+    await mkdir(classDir, { recursive: true });
+    const stem = safeName(path.parse(it.path).name);
+    for (let k = 0; k < req.copies; k++) {
+      // copy k is the image as epoch k of a run with this seed would show it
+      const params = drawParams(settings, req.seed, k, index);
+      const out = await augmentWithSharp(pixels, { width: req.size, height: req.size, channels: req.channels }, params, req.size, req.channels);
+      await writeFile(path.join(classDir, `${stem}-${index}-aug${k}.png`), await encodePng(out, req.size, req.channels));
+      files++;
+      onProgress?.(files, total);
+    }
+  }
+  return { dir, files, images: indices.length };
+}
