@@ -1,9 +1,10 @@
 /**
- * Batch-norm explainer with the formulas of SEED-NOTES §3, for one feature:
+ * Batch-norm explainer with the formulas of SEED-NOTES §3, for one feature, written as the engine's
+ * SeedBatchNorm layer (src/main/models/layers/seed-batch-norm.ts) computes them:
  *   training:  μ_B = mean, σ²_B = mean((x − μ_B)²), x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β
- *   running:   μ ← α·μ + (1−α)·μ_B,  σ² ← α·σ² + (1−α)·σ²_B
- *   inference: x̂ = (x − μ)/√(σ²_inf + ε) with σ²_inf = m/(m−1)·σ² (the document's unbiased estimate;
- *              tfjs's BatchNormalization keeps the biased σ², offered as an option)
+ *   running:   μ ← α·μ + (1−α)·μ_B,  σ² ← α·σ² + (1−α)·m/(m−1)·σ²_B  (the document's unbiased estimate;
+ *              factor 1 when m = 1, and tfjs's BatchNormalization keeps the biased σ²_B, offered as an option)
+ *   inference: x̂ = (x − μ)/√(σ² + ε), y = γ·x̂ + β
  */
 import { gaussian, mulberry32 } from './rng';
 
@@ -36,19 +37,17 @@ export interface Running {
   variance: number;
 }
 
-export function updateRunning(r: Running, s: BatchStats, alpha: number): Running {
-  return { mean: alpha * r.mean + (1 - alpha) * s.mean, variance: alpha * r.variance + (1 - alpha) * s.variance };
+/** m/(m−1) for the document's unbiased running variance; 1 for tfjs's biased one or when m = 1. */
+export function varianceFactor(m: number, unbiased: boolean): number {
+  return unbiased && m > 1 ? m / (m - 1) : 1;
 }
 
-/** Inference variance: unbiased m/(m−1)·σ² per the document, or tfjs's biased σ². Infinite for m = 1. */
-export function inferenceVariance(r: Running, m: number, unbiased: boolean): number {
-  if (!unbiased) return r.variance;
-  return m > 1 ? (m / (m - 1)) * r.variance : Infinity;
+export function updateRunning(r: Running, s: BatchStats, alpha: number, m: number, unbiased: boolean): Running {
+  return { mean: alpha * r.mean + (1 - alpha) * s.mean, variance: alpha * r.variance + (1 - alpha) * varianceFactor(m, unbiased) * s.variance };
 }
 
-export function bnInfer(x: readonly number[], r: Running, m: number, p: BnParams, unbiased: boolean): number[] {
-  const v = inferenceVariance(r, m, unbiased);
-  return x.map((xi) => p.gamma * ((xi - r.mean) / Math.sqrt(v + p.epsilon)) + p.beta);
+export function bnInfer(x: readonly number[], r: Running, p: BnParams): number[] {
+  return x.map((xi) => p.gamma * ((xi - r.mean) / Math.sqrt(r.variance + p.epsilon)) + p.beta);
 }
 
 export interface BnDemo {
@@ -60,7 +59,10 @@ export interface BnDemo {
   running: Running;
   /** Population the batches are drawn from (what the running statistics should approach). */
   population: BatchStats;
-  /** Training mode with m = 1 maps every input to β: the layer's output carries no information. */
+  /**
+   * m = 1: training mode maps every input to β (the output carries no information) and σ²_B = 0 on
+   * every batch, so the running variance decays to 0 and inference divides by √ε.
+   */
   degenerate: boolean;
 }
 
@@ -77,10 +79,10 @@ export function simulateBatchNorm(opts: { seed: number; batchSize: number; steps
   for (let s = 0; s < opts.steps; s++) {
     batch = Array.from({ length: m }, () => opts.mean + opts.sd * gaussian(rng));
     stats = batchStats(batch);
-    running = updateRunning(running, stats, opts.alpha);
+    running = updateRunning(running, stats, opts.alpha, m, opts.unbiased);
   }
   const train = bnTrain(batch, opts.params).y;
-  const infer = bnInfer(batch, running, m, opts.params, opts.unbiased);
+  const infer = bnInfer(batch, running, opts.params);
   return { batch, train, infer, stats, running, population: { mean: opts.mean, variance: opts.sd * opts.sd }, degenerate: m === 1 };
 }
 

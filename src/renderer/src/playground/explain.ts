@@ -7,12 +7,13 @@ import type { OptimizerName } from '../../../shared/config';
 import type { OptimizerHyper } from '../../../shared/optim/rules';
 import type { TrajectoryPoint } from './trajectory';
 
-/** 4 significant digits, negative numbers parenthesised so they read correctly after an operator. */
-export function fmt(v: number): string {
+/** 4 significant digits; negative numbers parenthesised (unless `paren` is false) so they read correctly after an operator. */
+export function fmt(v: number, paren = true): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   const s = a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
-  return v < 0 ? `(${s.replace('-', '−')})` : s;
+  const signed = v < 0 ? `−${s.slice(1)}` : s;
+  return v < 0 && paren ? `(${signed})` : signed;
 }
 
 export function explainStep(name: OptimizerName, h: OptimizerHyper, prev: TrajectoryPoint, next: TrajectoryPoint, coord: 0 | 1): string[] {

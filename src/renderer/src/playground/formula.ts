@@ -241,36 +241,38 @@ export function compile(node: Node): (x: number, y: number) => number {
 // ---- symbolic differentiation, with light simplification so the printed derivative stays readable ----
 
 const num = (v: number): Node => ({ k: 'num', v });
-const isNum = (n: Node, v?: number): n is { k: 'num'; v: number } => n.k === 'num' && (v === undefined || n.v === v);
+const isNum = (n: Node): n is { k: 'num'; v: number } => n.k === 'num';
+/** Not a type guard: a failed comparison with one value must not narrow the node away from 'num'. */
+const isConst = (n: Node, v: number): boolean => n.k === 'num' && n.v === v;
 
 function add(a: Node, b: Node): Node {
-  if (isNum(a, 0)) return b;
-  if (isNum(b, 0)) return a;
+  if (isConst(a, 0)) return b;
+  if (isConst(b, 0)) return a;
   if (isNum(a) && isNum(b)) return num(a.v + b.v);
   return { k: 'bin', op: '+', a, b };
 }
 function sub(a: Node, b: Node): Node {
-  if (isNum(b, 0)) return a;
-  if (isNum(a, 0)) return neg(b);
+  if (isConst(b, 0)) return a;
+  if (isConst(a, 0)) return neg(b);
   if (isNum(a) && isNum(b)) return num(a.v - b.v);
   return { k: 'bin', op: '-', a, b };
 }
 function mul(a: Node, b: Node): Node {
-  if (isNum(a, 0) || isNum(b, 0)) return num(0);
-  if (isNum(a, 1)) return b;
-  if (isNum(b, 1)) return a;
+  if (isConst(a, 0) || isConst(b, 0)) return num(0);
+  if (isConst(a, 1)) return b;
+  if (isConst(b, 1)) return a;
   if (isNum(a) && isNum(b)) return num(a.v * b.v);
   if (isNum(b)) return mul(b, a);
   return { k: 'bin', op: '*', a, b };
 }
 function div(a: Node, b: Node): Node {
-  if (isNum(a, 0)) return num(0);
-  if (isNum(b, 1)) return a;
+  if (isConst(a, 0)) return num(0);
+  if (isConst(b, 1)) return a;
   return { k: 'bin', op: '/', a, b };
 }
 function pow(a: Node, b: Node): Node {
-  if (isNum(b, 1)) return a;
-  if (isNum(b, 0)) return num(1);
+  if (isConst(b, 1)) return a;
+  if (isConst(b, 0)) return num(1);
   return { k: 'bin', op: '^', a, b };
 }
 function neg(a: Node): Node {

@@ -36,13 +36,13 @@ const sameLr = (lr: number): Record<OptimizerName, number> => ({ sgd: lr, moment
 
 export const PRESETS: readonly Preset[] = [
   {
-    // curvature 20 across the valley: η = 0.09 gives a factor 1 − 20·0.09 = −0.8 per step on y
+    // curvature 20 across the valley: η = 0.095 gives a factor 1 − 20·0.095 = −0.9 per step on y
     id: 'sgd-zigzag',
     surface: 'valley',
     start: [-9, 2.5],
     steps: 80,
     shared: DEFAULT_SHARED,
-    lr: { sgd: 0.09, momentum: 0.02, nesterov: 0.02, adagrad: 0.5, rmsprop: 0.1, adam: 0.5 },
+    lr: { sgd: 0.095, momentum: 0.02, nesterov: 0.02, adagrad: 0.5, rmsprop: 0.1, adam: 0.5 },
     enabled: ['sgd', 'momentum'],
   },
   {
