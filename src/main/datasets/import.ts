@@ -70,7 +70,8 @@ async function checkEntry(e: ScanEntry, input: InputConfig | undefined): Promise
 }
 
 function sameFile(old: ManifestItem | undefined, e: ScanEntry): old is ManifestItem {
-  return !!old && old.size === e.size && old.mtimeMs === e.mtimeMs && old.check?.reason !== 'unreadable';
+  // Within a millisecond: copying tools and utimes() keep mtimes at ms (or µs) precision, not the ns the disk had.
+  return !!old && old.size === e.size && Math.abs(old.mtimeMs - e.mtimeMs) < 1 && old.check?.reason !== 'unreadable';
 }
 
 const KEEP_ORDER: Record<SplitName, number> = { train: 0, val: 1, test: 2 };
@@ -99,7 +100,9 @@ function relate(items: ManifestItem[]): void {
       }
       continue;
     }
-    const sorted = [...g].sort((a, b) => KEEP_ORDER[items[a]!.fixedSplit ?? 'train'] - KEEP_ORDER[items[b]!.fixedSplit ?? 'train'] || a - b);
+    // Keep the training copy, then the shortest name ("cat.png" over "cat copy.png"), then the first found.
+    const nameLen = (i: number): number => path.basename(items[i]!.path).length;
+    const sorted = [...g].sort((a, b) => KEEP_ORDER[items[a]!.fixedSplit ?? 'train'] - KEEP_ORDER[items[b]!.fixedSplit ?? 'train'] || nameLen(a) - nameLen(b) || a - b);
     const keep = sorted[0]!;
     const k = items[keep]!;
     for (const i of sorted.slice(1)) {

@@ -1,0 +1,96 @@
+/** Helpers for the datasets tests: tiny generated images, temp folders and a tree fingerprint. Not used at run time. */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import sharp from 'sharp';
+import { openWorkspace, type Workspace } from '../workspace';
+
+export function tempDir(prefix: string): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `lab-${prefix}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function tempWorkspace(): { ws: Workspace; cleanup(): void } {
+  const t = tempDir('ws');
+  return { ws: openWorkspace(t.dir), cleanup: t.cleanup };
+}
+
+/** A w×h image whose pixel (x, y) is f(x, y) = [r, g, b] (or a single grey value). */
+export async function image(w: number, h: number, f: (x: number, y: number) => number[] | number, format: 'png' | 'jpeg' | 'webp' | 'gif' | 'tiff' = 'png'): Promise<Buffer> {
+  const data = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = f(x, y);
+      const rgb = typeof v === 'number' ? [v, v, v] : v;
+      data.set(rgb.slice(0, 3), (y * w + x) * 3);
+    }
+  }
+  const s = sharp(data, { raw: { width: w, height: h, channels: 3 } });
+  if (format === 'jpeg') return s.jpeg({ quality: 95 }).toBuffer();
+  if (format === 'webp') return s.webp({ lossless: true }).toBuffer();
+  if (format === 'gif') return s.gif().toBuffer();
+  if (format === 'tiff') return s.tiff().toBuffer();
+  return s.png().toBuffer();
+}
+
+/** A distinct 16×16 image per (class, i): no two generated images are identical. */
+export function distinct(classIndex: number, i: number, format: 'png' | 'jpeg' | 'webp' | 'gif' = 'png'): Promise<Buffer> {
+  return image(16, 16, (x, y) => [(i * 37 + x * 3) % 256, (classIndex * 90 + y * 5) % 256, (i * 11 + classIndex * 50) % 256], format);
+}
+
+function chunk(type: string, body: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length);
+  const tb = Buffer.concat([Buffer.from(type, 'ascii'), body]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(tb) >>> 0);
+  return Buffer.concat([len, tb, crc]);
+}
+
+/** A valid-looking PNG that claims w×h pixels with only a few bytes of data: a decompression bomb. */
+export function bombPng(w: number, h: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // depth
+  ihdr[9] = 0; // grey
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+export async function put(file: string, data: Buffer | string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, data);
+}
+
+/** Every entry under dir with its type, mode, size, mtime and content hash (links by target): equal before/after = untouched. */
+export function treeFingerprint(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      const st = lstatSync(p);
+      const rel = path.relative(dir, p);
+      if (st.isSymbolicLink()) out.set(rel, `link ${readlinkSync(p)} ${st.mtimeMs}`);
+      else if (st.isDirectory()) {
+        out.set(rel, `dir ${st.mode} ${st.mtimeMs}`);
+        visit(p);
+      } else {
+        let hash = 'unreadable';
+        try {
+          hash = createHash('sha1').update(readFileSync(p)).digest('hex');
+        } catch {
+          // chmod 000 as non-root
+        }
+        out.set(rel, `file ${st.mode} ${st.size} ${st.mtimeMs} ${hash}`);
+      }
+    }
+  };
+  out.set('.', `dir ${lstatSync(dir).mode} ${lstatSync(dir).mtimeMs}`);
+  visit(dir);
+  return out;
+}
+
+export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
