@@ -49,8 +49,8 @@ const VERIFY_TOLERANCE = 1e-4;
 interface Written {
   files: string[];
   notes: string[];
-  /** How to run the export on raw pixels, for verification. */
-  runner: Runner;
+  /** How to run the export on raw pixels, for verification (null: no runtime for it here). */
+  runner: Runner | null;
   bytesBefore: number;
   bytesAfter: number;
 }
@@ -145,7 +145,7 @@ async function writeOnnx(dir: string, stdModel: tf.LayersModel, opts: ExportOpti
   const all = await writeCommon(dir, doc, { title: opts.modelName, format: 'ONNX (opset 13)', runtime: 'onnx', files: ['model.onnx'], notes, labelsTxt: true });
   const runner = await onnxRunner(path.join(dir, 'model.onnx'), pre);
   if (!runner) notes.push('onnxruntime-node is not installed here, so the ONNX file was not run back for verification.');
-  return { files: all, notes, runner: runner ?? (async () => new Float32Array(0)), bytesBefore: conversion.weightBytesFloat32, bytesAfter: conversion.weightBytes };
+  return { files: all, notes, runner, bytesBefore: conversion.weightBytesFloat32, bytesAfter: conversion.weightBytes };
 }
 
 export async function exportModel(model: tf.LayersModel, opts: ExportOptions): Promise<ExportResult> {
@@ -171,9 +171,8 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   }
 
   const source = tfjsRunner(model, opts.preprocessing);
-  const canRun = !(opts.format === 'onnx' && written.notes.some((n) => n.startsWith('onnxruntime-node is not installed')));
   const result: ExportResult = { format: opts.format, dir, files: written.files };
-  if (canRun) {
+  if (written.runner) {
     const samples = verifySamples(opts.preprocessing);
     const check = await compareRunners(source, written.runner, randomPixels(samples, opts.preprocessing), samples, opts.preprocessing, classes);
     result.verified = { samples: check.samples, maxAbsDiff: check.maxAbsDiff, sameTop1: check.sameTop1 };
@@ -183,7 +182,7 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   }
   if (quantize !== 'none') {
     const q: QuantizationReport = { mode: quantize, bytesBefore: written.bytesBefore, bytesAfter: written.bytesAfter };
-    if (opts.evaluation && canRun) {
+    if (opts.evaluation && written.runner) {
       const n = opts.evaluation.labels.length;
       const pixels = Float32Array.from(opts.evaluation.pixels);
       const cmp = await compareRunners(source, written.runner, pixels, n, opts.preprocessing, classes, opts.evaluation.labels);

@@ -41,14 +41,18 @@ export async function predictImages(model: tf.LayersModel, labels: string[], pre
   const batchSize = opts.batchSize ?? 32;
   for (let start = 0; start < todo.length; start += batchSize) {
     if (opts.signal?.aborted) throw new Error('cancelled');
-    const batch: { pred: Prediction; pixels: Uint8Array }[] = [];
-    for (const pred of todo.slice(start, start + batchSize)) {
-      try {
-        batch.push({ pred, pixels: await decodeForModel(pred.path, preprocessing.input) });
-      } catch (err) {
-        pred.error = toLabErrorData(err);
-      }
-    }
+    // Decode the batch concurrently (sharp works on its own threads); keep the input order.
+    const decoded = await Promise.all(
+      todo.slice(start, start + batchSize).map(async (pred) => {
+        try {
+          return { pred, pixels: await decodeForModel(pred.path, preprocessing.input) };
+        } catch (err) {
+          pred.error = toLabErrorData(err);
+          return null;
+        }
+      }),
+    );
+    const batch = decoded.filter((b): b is { pred: Prediction; pixels: Uint8Array } => b !== null);
     if (!batch.length) continue;
     const x = toInputTensor(batch.map((b) => b.pixels), preprocessing);
     const y = opts.multiCrop ? predictTestTime((v) => model.predict(v) as tf.Tensor2D, x, 'five-crop') : (model.predict(x) as tf.Tensor);

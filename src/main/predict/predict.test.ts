@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { colourModel, PRE8 } from '../export/test-support/tiny-models';
 import type { Prediction } from '../../shared/dto';
 import { predictImages } from './predict-images';
-import { predictionsToCsv } from './predictions-csv';
+import { labelsFromPredictions, predictionsToCsv } from './predictions-csv';
 
 const LABELS = ['red', 'green', 'blue'];
 
@@ -35,6 +35,10 @@ describe('predictImages', () => {
     expect(broken.error?.message).toContain('c-broken.png');
     expect(broken.top).toEqual([]);
     expect(missing.error).toMatchObject({ code: 'NOT_FOUND' });
+    // With topK ≥ classes the label order can be recovered on the far side of the API (lab predict --csv).
+    const full = await predictImages(colourModel(), LABELS, PRE8, [single], { topK: 3 });
+    expect(labelsFromPredictions(full)).toEqual(LABELS);
+    expect(labelsFromPredictions(preds)).toBeNull();
   });
 
   it('five-crop test-time averaging changes probabilities on a non-uniform image but keeps them a distribution', async () => {

@@ -10,6 +10,25 @@ function prob(p: number): string {
   return Number.isFinite(p) ? String(Number(p.toFixed(6))) : '';
 }
 
+/**
+ * The class names in output order, recovered from a prediction whose top list covers every class (ask for
+ * topK ≥ the number of classes): top entries are sorted stably, so equal probabilities keep label order.
+ */
+export function labelsFromPredictions(preds: Prediction[]): string[] | null {
+  const full = preds.find((p) => p.probabilities && p.top.length === p.probabilities.length);
+  if (!full?.probabilities) return null;
+  const labels: string[] = new Array(full.probabilities.length);
+  const taken = new Set<number>();
+  for (const t of full.top) {
+    const i = full.probabilities.findIndex((v, k) => !taken.has(k) && v === t.probability);
+    if (i < 0) return null;
+    taken.add(i);
+    labels[i] = t.label;
+  }
+  return labels;
+}
+
+/** labels: the model's classes in output order (labelsFromPredictions recovers them from a full top-k). */
 export function predictionsToCsv(preds: Prediction[], labels: string[]): string {
   const header = ['path', 'top1', 'probability', ...labels, 'error'];
   const rows = preds.map((p) => {
