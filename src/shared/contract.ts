@@ -57,6 +57,8 @@ export const PredictRequestSchema = z.object({
   topK: z.number().int().min(1).max(100).default(3),
   /** Average over four corner crops + the centre crop (test-time augmentation). */
   multiCrop: z.boolean().default(false),
+  /** Return each image as the model sees it (after resize/crop/greyscale) as a PNG data URL. */
+  preview: z.boolean().default(false),
 });
 
 export const SettingsPatchSchema = z

@@ -284,6 +284,7 @@ export interface PredictRequest {
   paths: string[];
   topK?: number;
   multiCrop?: boolean;
+  preview?: boolean;
 }
 
 export interface Prediction {
@@ -291,6 +292,8 @@ export interface Prediction {
   top: { label: string; probability: number }[];
   /** Every class's probability, in label order (for CSV and charts). */
   probabilities?: number[];
+  /** The preprocessed input as the model saw it, as a PNG data URL (when asked for). */
+  preview?: string;
   error?: LabErrorData;
 }
 

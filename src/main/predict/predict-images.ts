@@ -3,6 +3,7 @@
  * test-time five-crop averaging, top-k per image. A file that cannot be read gets its own error; the rest go on.
  */
 import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
 import type { Prediction, Preprocessing } from '../../shared/dto';
 import { toLabErrorData } from '../../shared/errors';
 import { predictTestTime } from '../augment/test-time';
@@ -14,8 +15,16 @@ export interface PredictOptions {
   topK: number;
   /** Average over the four corner crops + the centre crop (the document's test-time method). */
   multiCrop?: boolean;
+  /** Attach the preprocessed input (what the model saw) as a PNG data URL. */
+  preview?: boolean;
   batchSize?: number;
   signal?: AbortSignal;
+}
+
+async function previewDataUrl(pixels: Uint8Array, pre: Preprocessing): Promise<string> {
+  const { size, channels } = pre.input;
+  const png = await sharp(pixels, { raw: { width: size, height: size, channels } }).png().toBuffer();
+  return `data:image/png;base64,${png.toString('base64')}`;
 }
 
 function topK(probs: Float32Array, labels: string[], k: number): Prediction['top'] {
@@ -59,11 +68,12 @@ export async function predictImages(model: tf.LayersModel, labels: string[], pre
     const probs = (await y.data()) as Float32Array;
     tf.dispose([x, y]);
     const classes = probs.length / batch.length;
-    batch.forEach(({ pred }, i) => {
+    for (const [i, { pred, pixels }] of batch.entries()) {
       const row = probs.slice(i * classes, (i + 1) * classes);
       pred.top = topK(row, labels, opts.topK);
       pred.probabilities = Array.from(row);
-    });
+      if (opts.preview) pred.preview = await previewDataUrl(pixels, preprocessing);
+    }
   }
   return results;
 }

@@ -50,7 +50,11 @@ describe('predictImages', () => {
     await sharp(data, { raw: { width: w, height: w, channels: 3 } }).png().toFile(file);
     const model = colourModel();
     const [plain] = await predictImages(model, LABELS, PRE8, [file], { topK: 3 });
-    const [multi] = await predictImages(model, LABELS, PRE8, [file], { topK: 3, multiCrop: true });
+    const [multi] = await predictImages(model, LABELS, PRE8, [file], { topK: 3, multiCrop: true, preview: true });
+    // The preview is the 8×8 input the model saw (squashed from 16×16).
+    const png = Buffer.from(multi.preview!.replace('data:image/png;base64,', ''), 'base64');
+    expect(await sharp(png).metadata()).toMatchObject({ width: 8, height: 8 });
+    expect(plain.preview).toBeUndefined();
     expect(multi.probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(Math.max(...multi.probabilities!.map((p, i) => Math.abs(p - plain.probabilities![i])))).toBeGreaterThan(1e-3);
   });

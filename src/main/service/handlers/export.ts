@@ -63,7 +63,7 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers {
     'models.predict': async (req) => {
       const resolved = await resolvePredictModel(ctx.ws, req.model);
       try {
-        return await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop });
+        return await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop, preview: req.preview });
       } finally {
         resolved.model.dispose();
       }
