@@ -91,11 +91,27 @@ export async function detectLayout(p: string): Promise<RootLayout & { warnings: 
     return { path: abs, layout: 'pre-split', warnings: [] };
   }
   const lists = files.filter(isListFile).sort();
-  if (dirs.length === 0 && lists.length > 0) {
+  // A list beside image folders (labels.csv + images/) is the dataset when its first entry names an existing file.
+  if (lists.length > 0 && (dirs.length === 0 || (await listPointsAtFiles(path.join(abs, lists[0]!))))) {
     const warnings = lists.length > 1 ? [`${abs} holds several lists (${lists.join(', ')}); using ${lists[0]}.`] : [];
     return { path: abs, layout: 'csv', csv: path.join(abs, lists[0]!), warnings };
   }
   return { path: abs, layout: 'class-folders', warnings: [] };
+}
+
+async function listPointsAtFiles(csv: string): Promise<boolean> {
+  try {
+    const text = (await readFile(csv, 'utf8')).slice(0, 64 * 1024);
+    const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#')).slice(0, 3);
+    const sep = /\.tsv$/i.test(csv) || (lines[0] ?? '').includes('\t') ? '\t' : ',';
+    for (const line of lines) {
+      const first = splitLine(line, sep)[0];
+      if (first && (await stat(path.resolve(path.dirname(csv), first)).then((s) => s.isFile(), () => false))) return true;
+    }
+  } catch {
+    // unreadable list: not this layout
+  }
+  return false;
 }
 
 interface WalkOut {
