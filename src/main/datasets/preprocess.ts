@@ -58,12 +58,13 @@ export async function preprocess(source: string | Uint8Array, input: InputConfig
   if (typeof source !== 'string' && isPng(source)) {
     const raw = decodePngFast(source);
     if (raw) {
-      const flat = withoutAlpha(raw);
       if (raw.width === input.size && raw.height === input.size) {
+        const flat = withoutAlpha(raw);
         const done = trivialConvert(flat.data, flat.channels, input.channels);
         if (done) return done;
       }
-      const pipeline = sharp(flat.data, { raw: { width: raw.width, height: raw.height, channels: flat.channels } });
+      // Alpha stays: sharp resizes premultiplied and drops alpha afterwards, and so must we to match it.
+      const pipeline = sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
       return runSharp(pipeline, input);
     }
   }
