@@ -64,6 +64,8 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
     cutLayer: z.string().optional(),
     /** Number of backbone layers (from the top) left trainable; 0 freezes the whole backbone. */
     trainableLayers: z.number().int().min(0).default(0),
+    /** false: the backbone's architecture with random initial weights (to measure what pretraining brings); default true. */
+    pretrained: z.boolean().optional(),
     /** Pixel scaling the backbone was trained with; default: symmetric [-1,1] for the built-in MobileNetV2, unit [0,1] otherwise. */
     inputNormalization: z.enum(['unit', 'symmetric']).optional(),
     dense: z.array(DenseLayerSchema).default([]),

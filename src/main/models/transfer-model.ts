@@ -47,7 +47,7 @@ export function backboneDir(backbone: string): string {
 }
 
 /** Rewrites a Keras/tfjs topology: BatchNormalization → SeedBatchNorm, and the input to size×size×3. */
-function adaptTopology(topology: Json, size: number | null): { topology: Json; converted: number } {
+export function adaptTopology(topology: Json, size: number | null, convertBatchNorm = true): { topology: Json; converted: number } {
   let converted = 0;
   const visit = (layers: Json[]): void => {
     for (const layer of layers) {
@@ -57,7 +57,7 @@ function adaptTopology(topology: Json, size: number | null): { topology: Json; c
         continue;
       }
       if (Array.isArray(cfg['layers'])) visit(cfg['layers'] as Json[]);
-      if (layer['class_name'] === 'BatchNormalization' && cfg['center'] !== false && cfg['scale'] !== false) {
+      if (convertBatchNorm && layer['class_name'] === 'BatchNormalization' && cfg['center'] !== false && cfg['scale'] !== false) {
         const axis = cfg['axis'];
         if (axis === -1 || axis === 3 || (Array.isArray(axis) && axis.length === 1 && (axis[0] === -1 || axis[0] === 3))) {
           layer['class_name'] = 'SeedBatchNorm';
@@ -79,8 +79,11 @@ function adaptTopology(topology: Json, size: number | null): { topology: Json; c
   return { topology: copy, converted };
 }
 
-/** Loads the backbone at the configured input size (fully convolutional backbones accept any size). */
-export async function loadBackbone(backbone: string, size: number): Promise<tf.LayersModel> {
+/**
+ * Loads the backbone at the configured input size (fully convolutional backbones accept any size).
+ * `pretrained: false` builds the same architecture from its JSON with fresh initial weights instead.
+ */
+export async function loadBackbone(backbone: string, size: number, pretrained = true, init: <T>(fn: () => T) => T = (fn) => fn()): Promise<tf.LayersModel> {
   const dir = backboneDir(backbone);
   if (!existsSync(path.join(dir, 'model.json'))) {
     throw new LabError('NOT_FOUND', `model.backbone: no model.json in ${dir}; give a folder holding a tfjs layers model (model.json + weights).`);
@@ -93,6 +96,8 @@ export async function loadBackbone(backbone: string, size: number): Promise<tf.L
   }
   const { topology } = adaptTopology(modelTopology, size);
   try {
+    // modelFromJSON builds every layer (drawing initial weights) before its first await, so `init` seeds them.
+    if (!pretrained) return await init(() => tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON));
     return await tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology }));
   } catch (err) {
     throw new LabError('BAD_MODEL', `model.backbone: could not load ${dir} at input.size ${size} (${(err as Error).message}). Use the backbone's own input size, or a fully convolutional backbone.`);
@@ -104,12 +109,12 @@ function weightedLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return model.layers.filter((l) => l.weights.length > 0);
 }
 
-export async function buildTransferModel(config: TrainConfig, numClasses: number, buildHead: (fn: () => tf.LayersModel) => tf.LayersModel): Promise<tf.LayersModel> {
+export async function buildTransferModel(config: TrainConfig, numClasses: number, buildHead: <T>(fn: () => T) => T): Promise<tf.LayersModel> {
   const cfg = config.model as TransferConfig;
   if (config.input.channels !== 3) {
     throw new LabError('BAD_CONFIG', 'input.channels: transfer learning needs 3-channel (RGB) input; set input.channels to 3 (grey images are converted to RGB).');
   }
-  const backbone = await loadBackbone(cfg.backbone, config.input.size);
+  const backbone = await loadBackbone(cfg.backbone, config.input.size, cfg.pretrained !== false, buildHead);
   const names = backbone.layers.map((l) => l.name);
   const cut = cfg.cutLayer ?? names[names.length - 1]!;
   if (!names.includes(cut)) {
