@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -9,10 +9,12 @@ import { exportModel } from './export-model';
 import { loadExportedModel } from './load-exported';
 import { PRE8, tinyResidual } from './test-support/tiny-models';
 
-const TM_FIXTURE = '/work/shared/fixtures/teachable-machine-2019';
+/** The shared fixture beside the repository (reported as skipped where it is absent). */
+const TM_FIXTURE = path.resolve('../shared/fixtures/teachable-machine-2019');
+const hasFixture = existsSync(path.join(TM_FIXTURE, 'model.json'));
 const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), 'lab-import-'));
 
-describe('Teachable Machine import (2019 export: MobileNetV2, 224×224×3, inputs in [-1, 1])', () => {
+describe.skipIf(!hasFixture)('Teachable Machine import (2019 export: MobileNetV2, 224×224×3, inputs in [-1, 1])', () => {
   it('loads with labels from metadata.json and predicts a 224×224 image: 2 probabilities summing to 1', async () => {
     const loaded = await loadExportedModel(TM_FIXTURE);
     expect(loaded.kind).toBe('teachable-machine');
@@ -71,7 +73,7 @@ describe('corrupt or incomplete export folders', () => {
     await expect(loadExportedModel(broken((d) => rmSync(path.join(d, 'preprocessing.json'))))).rejects.toThrow(/preprocessing\.json not found/);
     await expect(loadExportedModel(broken((d) => writeFileSync(path.join(d, 'labels.txt'), 'a\nb\n')))).rejects.toThrow(/labels\.txt lists 2 labels but the model has 4 outputs/);
   });
-  it('Teachable Machine metadata without labels, or invalid', async () => {
+  it.skipIf(!hasFixture)('Teachable Machine metadata without labels, or invalid', async () => {
     const tm = (meta: string): string => {
       const dir = path.join(tmp(), 'tm');
       cpSync(TM_FIXTURE, dir, { recursive: true });
