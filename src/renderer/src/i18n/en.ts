@@ -134,7 +134,7 @@ export default {
     resume: 'Resume',
     newRun: 'New run',
     openRun: 'Open in Runs',
-    epochProgress: 'Epoch {done} / {total}',
+    epochProgress: '{done} / {total} epochs done',
     failed: 'Training failed',
     configInvalid: 'Fix these settings first',
   },

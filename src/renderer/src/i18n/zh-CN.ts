@@ -136,7 +136,7 @@ const zhCN: typeof en = {
     resume: '继续',
     newRun: '新的训练',
     openRun: '在训练记录中打开',
-    epochProgress: '第 {done} / {total} 轮',
+    epochProgress: '已完成 {done} / {total} 轮',
     failed: '训练失败',
     configInvalid: '请先修正这些设置',
   },
