@@ -44,6 +44,23 @@ export const SampleQuerySchema = z.object({
   limit: z.number().int().min(1).max(5000).default(200),
 });
 
+/** Exclude or relabel images inside the lab (the files are never touched); undo = the opposite edit. */
+export const EditSamplesSchema = z.object({
+  datasetId: id,
+  edits: z
+    .array(
+      z.object({
+        index: z.number().int().min(0),
+        /** true: leave out of training; false: take back in */
+        excluded: z.boolean().optional(),
+        /** a class name (existing or new); null: back to the label the folder or list gave */
+        className: z.string().trim().min(1).max(200).nullable().optional(),
+      }),
+    )
+    .min(1)
+    .max(100000),
+});
+
 export const ExportRequestSchema = z.object({
   runId: id,
   format: z.enum(['tfjs', 'teachable-machine', 'onnx']).default('tfjs'),
@@ -79,6 +96,7 @@ export const labCalls = {
   'datasets.get': z.tuple([id]),
   'datasets.samples': z.tuple([SampleQuerySchema]),
   'datasets.delete': z.tuple([id]),
+  'datasets.edit': z.tuple([EditSamplesSchema]),
   'runs.start': z.tuple([TrainConfigSchema]),
   'runs.list': z.tuple([]),
   'runs.get': z.tuple([id]),
@@ -110,6 +128,7 @@ export interface LabResults {
   'datasets.get': DatasetSummary;
   'datasets.samples': SamplePage;
   'datasets.delete': { deleted: boolean };
+  'datasets.edit': DatasetSummary;
   'runs.start': RunSummary;
   'runs.list': RunSummary[];
   'runs.get': RunDetail;

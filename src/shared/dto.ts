@@ -145,6 +145,21 @@ export interface SampleItem {
   status: 'ok' | 'bad' | 'duplicate' | 'excluded';
   width?: number;
   height?: number;
+  /** The label the folder or list gave, when the user changed it inside the lab. */
+  labelledAs?: string;
+  /** Why the file is bad or left out (the first problem), for the inspector. */
+  problem?: { reason: FileProblem['reason']; message: string };
+}
+
+export interface SampleEdit {
+  index: number;
+  excluded?: boolean;
+  className?: string | null;
+}
+
+export interface EditSamplesRequest {
+  datasetId: string;
+  edits: SampleEdit[];
 }
 
 export interface SamplePage {

@@ -73,6 +73,9 @@ export async function querySamples(ws: Workspace, q: SampleQuery): Promise<Sampl
       const s: SampleItem = { index: i, name: path.basename(it.path), path: it.path, className: it.className, split: it.split, status: it.status };
       if (it.width !== null) s.width = it.width;
       if (it.height !== null) s.height = it.height;
+      if (it.className !== it.labelledAs) s.labelledAs = it.labelledAs;
+      const problem = it.check ?? it.relation;
+      if (problem) s.problem = { reason: problem.reason, message: problem.message };
       items.push(s);
     }
     total++;

@@ -7,16 +7,17 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { InputConfig } from '../../shared/config';
-import type { ClassSummary, DatasetSummary, ImportRequest, SplitName } from '../../shared/dto';
+import type { DatasetSummary, ImportRequest } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { Workspace } from '../workspace';
-import { datasetIdFor, fingerprintOf, problemsOf, tryReadManifest, writeManifest, type Manifest, type ManifestItem } from './manifest';
+import { datasetIdFor, fingerprintOf, tryReadManifest, writeManifest, type Manifest, type ManifestItem } from './manifest';
 import { CacheWriter, ensureCache } from './pixel-cache';
 import { runPool, throwIfCancelled } from './pool';
 import { makeProgress, type ProgressFn } from './progress';
 import { readImageFile } from './read-file';
 import { scanPaths, type ScanEntry } from './scan';
-import { assignSplits, DEFAULT_SPLIT, type SplitRatios } from './split';
+import { readEdits, settle } from './settle';
+import { DEFAULT_SPLIT, type SplitRatios } from './split';
 import { checkImage, type FileCheck } from './validate';
 import { computeStats } from './stats';
 
@@ -31,8 +32,6 @@ export interface ImportOptions {
 
 /** Bigger files are not read into memory at all. */
 export const MAX_FILE_BYTES = 256 * 2 ** 20;
-const FEW_IMAGES = 10;
-const IMBALANCE_WARN = 5;
 
 // Many small images in parallel beat libvips threads inside one small image; restore the setting afterwards.
 let sharpUsers = 0;
@@ -72,64 +71,6 @@ async function checkEntry(e: ScanEntry, input: InputConfig | undefined): Promise
 function sameFile(old: ManifestItem | undefined, e: ScanEntry): old is ManifestItem {
   // Within a millisecond: copying tools and utimes() keep mtimes at ms (or µs) precision, not the ns the disk had.
   return !!old && old.size === e.size && Math.abs(old.mtimeMs - e.mtimeMs) < 1 && old.check?.reason !== 'unreadable';
-}
-
-const KEEP_ORDER: Record<SplitName, number> = { train: 0, val: 1, test: 2 };
-
-/** Exact copies: same class → duplicate; different classes → label conflict (all copies out); other given split → leak. */
-function relate(items: ManifestItem[]): void {
-  const groups = new Map<string, number[]>();
-  items.forEach((it, i) => {
-    if (it.check || !it.hash) return;
-    const g = groups.get(it.hash);
-    if (g) g.push(i);
-    else groups.set(it.hash, [i]);
-  });
-  for (const g of groups.values()) {
-    if (g.length < 2) continue;
-    const classes = new Set(g.map((i) => items[i]!.className));
-    if (classes.size > 1) {
-      for (const i of g) {
-        const others = g.filter((j) => items[j]!.className !== items[i]!.className);
-        const o = items[others[0]!]!;
-        items[i]!.relation = {
-          reason: 'label-conflict',
-          other: others[0]!,
-          message: `The same image is also labelled "${o.className}" (${o.path}). Its label is ambiguous, so every copy was left out: keep it in one class only.`,
-        };
-      }
-      continue;
-    }
-    // Keep the training copy, then the shortest name ("cat.png" over "cat copy.png"), then the first found.
-    const nameLen = (i: number): number => path.basename(items[i]!.path).length;
-    const sorted = [...g].sort((a, b) => KEEP_ORDER[items[a]!.fixedSplit ?? 'train'] - KEEP_ORDER[items[b]!.fixedSplit ?? 'train'] || nameLen(a) - nameLen(b) || a - b);
-    const keep = sorted[0]!;
-    const k = items[keep]!;
-    for (const i of sorted.slice(1)) {
-      const it = items[i]!;
-      if (it.fixedSplit && k.fixedSplit && it.fixedSplit !== k.fixedSplit) {
-        it.relation = {
-          reason: 'split-leak',
-          other: keep,
-          message: `This image is also in ${k.fixedSplit} (${k.path}): it would leak from ${k.fixedSplit} into ${it.fixedSplit} and inflate the score. It was left out of ${it.fixedSplit}; delete one copy.`,
-        };
-      } else {
-        it.relation = { reason: 'duplicate', other: keep, message: `An exact copy of ${k.path} in the same class: left out so it does not count twice. Delete one copy.` };
-      }
-    }
-  }
-}
-
-function listPaths(paths: string[]): string {
-  return paths.length === 1 ? paths[0]! : `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? '…' : ''}`;
-}
-
-function describeBad(items: ManifestItem[], issues: number): string {
-  const counts = new Map<string, number>();
-  for (const it of items) if (it.check) counts.set(it.check.reason, (counts.get(it.check.reason) ?? 0) + 1);
-  const parts = [...counts].map(([r, n]) => `${n} ${r}`);
-  if (issues) parts.push(`${issues} unreadable or looping links`);
-  return parts.length ? ` (${items.length} files checked: ${parts.join(', ')})` : '';
 }
 
 export async function importDataset(ws: Workspace, req: ImportRequest, opts: ImportOptions = {}): Promise<DatasetSummary> {
@@ -178,6 +119,8 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
         path: e.path,
         root: e.root,
         className: e.className,
+        labelledAs: e.className,
+        excludedByUser: false,
         split: 'train',
         fixedSplit: e.split,
         size: e.size,
@@ -197,77 +140,32 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
     progress.finish();
     throwIfCancelled(signal);
 
-    // 3. Relations, splits, classes
-    relate(items);
-    for (const it of items) if (it.relation) it.status = 'duplicate';
-    const splits = assignSplits(
-      items.map((it) => ({ key: it.hash ?? it.path, className: it.className, fixed: it.fixedSplit, usable: it.status === 'ok' })),
-      ratios,
-    );
-    items.forEach((it, i) => (it.split = splits[i]!));
-
-    const counts = new Map<string, Record<SplitName, number>>();
-    const seen = new Map<string, number>();
-    for (const it of items) {
-      seen.set(it.className, (seen.get(it.className) ?? 0) + 1);
-      if (it.status !== 'ok') continue;
-      const c = counts.get(it.className) ?? { train: 0, val: 0, test: 0 };
-      c[it.split]++;
-      counts.set(it.className, c);
-    }
-    const usable = items.filter((it) => it.status === 'ok').length;
-    if (usable === 0) {
-      throw new LabError(
-        'NO_IMAGES',
-        `No usable images found in ${listPaths(paths)}${describeBad(items, scan.issues.length)}. Put the images in one subfolder per class (e.g. ${path.join(paths[0]!, 'cats', '1.jpg')}), a train/ and test/ folder with class subfolders, or list them in a CSV of path,label.`,
-        { paths },
-      );
-    }
-    const classNames = [...counts.keys()].sort();
-    if (classNames.length < 2) {
-      throw new LabError(
-        'TOO_FEW_CLASSES',
-        `Only one class ("${classNames[0]}") was found in ${listPaths(paths)}: a classifier needs at least two. Add a second subfolder with images of another class (class = subfolder name).`,
-        { paths, classes: classNames },
-      );
-    }
-    const warnings = [...scan.warnings];
-    for (const [name, total] of [...seen].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-      if (!counts.has(name)) warnings.push(`Class "${name}" has no usable image (all ${total} of its files have problems), so it is left out.`);
-    }
-    const classes: ClassSummary[] = classNames.map((name) => ({ name, counts: counts.get(name)! }));
-    for (const c of classes) {
-      const n = c.counts.train + c.counts.val + c.counts.test;
-      if (n < 2) warnings.push(`Class "${c.name}" has only ${n} usable image: it cannot be split into training and validation/test. Add more images (10 or more).`);
-      else if (n < FEW_IMAGES) warnings.push(`Class "${c.name}" has only ${n} usable images: add more (at least ${FEW_IMAGES}, ideally hundreds) for a model that generalises.`);
-    }
-    const totals = classes.map((c) => c.counts.train + c.counts.val + c.counts.test);
-    const max = Math.max(...totals);
-    const min = Math.min(...totals);
-    if (min > 0 && max / min >= IMBALANCE_WARN) {
-      const big = classes[totals.indexOf(max)]!.name;
-      const small = classes[totals.indexOf(min)]!.name;
-      warnings.push(`The classes are imbalanced: "${big}" has ${max} images, ${Math.round(max / min)}× as many as "${small}" (${min}). Collect more of the small classes, or use class weights / oversampling.`);
-    }
-
+    // 3. User edits, relations, splits, classes
+    const edits = await readEdits(ws, id);
+    const settled = settle(items, { ratios, edits, paths, scanIssues: scan.issues, scanWarnings: scan.warnings });
     const now = new Date().toISOString();
-    const problems = [
-      ...scan.issues.map((s) => ({ path: s.path, reason: s.reason, message: s.message, excluded: true })),
-      ...problemsOf(items),
-    ];
     const summary: DatasetSummary = {
       id,
       name: req.name ?? old?.summary.name ?? (paths.length === 1 ? path.basename(paths[0]!) : `${path.basename(paths[0]!)} + ${paths.length - 1} more`),
       paths,
       layout: scan.layout,
-      classes,
-      images: usable,
-      problems,
-      warnings,
+      classes: settled.classes,
+      images: settled.usable,
+      problems: settled.problems,
+      warnings: settled.warnings,
       createdAt: old?.summary.createdAt ?? now,
       updatedAt: now,
     };
-    const manifest: Manifest = { version: 1, summary, roots: scan.roots, split: ratios, fingerprint: fingerprintOf(items), items };
+    const manifest: Manifest = {
+      version: 1,
+      summary,
+      roots: scan.roots,
+      split: ratios,
+      fingerprint: fingerprintOf(items),
+      scanIssues: scan.issues,
+      scanWarnings: scan.warnings,
+      items,
+    };
     summary.stats = computeStats(manifest);
 
     // 4. Decoded cache (rows decoded above, the rest copied or decoded), then the manifest: cancelling leaves the old one.

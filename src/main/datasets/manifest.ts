@@ -8,14 +8,19 @@ import path from 'node:path';
 import type { DatasetSummary, FileProblem, SampleItem, SplitName } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { Workspace } from '../workspace';
-import type { RootLayout } from './scan';
+import type { RootLayout, ScanIssue } from './scan';
 import type { SplitRatios } from './split';
 import type { Reason } from './validate';
 
 export interface ManifestItem {
   path: string;
   root: number;
+  /** class used for training: the user's new label, else labelledAs */
   className: string;
+  /** class the folder or list gave */
+  labelledAs: string;
+  /** left out by the user inside the lab (the file is untouched) */
+  excludedByUser: boolean;
   split: SplitName;
   fixedSplit: SplitName | null;
   size: number;
@@ -40,6 +45,9 @@ export interface Manifest {
   split: SplitRatios;
   /** Changes whenever any usable image or its status changes: keys the decoded caches. */
   fingerprint: string;
+  /** kept so edits can rebuild the summary without scanning again */
+  scanIssues: ScanIssue[];
+  scanWarnings: string[];
   items: ManifestItem[];
 }
 

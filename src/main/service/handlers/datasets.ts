@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { LabHandlers } from '../../../shared/contract';
 import type { LabEventOf } from '../../../shared/events';
-import { deleteDataset, getDataset, importDataset, inspectFolders, listDatasets, querySamples, resolveSampleImage, type ImportProgress } from '../../datasets';
+import { deleteDataset, editSamples, getDataset, importDataset, inspectFolders, listDatasets, querySamples, resolveSampleImage, type ImportProgress } from '../../datasets';
 import type { ServiceContext } from '../context';
 
-export type DatasetsHandlers = Pick<LabHandlers, 'datasets.inspect' | 'datasets.import' | 'datasets.cancelImport' | 'datasets.list' | 'datasets.get' | 'datasets.samples' | 'datasets.delete'>;
+export type DatasetsHandlers = Pick<LabHandlers, 'datasets.inspect' | 'datasets.import' | 'datasets.cancelImport' | 'datasets.list' | 'datasets.get' | 'datasets.samples' | 'datasets.delete' | 'datasets.edit'>;
 
 /** Images for the lab:// protocol and the server's /api/image route, by (dataset, index) only. */
 export { resolveSampleImage };
@@ -54,6 +54,7 @@ export function datasetHandlers(ctx: ServiceContext): DatasetsHandlers {
     'datasets.get': (id) => getDataset(ctx.ws, id),
     'datasets.samples': (q) => querySamples(ctx.ws, q),
     'datasets.delete': (id) => deleteDataset(ctx.ws, id),
+    'datasets.edit': (req) => editSamples(ctx.ws, req.datasetId, req.edits),
   };
 }
 
