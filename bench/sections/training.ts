@@ -1,6 +1,6 @@
 // Training throughput of the lab's CPU paths against the PyTorch peer, measured back to back per architecture:
 // the `bench` and `ref` CNNs of torch_ref.py, batch 64, Adam, synthetic images (as the peer's --synthetic).
-// Flags: --steps N (10) --warmup N (2) --arch bench,ref --input 28x28x1,32x32x3 --approaches wasm,cpu-fast[,cpu]
+// Flags: --steps N (10) --warmup N (2) --budget S (30 s per lab measurement) --peer-threads T (2) --arch bench,ref --input 28x28x1,32x32x3 --approaches wasm,cpu-fast[,cpu]
 //        --profile (per-kernel ms per step) --no-peer
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -20,6 +20,7 @@ interface Config {
 export interface LabMeasurement {
   approach: string;
   imagesPerS: number | null;
+  steps?: number;
   error?: string;
   profile?: Record<string, number>;
   load: number;
@@ -35,13 +36,17 @@ function parseInput(s: string): { size: number; channels: number } {
   return { size: Number(m[1]), channels: Number(m[2]) };
 }
 
-/** Trains `steps` batches after `warmup` and returns images per second (plus a per-kernel profile if asked). */
+/**
+ * Trains `steps` batches after `warmup` (or fewer, at least one, once `budgetS` seconds have passed) and returns
+ * images per second, plus a per-kernel profile of one step if asked.
+ */
 export async function measureLab(
   cfg: Config,
   steps: number,
   warmup: number,
   profile: boolean,
-): Promise<{ imagesPerS: number; profile?: Record<string, number> }> {
+  budgetS = Infinity,
+): Promise<{ imagesPerS: number; steps: number; profile?: Record<string, number> }> {
   const model = buildBenchModel(cfg.arch, cfg.size, cfg.channels);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const x = tf.randomUniform([BATCH, cfg.size, cfg.size, cfg.channels]);
@@ -57,9 +62,13 @@ export async function measureLab(
       for (const k of info.kernels) kernels[k.name] = (kernels[k.name] ?? 0) + Number(k.kernelTimeMs);
     }
     const t0 = performance.now();
-    for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+    let done = 0;
+    while (done < steps && (done === 0 || performance.now() - t0 < budgetS * 1000)) {
+      await model.trainOnBatch(x, y);
+      done++;
+    }
     const seconds = (performance.now() - t0) / 1000;
-    return { imagesPerS: (steps * BATCH) / seconds, ...(kernels ? { profile: kernels } : {}) };
+    return { imagesPerS: (done * BATCH) / seconds, steps: done, ...(kernels ? { profile: kernels } : {}) };
   } finally {
     tf.dispose([x, y]);
     model.dispose();
@@ -90,6 +99,8 @@ export const section: BenchSection = {
       if (!a) throw new Error(`--approaches: unknown ${name}; use ${APPROACHES.map((x) => x.name).join(', ')}`);
       return a;
     });
+    const budget = Number(f.budget ?? 30);
+    const peerThreads = f['peer-threads'] ?? '2';
     const noPeer = f['no-peer'] === 'true';
     const peerWhyNot = noPeer ? 'peer skipped: --no-peer' : await peerUnavailable(ctx.peersDir);
     if (peerWhyNot) ctx.log(peerWhyNot);
@@ -105,9 +116,15 @@ export const section: BenchSection = {
           const load = os.loadavg()[0]!;
           try {
             await a.activate();
-            // The reference kernels take minutes per step on the larger model: measure it with one step.
-            const m = await measureLab(config, a.optIn ? 1 : steps, a.optIn ? 0 : warmup, f.profile === 'true');
-            lab.push({ approach: a.name, imagesPerS: m.imagesPerS, load, ...(m.profile ? { profile: m.profile } : {}) });
+            // Slow paths (the JS CPU kernels take seconds per step) stop after --budget seconds, at least one step.
+            const m = await measureLab(config, steps, a.optIn ? 0 : warmup, f.profile === 'true', budget);
+            lab.push({
+              approach: a.name,
+              imagesPerS: m.imagesPerS,
+              steps: m.steps,
+              load,
+              ...(m.profile ? { profile: m.profile } : {}),
+            });
           } catch (err) {
             lab.push({ approach: a.name, imagesPerS: null, load, error: String((err as Error).message ?? err) });
           }
@@ -120,6 +137,7 @@ export const section: BenchSection = {
           try {
             peer = await runPeer(ctx.peersDir, [
               '--synthetic', String(n), '--size', String(size), '--channels', String(channels), '--arch', arch,
+              '--threads', peerThreads,
             ]);
           } catch (err) {
             peerError = String((err as Error).message ?? err);
@@ -133,6 +151,7 @@ export const section: BenchSection = {
             input: `${size}x${size}x${channels}`,
             approach: m.approach,
             'lab img/s': m.imagesPerS === null ? null : Number(m.imagesPerS.toFixed(1)),
+            steps: m.steps ?? null,
             'peer img/s': peer ? peer.train_images_per_s : null,
             ratio: m.imagesPerS !== null && peer ? Number((m.imagesPerS / peer.train_images_per_s).toFixed(3)) : null,
             load1: Number(m.load.toFixed(2)),
@@ -142,6 +161,6 @@ export const section: BenchSection = {
         }
       }
     }
-    return { rows, json: { batch: BATCH, steps, warmup, peerSkipped: peerWhyNot, results } };
+    return { rows, json: { batch: BATCH, steps, warmup, peerThreads, peerSkipped: peerWhyNot, results } };
   },
 };

@@ -1,10 +1,10 @@
-// Conv2DBackpropFilter for the wasm backend, which has none: dWᵀ[Co, K] = dyᵀ[Co, M] · im2col(x)[M, K] on
+// Conv2DBackpropFilter for the wasm backend, which has none: dW[K, Co] = im2colᵀ(x)[K, M] · dy[M, Co] on
 // XNNPACK's matmul (~25–35 GFLOP/s here; the transposed-operand matmul falls back to a ~3 GFLOP/s loop, so
-// both operands are laid out for the plain product). Images are processed in chunks to bound the im2col size.
+// the columns are built already transposed and dy is used as it is). Images are processed in chunks to bound
+// the buffer; the chunks' products are summed.
 import * as tf from '@tensorflow/tfjs';
 import { geometryOf } from '../kernels/conv-geometry';
-import { im2col } from '../kernels/im2col';
-import { transpose2d } from '../kernels/transpose2d';
+import { im2colT } from '../kernels/im2col-t';
 import { alloc, callKernel, f32, free, type WasmBackend } from './heap';
 
 /** Upper bound on im2col floats per chunk (16 MiB). */
@@ -34,25 +34,36 @@ export function conv2dBackpropFilterWasm(args: {
   const pixels = g.outHeight * g.outWidth;
   const chunk = Math.max(1, Math.min(g.batchSize, Math.floor(CHUNK_FLOATS / (pixels * K))));
 
-  const acc = new Float32Array(Co * K);
   if (pixels === 0) {
     const zeros = alloc(backend, filterShape);
     f32(backend, zeros).fill(0);
     return zeros;
   }
+  const scratch = new Float32Array(g.inHeight * g.inWidth * g.inChannels);
+  let dw: tf.TensorInfo | null = null;
   for (let n0 = 0; n0 < g.batchSize; n0 += chunk) {
     const n1 = Math.min(g.batchSize, n0 + chunk);
     const M = (n1 - n0) * pixels;
-    const cols = alloc(backend, [1, M, K]);
-    const dyT = alloc(backend, [1, Co, M]);
-    im2col(f32(backend, x), g, n0, n1, f32(backend, cols));
-    transpose2d(f32(backend, dy), M, Co, f32(backend, dyT), n0 * pixels * Co);
-    const prod = callKernel(backend, 'BatchMatMul', { a: dyT, b: cols }, { transposeA: false, transposeB: false });
-    const p = f32(backend, prod);
-    for (let i = 0; i < acc.length; i++) acc[i]! += p[i]!;
-    free(backend, cols, dyT, prod);
+    const colsT = alloc(backend, [1, K, M]);
+    im2colT(f32(backend, x), g, n0, n1, f32(backend, colsT), scratch);
+    const dyChunk = { dataId: dy.dataId, dtype: dy.dtype, shape: [1, M, Co] };
+    let dyPart: tf.TensorInfo = dyChunk;
+    if (n0 !== 0 || n1 !== g.batchSize) {
+      dyPart = alloc(backend, [1, M, Co]);
+      const dyAll = f32(backend, dy);
+      f32(backend, dyPart).set(dyAll.subarray(n0 * pixels * Co, n1 * pixels * Co));
+    }
+    const prod = callKernel(backend, 'BatchMatMul', { a: colsT, b: dyPart }, { transposeA: false, transposeB: false });
+    free(backend, colsT);
+    if (dyPart !== dyChunk) free(backend, dyPart);
+    if (!dw) {
+      dw = prod;
+    } else {
+      const p = f32(backend, prod);
+      const acc = f32(backend, dw);
+      for (let i = 0; i < acc.length; i++) acc[i]! += p[i]!;
+      free(backend, prod);
+    }
   }
-  const dw = alloc(backend, filterShape);
-  transpose2d(acc, Co, K, f32(backend, dw));
-  return dw;
+  return { dataId: dw!.dataId, dtype: 'float32', shape: filterShape };
 }

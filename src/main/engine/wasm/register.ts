@@ -4,6 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterWasm } from './conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './conv2d-backprop-input';
+import {
+  depthwiseBackpropFilterWasm,
+  depthwiseBackpropInputWasm,
+  unsortedSegmentSumWasm,
+} from './depthwise-and-segments';
 import type { WasmBackend } from './heap';
 import { maxPoolGradWasm } from './max-pool-grad';
 import { makeLeadingReduce } from './reduce';
@@ -21,6 +26,9 @@ function kernels(): Record<string, WasmKernel> {
     Tile: tileWasm,
     Sum: makeLeadingReduce('sum', tf.getKernel('Sum', 'wasm')),
     Mean: makeLeadingReduce('mean', tf.getKernel('Mean', 'wasm')),
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm,
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
+    UnsortedSegmentSum: unsortedSegmentSumWasm,
   };
 }
 
@@ -31,6 +39,9 @@ export const WASM_TRAINING_KERNELS = [
   'Tile',
   'Sum',
   'Mean',
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
 ];
 
 let registered = false;
