@@ -51,7 +51,7 @@ export async function demoCommand(ctx: CliContext, flags: { epochs?: string; out
       `Exported the model (tfjs layers format) to ${exported.dir}`,
       ...exported.files.map((f) => `  ${f}`),
       pred && !pred.error ? `Exported model on ${path.relative(SAMPLE_DIR, image)} (a ${cls}): ${pred.top.map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}` : '',
-      `Try it yourself: node ${path.join(exported.dir, 'example', 'predict.mjs')} <image.png>`,
+      `Use it outside the lab: cd ${path.join(exported.dir, 'example')} && npm install && node predict.mjs <image.png>  (see README.md there)`,
     ].join('\n'),
   );
 }

@@ -5,6 +5,7 @@ import { LabError } from '../../../shared/errors';
 import type { CliContext } from '../context';
 import { UsageError } from '../context';
 import { describeDataset, importWithProgress } from '../dataset-arg';
+import { labelsFromPredictions, predictionsToCsv } from '../../predict';
 
 export async function importCommand(ctx: CliContext, positionals: string[], flags: { name?: string }): Promise<void> {
   if (!positionals.length) throw new UsageError('lab import needs at least one folder.');
@@ -40,11 +41,15 @@ export async function predictCommand(ctx: CliContext, positionals: string[], fla
   const [model, ...paths] = positionals;
   if (!model || !paths.length) throw new UsageError('lab predict needs a model (export folder or run id) and at least one image or folder.');
   const topK = flags.top ? Number(flags.top) : 3;
-  const preds = await ctx.lab.call('models.predict', { model: path.isAbsolute(model) || model.includes(path.sep) ? path.resolve(model) : model, paths: paths.map((p) => path.resolve(p)), topK });
+  if (!Number.isInteger(topK) || topK < 1) throw new UsageError(`--top must be a whole number ≥ 1, got "${flags.top}".`);
+  const modelRef = path.isAbsolute(model) || model.includes(path.sep) || model.startsWith('.') ? path.resolve(model) : model;
+  // For a CSV every class's probability is needed, so ask for all of them.
+  const preds = await ctx.lab.call('models.predict', { model: modelRef, paths: paths.map((p) => path.resolve(p)), topK: flags.csv ? 100 : topK });
   if (flags.csv) {
-    const header = 'path,top1,probability';
-    const lines = preds.map((p) => [JSON.stringify(p.path), JSON.stringify(p.top[0]?.label ?? ''), p.top[0]?.probability ?? ''].join(','));
-    await writeFile(flags.csv, [header, ...lines].join('\n') + '\n');
+    const labels = labelsFromPredictions(preds);
+    if (!labels) throw new LabError('BAD_ARGUMENT', 'No image could be classified, so there is no CSV to write (see the messages above).');
+    await writeFile(flags.csv, predictionsToCsv(preds, labels));
+    for (const p of preds) p.top = p.top.slice(0, topK);
   }
   for (const p of preds) ctx.out.emit({ type: 'result', prediction: p });
   ctx.out.text(
