@@ -4,12 +4,12 @@ import type { AugmentParams } from './params';
 
 /**
  * The reference implementation: sharp (libvips) applies the drawn parameters to one image. Colour first
- * (recomb + linear, rounded and clamped once), then the border (extend: background / copy / mirror gives the
- * fill mode, so the fill colour is exactly the one chosen), then one bilinear affine, and the output window
- * is cut out. Erasing writes the rectangle last. Used for previews and for written augmented copies.
+ * (recomb + linear, rounded and clamped once), then the border the fill mode asks for (constant / repeat edge /
+ * mirror, so the fill colour is exactly the one chosen), then one bilinear affine, and the output window is
+ * cut out. Erasing writes the rectangle last. Used for previews and for written augmented copies.
  *
- * Two libvips facts this relies on (both checked by the equivalence tests): in one sharp pipeline `extract`
- * runs before `affine` and `recomb` before `linear`, so extend and the window cut are separate steps; and
+ * libvips facts this relies on (checked by the equivalence tests): in one sharp pipeline `extract` runs before
+ * `affine` and `recomb` before `linear`, so the window cut is done after the pipeline; float → uchar truncates;
  * raw float input does not survive sharp 0.34, so every step takes uint8 pixels.
  */
 
@@ -24,8 +24,37 @@ export interface SharpAugmentOptions {
   mean?: number[];
 }
 
-type Extend = 'background' | 'copy' | 'mirror';
-const EXTEND: Record<AugmentParams['fill']['mode'], Extend> = { constant: 'background', nearest: 'copy', reflect: 'mirror' };
+/** Symmetric ("mirror", edge pixel repeated) index into [0, n), as libvips' mirror extend and tfjs' reflect fill. */
+function mirrorIndex(i: number, n: number): number {
+  const period = 2 * n;
+  let k = ((i % period) + period) % period;
+  if (k >= n) k = period - 1 - k;
+  return k;
+}
+
+/**
+ * The border the fill mode asks for, P pixels on every side: what sharp's extend (background / copy / mirror)
+ * gives, done as a plain copy here because it saves one libvips pipeline per preview image.
+ */
+function padImage(src: Uint8Array, size: number, channels: number, P: number, mode: AugmentParams['fill']['mode'], bg: number): Uint8Array {
+  const W = size + 2 * P;
+  const out = new Uint8Array(W * W * channels);
+  if (mode === 'constant') out.fill(bg);
+  for (let y = 0; y < W; y++) {
+    const sy = y - P;
+    if (mode === 'constant' && (sy < 0 || sy >= size)) continue;
+    const ry = mode === 'nearest' ? Math.min(size - 1, Math.max(0, sy)) : mirrorIndex(sy, size);
+    for (let x = 0; x < W; x++) {
+      const sx = x - P;
+      if (mode === 'constant' && (sx < 0 || sx >= size)) continue;
+      const rx = mode === 'nearest' ? Math.min(size - 1, Math.max(0, sx)) : mirrorIndex(sx, size);
+      const from = (ry * size + rx) * channels;
+      const to = (y * W + x) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = src[from + c]!;
+    }
+  }
+  return out;
+}
 
 const rawOf = (width: number, height: number, channels: number) => ({ raw: { width, height, channels: channels as 1 | 2 | 3 | 4 } });
 
@@ -71,10 +100,7 @@ async function geometry(src: Uint8Array, size: number, channels: 1 | 3, p: Augme
   const P = Math.ceil(Math.max(0, reach)) + 2;
   const bg = Math.round(p.fill.value * 255);
   const background = { r: bg, g: bg, b: bg, alpha: 1 };
-  const padded = await toRaw(
-    sharp(src, rawOf(size, size, channels)).extend({ top: P, bottom: P, left: P, right: P, extendWith: EXTEND[p.fill.mode], background }),
-    channels,
-  );
+  const padded = { data: padImage(src, size, channels, P, p.fill.mode, bg), width: size + 2 * P };
   const Wp = padded.width;
   // libvips maps forward: X = A·x + t with A = L⁻¹, t = −A·c; in padded coordinates t' = t − A·(P, P).
   // The integer part of t' becomes the window position, the fraction goes to odx/ody.
