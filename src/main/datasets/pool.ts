@@ -1,5 +1,8 @@
 import { LabError } from '../../shared/errors';
 
+/** Longest stretch the pool runs without letting the event loop handle I/O. */
+const YIELD_MS = 10;
+
 export function throwIfCancelled(signal?: AbortSignal): void {
   if (signal?.aborted) throw new LabError('CANCELLED', 'Import cancelled: nothing was changed in the workspace.');
 }
@@ -11,8 +14,16 @@ export function throwIfCancelled(signal?: AbortSignal): void {
 export async function runPool(n: number, concurrency: number, fn: (i: number) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   let failure: unknown = null;
+  let lastYield = performance.now();
   const worker = async (): Promise<void> => {
     while (failure === null && next < n) {
+      // Tasks that finish synchronously (small PNGs) would otherwise chain microtasks for the whole phase and starve
+      // the event loop: no IPC, no progress events, no cancel request could get through.
+      if (performance.now() - lastYield > YIELD_MS) {
+        lastYield = performance.now();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       if (signal?.aborted) {
         failure ??= new LabError('CANCELLED', 'Import cancelled: nothing was changed in the workspace.');
         return;

@@ -41,7 +41,9 @@ export function preferredExtension(format: SupportedFormat): string {
 }
 
 function ascii(buf: Uint8Array, start: number, len: number): string {
-  return String.fromCharCode(...buf.subarray(start, start + len));
+  let s = '';
+  for (let i = start; i < Math.min(buf.length, start + len); i++) s += String.fromCharCode(buf[i]!);
+  return s;
 }
 
 export function sniff(buf: Uint8Array): Sniffed {

@@ -51,7 +51,9 @@ describe('datasets.* handlers', () => {
     const { dir, ctx, events } = await setup(40);
     const h = datasetHandlers(ctx);
     const running = h['datasets.import']({ paths: [dir], jobId: 'job-2' });
-    expect(await h['datasets.cancelImport']('job-2')).toEqual({ cancelled: true });
+    // as a shell would: the cancel request arrives later, as its own message
+    const cancel = await new Promise((resolve) => setTimeout(() => resolve(h['datasets.cancelImport']('job-2')), 0));
+    expect(cancel).toEqual({ cancelled: true });
     await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(events.some((e) => e.type === 'import.done')).toBe(false);
     expect(await h['datasets.list']()).toEqual([]);
