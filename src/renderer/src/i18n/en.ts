@@ -137,6 +137,9 @@ export default {
     epochProgress: '{done} / {total} epochs done',
     failed: 'Training failed',
     configInvalid: 'Fix these settings first',
+    basedOn: 'Prepared from “{name}”: settings this form does not show (architecture, weight decay, LR schedule, augmentation details) are kept.',
+    resetForm: 'Start from defaults',
+    trainAgain: 'Train again with these settings',
   },
   status: {
     queued: 'queued',

@@ -139,6 +139,9 @@ const zhCN: typeof en = {
     epochProgress: '已完成 {done} / {total} 轮',
     failed: '训练失败',
     configInvalid: '请先修正这些设置',
+    basedOn: '已根据“{name}”准备：此表单未显示的设置（网络结构、权重衰减、学习率调度、数据增强细节）保持不变。',
+    resetForm: '恢复默认设置',
+    trainAgain: '用这些设置再训练一次',
   },
   status: {
     queued: '排队中',

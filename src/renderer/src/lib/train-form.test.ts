@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrainConfigSchema } from '../../../shared/config';
-import { buildTrainConfig, defaultTrainForm, trainFormProblems, warnsBatchOfOne } from './train-form';
+import { buildTrainConfig, defaultTrainForm, formFromConfig, trainFormProblems, warnsBatchOfOne } from './train-form';
 
 describe('train form → TrainConfig', () => {
   it('the default form is a valid small-CNN config with the chosen dropout and batch norm', () => {
@@ -35,5 +35,44 @@ describe('train form → TrainConfig', () => {
     expect(warnsBatchOfOne({ ...defaultTrainForm('d'), batchSize: 1, batchNorm: false })).toBe(false);
     expect(warnsBatchOfOne({ ...defaultTrainForm('d'), batchSize: 1, batchNorm: false, preset: 'resnet' })).toBe(true);
     expect(warnsBatchOfOne({ ...defaultTrainForm('d'), batchSize: 8 })).toBe(false);
+  });
+});
+
+describe('train form built on an existing config', () => {
+  const runConfig = TrainConfigSchema.parse({
+    datasetId: 'ds1',
+    model: { kind: 'cnn', blocks: [{ filters: 8 }, { filters: 8 }, { filters: 64 }], headDropout: 0.25 },
+    weightDecay: { kind: 'l2', value: 1e-4 },
+    schedule: { kind: 'cosine' },
+    optimizer: { name: 'momentum', lr: 0.05, momentum: 0.8 },
+    epochs: 7,
+  });
+
+  it('shows the config on the form and rebuilds it unchanged', () => {
+    const form = formFromConfig(runConfig);
+    expect(form).toMatchObject({ preset: 'cnn', dropout: 0.25, optimizer: 'momentum', lr: 0.05, epochs: 7, batchNorm: true });
+    expect(TrainConfigSchema.parse(buildTrainConfig(form))).toEqual(runConfig);
+  });
+
+  it('form edits override the base; settings the form lacks (weight decay, schedule, architecture) are kept', () => {
+    const form = { ...formFromConfig(runConfig), epochs: 3, dropout: 0.1, batchNorm: false, lr: 0.01 };
+    const config = TrainConfigSchema.parse(buildTrainConfig(form));
+    expect(config.epochs).toBe(3);
+    expect(config.optimizer).toMatchObject({ name: 'momentum', lr: 0.01, momentum: 0.8 });
+    expect(config.weightDecay).toEqual({ kind: 'l2', value: 1e-4 });
+    expect(config.schedule.kind).toBe('cosine');
+    if (config.model.kind !== 'cnn') throw new Error('unreachable');
+    expect(config.model.blocks.map((b) => [b.filters, b.batchNorm])).toEqual([
+      [8, false],
+      [8, false],
+      [64, false],
+    ]);
+    expect(config.model.headDropout).toBe(0.1);
+  });
+
+  it('choosing another model preset replaces the architecture', () => {
+    const config = TrainConfigSchema.parse(buildTrainConfig({ ...formFromConfig(runConfig), preset: 'mlp' }));
+    expect(config.model.kind).toBe('mlp');
+    expect(config.weightDecay.kind).toBe('l2');
   });
 });

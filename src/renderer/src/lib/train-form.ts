@@ -2,7 +2,7 @@
  * The Train page's form: a handful of choices a person makes, turned into a full TrainConfig.
  * Everything not on the form keeps the schema's defaults (see src/shared/config.ts).
  */
-import { TrainConfigSchema, type ModelConfig, type OptimizerName, type TrainConfigInput } from '../../../shared/config';
+import { TrainConfigSchema, type ModelConfig, type OptimizerName, type TrainConfig, type TrainConfigInput } from '../../../shared/config';
 import type { AugmentPreset } from '../../../shared/augment-config';
 import { describeIssues } from '../../../shared/validation';
 
@@ -22,6 +22,11 @@ export interface TrainFormState {
   earlyStopping: boolean;
   patience: number;
   augmentation: AugmentPreset;
+  /**
+   * A full config to build on (e.g. a finished run's, or one a diagnosis prepared): every setting the form
+   * does not show comes from it, and the model keeps its architecture while the preset stays the same.
+   */
+  base: TrainConfig | null;
 }
 
 /** Input sizes that suit each preset: small nets on small images; MobileNetV2 wants larger ones. */
@@ -41,7 +46,55 @@ export function defaultTrainForm(datasetId: string | null = null): TrainFormStat
     earlyStopping: true,
     patience: 5,
     augmentation: 'none',
+    base: null,
   };
+}
+
+function presetOf(model: ModelConfig): ModelPreset {
+  return model.kind;
+}
+
+function dropoutOf(model: ModelConfig): number {
+  if (model.kind === 'mlp') return model.hidden[0]?.dropout ?? 0;
+  return model.headDropout;
+}
+
+function batchNormOf(model: ModelConfig): boolean {
+  if (model.kind === 'cnn') return model.blocks.some((b) => b.batchNorm);
+  if (model.kind === 'mlp') return model.hidden.some((h) => h.batchNorm);
+  return true;
+}
+
+/** The form showing a full config, which it keeps as its base. */
+export function formFromConfig(config: TrainConfig): TrainFormState {
+  return {
+    datasetId: config.datasetId,
+    preset: presetOf(config.model),
+    inputSize: config.input.size,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    optimizer: config.optimizer.name,
+    lr: config.optimizer.lr,
+    dropout: dropoutOf(config.model),
+    batchNorm: batchNormOf(config.model),
+    earlyStopping: config.earlyStopping.enabled,
+    patience: config.earlyStopping.patience,
+    augmentation: config.augmentation.preset,
+    base: config,
+  };
+}
+
+/** The base model with the form's dropout and batch-norm choices written into it. */
+function patchModel(model: ModelConfig, form: TrainFormState): ModelConfig {
+  switch (model.kind) {
+    case 'cnn':
+      return { ...model, headDropout: form.dropout, blocks: model.blocks.map((b) => ({ ...b, batchNorm: form.batchNorm })) };
+    case 'mlp':
+      return { ...model, hidden: model.hidden.map((h) => ({ ...h, dropout: form.dropout, batchNorm: form.batchNorm })) };
+    case 'resnet':
+    case 'transfer':
+      return { ...model, headDropout: form.dropout };
+  }
 }
 
 function modelFor(form: TrainFormState): ModelConfig {
@@ -62,6 +115,21 @@ function modelFor(form: TrainFormState): ModelConfig {
 }
 
 export function buildTrainConfig(form: TrainFormState): TrainConfigInput {
+  const base = form.base;
+  if (base) {
+    return {
+      ...base,
+      datasetId: form.datasetId ?? '',
+      input: { ...base.input, size: form.inputSize },
+      model: base.model.kind === form.preset ? patchModel(base.model, form) : modelFor(form),
+      optimizer: { ...base.optimizer, name: form.optimizer, lr: form.lr },
+      epochs: form.epochs,
+      batchSize: form.batchSize,
+      earlyStopping: { ...base.earlyStopping, enabled: form.earlyStopping, patience: form.patience },
+      // Detailed augmentation settings survive unless another preset is chosen.
+      augmentation: base.augmentation.preset === form.augmentation ? base.augmentation : { preset: form.augmentation },
+    };
+  }
   return {
     datasetId: form.datasetId ?? '',
     input: { size: form.inputSize, channels: 3, fit: 'squash' },

@@ -1,4 +1,4 @@
-import { defineStore } from 'pinia';
+import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { DatasetSummary, LayoutPreview, SampleItem, SplitName } from '../../../shared/dto';
 import type { LabErrorData } from '../../../shared/errors';
@@ -266,3 +266,5 @@ export const useDatasetsStore = defineStore('datasets', () => {
     ensureSamples,
   };
 });
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useDatasetsStore, import.meta.hot));

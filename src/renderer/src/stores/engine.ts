@@ -1,4 +1,4 @@
-import { defineStore } from 'pinia';
+import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { AppInfo, DoctorReport } from '../../../shared/dto';
 import { getBridge } from '../api/bridge';
@@ -34,3 +34,5 @@ export const useEngineStore = defineStore('engine', () => {
 
   return { info, doctor, checking, backendLabel, device, loadInfo, runDoctor };
 });
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useEngineStore, import.meta.hot));

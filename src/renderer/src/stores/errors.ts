@@ -1,4 +1,4 @@
-import { defineStore } from 'pinia';
+import { acceptHMRUpdate, defineStore } from 'pinia';
 import { ref } from 'vue';
 import { toLabErrorData, type LabErrorCode } from '../../../shared/errors';
 
@@ -45,3 +45,5 @@ export const useErrorsStore = defineStore('errors', () => {
 
   return { items, report, dismiss, clear };
 });
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useErrorsStore, import.meta.hot));

@@ -1,4 +1,4 @@
-import { defineStore } from 'pinia';
+import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ExportFormat, ExportResult, RunDetail, RunSummary } from '../../../shared/dto';
 import { TrainConfigSchema, type TrainConfigInput } from '../../../shared/config';
@@ -202,3 +202,5 @@ export const useRunsStore = defineStore('runs', () => {
     summaryOfCurrent,
   };
 });
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useRunsStore, import.meta.hot));

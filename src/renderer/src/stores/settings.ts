@@ -1,4 +1,4 @@
-import { defineStore } from 'pinia';
+import { acceptHMRUpdate, defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Settings } from '../../../shared/dto';
 import type { LabArgs } from '../../../shared/contract';
@@ -33,3 +33,5 @@ export const useSettingsStore = defineStore('settings', () => {
 
   return { settings, loaded, load, update };
 });
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useSettingsStore, import.meta.hot));
