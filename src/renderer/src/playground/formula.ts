@@ -261,6 +261,8 @@ function mul(a: Node, b: Node): Node {
   if (isConst(a, 0) || isConst(b, 0)) return num(0);
   if (isConst(a, 1)) return b;
   if (isConst(b, 1)) return a;
+  if (isConst(a, -1)) return neg(b);
+  if (isConst(b, -1)) return neg(a);
   if (isNum(a) && isNum(b)) return num(a.v * b.v);
   if (isNum(b)) return mul(b, a);
   return { k: 'bin', op: '*', a, b };
