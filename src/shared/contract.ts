@@ -40,6 +40,9 @@ export const SampleQuerySchema = z.object({
   split: splitName.optional(),
   status: z.enum(['ok', 'bad', 'duplicate', 'excluded']).optional(),
   search: z.string().optional(),
+  /** default: manifest order (class folder, then path) */
+  sort: z.enum(['index', 'name', 'class', 'size', 'width', 'height']).optional(),
+  desc: z.boolean().optional(),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(5000).default(200),
 });

@@ -131,6 +131,8 @@ export interface SampleQuery {
   split?: SplitName;
   status?: 'ok' | 'bad' | 'duplicate' | 'excluded';
   search?: string;
+  sort?: 'index' | 'name' | 'class' | 'size' | 'width' | 'height';
+  desc?: boolean;
   offset: number;
   limit: number;
 }

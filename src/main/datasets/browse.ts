@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DatasetSummary, LayoutPreview, SampleItem, SamplePage, SampleQuery } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import { safeId, type Workspace } from '../workspace';
-import { readManifest, readSummary, removeDatasetDir } from './manifest';
+import { readManifest, readSummary, removeDatasetDir, type Manifest } from './manifest';
 import { scanPaths } from './scan';
 
 /** What an import of these paths would find: layout, classes, file count, before anything is read. */
@@ -54,6 +54,31 @@ export async function deleteDataset(ws: Workspace, id: string): Promise<{ delete
   return { deleted: await removeDatasetDir(ws, id) };
 }
 
+type SortKey = NonNullable<SampleQuery['sort']>;
+const orders = new WeakMap<Manifest, Map<SortKey, Int32Array>>();
+
+/** Item indices in the requested order, computed once per manifest version (100k items: a few ms, then free). */
+function sortedOrder(m: Manifest, sort: SortKey): Int32Array | null {
+  if (sort === 'index') return null;
+  let byKey = orders.get(m);
+  if (!byKey) orders.set(m, (byKey = new Map()));
+  const hit = byKey.get(sort);
+  if (hit) return hit;
+  const items = m.items;
+  const names = sort === 'name' ? items.map((it) => path.basename(it.path).toLowerCase()) : null;
+  const num = (i: number): number => {
+    const it = items[i]!;
+    return sort === 'size' ? it.size : sort === 'width' ? (it.width ?? -1) : (it.height ?? -1);
+  };
+  const order = Int32Array.from(items.keys()).sort((a, b) => {
+    if (sort === 'class') return items[a]!.className < items[b]!.className ? -1 : items[a]!.className > items[b]!.className ? 1 : a - b;
+    if (names) return names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : a - b;
+    return num(a) - num(b) || a - b;
+  });
+  byKey.set(sort, order);
+  return order;
+}
+
 export async function querySamples(ws: Workspace, q: SampleQuery): Promise<SamplePage> {
   checkId(q.datasetId);
   const m = await readManifest(ws, q.datasetId);
@@ -63,7 +88,10 @@ export async function querySamples(ws: Workspace, q: SampleQuery): Promise<Sampl
   const items: SampleItem[] = [];
   let total = 0;
   const list = m.items;
-  for (let i = 0; i < list.length; i++) {
+  const order = sortedOrder(m, q.sort ?? 'index');
+  const n = list.length;
+  for (let k = 0; k < n; k++) {
+    const i = order ? order[q.desc ? n - 1 - k : k]! : q.desc ? n - 1 - k : k;
     const it = list[i]!;
     if (q.className !== undefined && it.className !== q.className) continue;
     if (q.split !== undefined && it.split !== q.split) continue;
