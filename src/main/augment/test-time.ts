@@ -1,4 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Preprocessing } from '../../shared/dto';
+import type { ImageArray } from '../datasets/image-array';
+import { lossAndAccuracy } from '../training/evaluate';
+import { normalizeUnitTensor, toInputTensor } from '../training/input';
 
 /**
  * Test-time views (the document's test method): the image as is (already resized to the input size),
@@ -46,4 +50,44 @@ export function predictTestTime(predict: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.
   } finally {
     views.forEach((v) => v.dispose());
   }
+}
+
+/**
+ * Class probabilities of a whole split with test-time views averaged: the document's test method (four
+ * corners + centre) or the centre crop. Views are cut from [0, 1] pixels, then normalised as the model expects.
+ */
+export async function predictProbabilitiesTestTime(
+  model: tf.LayersModel,
+  data: ImageArray,
+  preprocessing: Preprocessing,
+  mode: TestTimeMode,
+  cropFraction = 0.875,
+  batchSize = 64,
+): Promise<Float32Array> {
+  const rowBytes = data.size * data.size * data.channels;
+  let out: Float32Array | null = null;
+  for (let start = 0; start < data.n; start += batchSize) {
+    const n = Math.min(batchSize, data.n - start);
+    const unit = toInputTensor(data.x.subarray(start * rowBytes, (start + n) * rowBytes), n, data.size, data.channels, 'unit');
+    const probs = predictTestTime((v) => tf.tidy(() => model.predict(normalizeUnitTensor(v, preprocessing.normalization)) as tf.Tensor2D), unit, mode, cropFraction);
+    const values = (await probs.data()) as Float32Array;
+    if (!out) out = new Float32Array(data.n * probs.shape[1]);
+    out.set(values, start * probs.shape[1]);
+    tf.dispose([unit, probs]);
+    await new Promise<void>((r) => setImmediate(r));
+  }
+  return out ?? new Float32Array(0);
+}
+
+/** Accuracy and loss with test-time views, for Evaluation.tta ("report accuracy with and without"). */
+export async function evaluateTestTime(
+  model: tf.LayersModel,
+  data: ImageArray,
+  preprocessing: Preprocessing,
+  mode: TestTimeMode = 'five-crop',
+  cropFraction = 0.875,
+): Promise<{ crops: number; accuracy: number; loss: number }> {
+  const probs = await predictProbabilitiesTestTime(model, data, preprocessing, mode, cropFraction);
+  const { loss, accuracy } = lossAndAccuracy(probs, data.y, data.classes.length);
+  return { crops: testTimeBoxes(data.size, mode, cropFraction).length, accuracy, loss };
 }

@@ -183,3 +183,29 @@ describe('test-time crops', () => {
     tf.dispose([x, p, ...views]);
   });
 });
+
+describe('evaluation with test-time crops', () => {
+  it('without crops equals plain prediction; with five crops averages the five views', async () => {
+    const { evaluateTestTime, predictProbabilitiesTestTime } = await import('./test-time');
+    const { predictProbabilities } = await import('../training/evaluate');
+    const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [S, S, 1] }), tf.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: 'glorotUniform' })] });
+    const imgs = [gradient(1), gradient(1).map((v) => 255 - v)];
+    const data = { x: Uint8Array.from([...imgs[0]!, ...imgs[1]!]), y: Int32Array.from([0, 1]), index: Int32Array.from([0, 1]), n: 2, size: S, channels: 1 as const, classes: ['a', 'b'] };
+    const pre = { input: { size: S, channels: 1 as const, fit: 'squash' as const }, normalization: 'symmetric' as const, channelOrder: 'L' as const, layout: 'NHWC' as const };
+    const plain = await predictProbabilities(model, data, pre);
+    const none = await predictProbabilitiesTestTime(model, data, pre, 'none');
+    for (let i = 0; i < plain.length; i++) expect(none[i]).toBeCloseTo(plain[i]!, 5);
+    const five = await predictProbabilitiesTestTime(model, data, pre, 'five-crop', 0.5);
+    const x = tf.tensor4d(Float32Array.from(data.x, (v) => v / 255), [2, S, S, 1]);
+    const views = testTimeCrops(x, 'five-crop', 0.5);
+    const manual = tf.tidy(() => tf.addN(views.map((v) => model.predict(v.mul(2).sub(1)) as tf.Tensor2D)).div(5));
+    const m = manual.dataSync();
+    for (let i = 0; i < m.length; i++) expect(five[i]).toBeCloseTo(m[i]!, 5);
+    expect(Array.from(five)).not.toEqual(Array.from(plain));
+    const ev = await evaluateTestTime(model, data, pre, 'five-crop', 0.5);
+    expect(ev.crops).toBe(5);
+    expect([0, 0.5, 1]).toContain(ev.accuracy);
+    tf.dispose([x, manual, ...views]);
+    model.dispose();
+  });
+});
