@@ -54,6 +54,15 @@ export async function deleteDataset(ws: Workspace, id: string): Promise<{ delete
   return { deleted: await removeDatasetDir(ws, id) };
 }
 
+const lowerNames = new WeakMap<Manifest, string[]>();
+
+/** File names in lower case, once per manifest version (searching 100k names then costs one includes() each). */
+function namesOf(m: Manifest): string[] {
+  let names = lowerNames.get(m);
+  if (!names) lowerNames.set(m, (names = m.items.map((it) => path.basename(it.path).toLowerCase())));
+  return names;
+}
+
 type SortKey = NonNullable<SampleQuery['sort']>;
 const orders = new WeakMap<Manifest, Map<SortKey, Int32Array>>();
 
@@ -65,7 +74,7 @@ function sortedOrder(m: Manifest, sort: SortKey): Int32Array | null {
   const hit = byKey.get(sort);
   if (hit) return hit;
   const items = m.items;
-  const names = sort === 'name' ? items.map((it) => path.basename(it.path).toLowerCase()) : null;
+  const names = sort === 'name' ? namesOf(m) : null;
   const num = (i: number): number => {
     const it = items[i]!;
     return sort === 'size' ? it.size : sort === 'width' ? (it.width ?? -1) : (it.height ?? -1);
@@ -89,6 +98,7 @@ export async function querySamples(ws: Workspace, q: SampleQuery): Promise<Sampl
   let total = 0;
   const list = m.items;
   const order = sortedOrder(m, q.sort ?? 'index');
+  const names = search !== null ? namesOf(m) : null;
   const n = list.length;
   for (let k = 0; k < n; k++) {
     const i = order ? order[q.desc ? n - 1 - k : k]! : q.desc ? n - 1 - k : k;
@@ -96,7 +106,7 @@ export async function querySamples(ws: Workspace, q: SampleQuery): Promise<Sampl
     if (q.className !== undefined && it.className !== q.className) continue;
     if (q.split !== undefined && it.split !== q.split) continue;
     if (q.status !== undefined && it.status !== q.status) continue;
-    if (search !== null && !path.basename(it.path).toLowerCase().includes(search)) continue;
+    if (search !== null && !names![i]!.includes(search)) continue;
     if (total >= offset && items.length < limit) {
       const s: SampleItem = { index: i, name: path.basename(it.path), path: it.path, className: it.className, split: it.split, status: it.status };
       if (it.width !== null) s.width = it.width;
