@@ -89,7 +89,16 @@ test.describe.serial('browser mode: a folder of images to an exported model', ()
     test.skip(!exportDir, 'needs the export of the previous test');
     const image = path.join(SHAPES_DIR, 'stripes', readdirSync(path.join(SHAPES_DIR, 'stripes')).sort()[0]!);
     const { stdout } = await run(process.execPath, [path.join(exportDir, 'example', 'predict.mjs'), image], { timeout: 60_000 });
-    expect(stdout).toMatch(/circle|square|stripes/);
-    expect(stdout).toMatch(/\d+(\.\d+)?\s*%/);
+    // One "label<TAB>probability" line per class, best first, summing to 1.
+    const rows = stdout.trim().split('\n').map((line) => line.split('\t'));
+    expect(rows.map((r) => r[0]).sort()).toEqual(['circle', 'square', 'stripes']);
+    const probs = rows.map((r) => Number(r[1]));
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    expect(probs).toEqual([...probs].sort((a, b) => b - a));
+    // …and the lab, loading the same export, agrees on the class.
+    const lab = await run(process.execPath, ['bin/lab.js', 'predict', exportDir, image, '--json'], { timeout: 60_000, env: { ...process.env, LAB_HOME: process.env.LAB_E2E_HOME } });
+    const result = lab.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; prediction?: { top: { label: string; probability: number }[] } }).find((e) => e.type === 'result');
+    expect(result?.prediction?.top[0]?.label).toBe(rows[0]?.[0]);
+    expect(result?.prediction?.top[0]?.probability).toBeCloseTo(probs[0]!, 4);
   });
 });
