@@ -40,7 +40,8 @@ export function lineSeries(id: string, name: string, color: string, look: LineLo
     lineStyle: { width: look.width ?? 1.5, opacity: look.opacity ?? 1, type: look.dashed ? 'dashed' : 'solid' },
     emphasis: { disabled: look.big ?? false },
     // Largest-triangle-three-buckets keeps the shape of 100k points while drawing about one per pixel.
-    ...(look.big ? { sampling: 'lttb' as const, progressive: 5000, progressiveThreshold: 20000 } : {}),
+    // Big series arrive as interleaved Float64Arrays, which ECharts reads only with named dimensions.
+    ...(look.big ? { sampling: 'lttb' as const, progressive: 5000, progressiveThreshold: 20000, dimensions: ['x', 'y'] } : {}),
     animation: false,
     connectNulls: false,
   };

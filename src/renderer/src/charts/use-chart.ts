@@ -53,7 +53,7 @@ export function useEChart(el: Ref<HTMLElement | null>, theme: Ref<'light' | 'dar
       pending = pending && !replace ? { option: { ...pending.option, ...option }, replace: pending.replace } : { option, replace };
       return;
     }
-    chart.value.setOption(option, { notMerge: replace, lazyUpdate: true, silent: false });
+    chart.value.setOption(option, { notMerge: replace, lazyUpdate: false });
   }
 
   return { chart, update };
@@ -61,20 +61,25 @@ export function useEChart(el: Ref<HTMLElement | null>, theme: Ref<'light' | 'dar
 
 /**
  * Coalesces bursts of data into at most one render per `minIntervalMs` (≈10 Hz), drawn in an animation
- * frame so a flood of training events never blocks input.
+ * frame. When a render itself is slow (100,000 points on a slow machine) the interval stretches to twice its
+ * duration, so charts never take more than about a third of the main thread and input stays responsive.
  */
 export function useThrottledRender(render: () => void, minIntervalMs = 100): { request: () => void; flush: () => void } {
   let last = 0;
+  let interval = minIntervalMs;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let frame = 0;
   const run = (): void => {
     frame = 0;
-    last = performance.now();
+    const start = performance.now();
     render();
+    const took = performance.now() - start;
+    last = performance.now();
+    interval = Math.max(minIntervalMs, 2 * took);
   };
   const request = (): void => {
     if (timer !== null || frame !== 0) return;
-    const wait = Math.max(0, last + minIntervalMs - performance.now());
+    const wait = Math.max(0, last + interval - performance.now());
     timer = setTimeout(() => {
       timer = null;
       frame = requestAnimationFrame(run);
