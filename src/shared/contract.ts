@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { TrainConfigSchema } from './config';
+import { SearchRequestSchema, TuneRequestSchema } from './tuning';
+import type { TuningState, TuningSummary } from './tuning';
 import { AugmentBatchRequestSchema, AugmentPreviewRequestSchema, AugmentWriteRequestSchema } from './augment-config';
 import type {
   AppInfo,
@@ -108,6 +110,7 @@ export const labCalls = {
   'runs.resume': z.tuple([id]),
   'runs.delete': z.tuple([id]),
   'runs.evaluate': z.tuple([id]),
+  'runs.report': z.tuple([id]),
   'runs.export': z.tuple([ExportRequestSchema]),
   'models.predict': z.tuple([PredictRequestSchema]),
   'settings.get': z.tuple([]),
@@ -116,6 +119,11 @@ export const labCalls = {
   'augment.preview': z.tuple([AugmentPreviewRequestSchema]),
   'augment.batch': z.tuple([AugmentBatchRequestSchema]),
   'augment.writeCopies': z.tuple([AugmentWriteRequestSchema]),
+  'tuning.start': z.tuple([TuneRequestSchema]),
+  'tuning.search': z.tuple([SearchRequestSchema]),
+  'tuning.get': z.tuple([id]),
+  'tuning.list': z.tuple([]),
+  'tuning.stop': z.tuple([id]),
 } as const;
 
 export type LabCallName = keyof typeof labCalls;
@@ -140,6 +148,8 @@ export interface LabResults {
   'runs.resume': RunSummary;
   'runs.delete': { deleted: boolean };
   'runs.evaluate': Evaluation;
+  /** A self-contained HTML report (settings, curves, confusion matrix, diagnosis), also saved as report.html in the run folder. */
+  'runs.report': { file: string; html: string };
   'runs.export': ExportResult;
   'models.predict': Prediction[];
   'settings.get': Settings;
@@ -148,6 +158,12 @@ export interface LabResults {
   'augment.preview': AugmentPreview;
   'augment.batch': AugmentBatchPreview;
   'augment.writeCopies': AugmentWriteResult;
+  /** Starts (or resumes, with resumeId) the six-step guide in a training process; returns the state at start. */
+  'tuning.start': TuningState;
+  'tuning.search': TuningState;
+  'tuning.get': TuningState;
+  'tuning.list': TuningSummary[];
+  'tuning.stop': { stopped: boolean };
 }
 
 /** What a caller passes (defaults may be left out). */

@@ -7,7 +7,7 @@ import { forkLauncher } from '../worker/fork-launcher';
 import { openWorkspace } from '../workspace';
 import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
-import { doctorCommand, evaluateCommand, exportCommand, importCommand, predictCommand } from './commands/simple';
+import { doctorCommand, evaluateCommand, exportCommand, importCommand, predictCommand, reportCommand } from './commands/simple';
 import { trainCommand } from './commands/train';
 import { UsageError, type CliContext } from './context';
 import { humanReporter, jsonReporter } from './reporter';
@@ -22,6 +22,7 @@ Commands:
   evaluate <run>                     accuracy, per-class metrics and confusion on the test split
   export <run> [--format tfjs|teachable-machine|onnx] [--quantize none|float16|uint8] [--out dir]
   predict <model-dir|run> <image|dir>... [--top K] [--csv file]
+  report <run> [--out file.html]     a self-contained HTML report: settings, curves, confusion matrix, diagnosis
   serve [--port N]                   the lab in a browser on 127.0.0.1 (URL with access token)
   doctor                             which training backend runs, and why faster ones did not load
 
@@ -68,6 +69,8 @@ async function run(ctx: CliContext, command: string, positionals: string[], flag
       return exportCommand(ctx, positionals, s);
     case 'predict':
       return predictCommand(ctx, positionals, s);
+    case 'report':
+      return reportCommand(ctx, positionals, s);
     case 'serve':
       return serveCommand(ctx, s);
     case 'doctor':

@@ -60,6 +60,19 @@ export async function predictCommand(ctx: CliContext, positionals: string[], fla
   if (preds.every((p) => p.error)) throw new LabError('BAD_ARGUMENT', 'No image could be classified (see the messages above).');
 }
 
+export async function reportCommand(ctx: CliContext, positionals: string[], flags: { out?: string }): Promise<void> {
+  const [runId] = positionals;
+  if (!runId) throw new UsageError('lab report needs a run id.');
+  const report = await ctx.lab.call('runs.report', runId);
+  let file = report.file;
+  if (flags.out) {
+    file = path.resolve(flags.out);
+    await writeFile(file, report.html);
+  }
+  ctx.out.emit({ type: 'result', report: file });
+  ctx.out.text(`Run report written to ${file} (one self-contained HTML file: open it in any browser).`);
+}
+
 export async function doctorCommand(ctx: CliContext): Promise<void> {
   const r = await ctx.lab.call('engine.doctor');
   ctx.out.emit({ type: 'result', doctor: r });

@@ -1,14 +1,17 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { LabHandlers } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
 import { getDataset } from '../../datasets';
 import { getBackendInfo } from '../../engine/backend';
+import { writeRunReport } from '../../report/run-report';
 import { createRun, deleteRun, listRuns, readRun } from '../../runs';
 import type { ServiceContext } from '../context';
 import type { RunManager } from '../run-manager';
 
 export type RunHandlers = Pick<
   LabHandlers,
-  'runs.start' | 'runs.list' | 'runs.get' | 'runs.stop' | 'runs.pause' | 'runs.resume' | 'runs.delete' | 'runs.evaluate'
+  'runs.start' | 'runs.list' | 'runs.get' | 'runs.stop' | 'runs.pause' | 'runs.resume' | 'runs.delete' | 'runs.evaluate' | 'runs.report'
 >;
 
 export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandlers {
@@ -52,6 +55,11 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
       manager.stop(id);
       await deleteRun(ctx.ws, id);
       return { deleted: true };
+    },
+    'runs.report': async (id) => {
+      const file = path.join(ctx.ws.runDir(id), 'report.html');
+      await writeRunReport(await readRun(ctx.ws, id), file);
+      return { file, html: await readFile(file, 'utf8') };
     },
     'runs.evaluate': async (id) => {
       const detail = await readRun(ctx.ws, id);
