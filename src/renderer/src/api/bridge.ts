@@ -3,14 +3,34 @@
  * else a WebSocket client to `lab serve`. Created lazily so importing stores never touches the DOM.
  */
 import type { LabBridge } from '../../../shared/bridge';
+import { LabError, isLabErrorData } from '../../../shared/errors';
 import { createWsBridge, wsUrlFromLocation } from './ws-client';
 
 let current: LabBridge | null = null;
 
+/**
+ * Errors cross the context bridge as plain {code, message, details} objects (Error subclasses do not
+ * survive it): turn them back into LabError so callers see the same thing in both shells.
+ */
+export function withLabErrors(bridge: LabBridge): LabBridge {
+  const wrapped: LabBridge = {
+    shell: bridge.shell,
+    call: (name, ...args) =>
+      bridge.call(name, ...args).catch((err: unknown) => {
+        throw err instanceof LabError ? err : isLabErrorData(err) ? LabError.from(err) : err;
+      }),
+    onEvent: (listener) => bridge.onEvent(listener),
+    imageUrl: (datasetId, index, variant) => bridge.imageUrl(datasetId, index, variant),
+  };
+  if (bridge.pickFolder) wrapped.pickFolder = () => bridge.pickFolder!();
+  if (bridge.pathForFile) wrapped.pathForFile = (file) => bridge.pathForFile!(file);
+  return wrapped;
+}
+
 export function getBridge(): LabBridge {
   if (current) return current;
   if (typeof window !== 'undefined' && window.lab) {
-    current = window.lab;
+    current = withLabErrors(window.lab);
   } else if (typeof window !== 'undefined' && typeof location !== 'undefined') {
     current = createWsBridge({ url: wsUrlFromLocation(location) });
   } else {
