@@ -1,3 +1,4 @@
+import { initBackend } from '../../engine/backend';
 import path from 'node:path';
 import type { LabHandlers } from '../../../shared/contract';
 import type { ExportFormat } from '../../../shared/dto';
@@ -40,6 +41,7 @@ function defaultOutDir(ctx: ServiceContext, runId: string, format: ExportFormat,
 export function exportHandlers(ctx: ServiceContext): ExportHandlers {
   return {
     'runs.export': async (req) => {
+      await initBackend();
       const detail = await readRun(ctx.ws, req.runId);
       if (!detail.hasModel) throw new LabError('NOT_FOUND', `Run "${detail.name}" has no saved model yet: wait for it to finish (or resume it), then export.`);
       const model = await loadRunModel(ctx.ws, req.runId);
@@ -61,6 +63,7 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers {
       }
     },
     'models.predict': async (req) => {
+      await initBackend();
       const resolved = await resolvePredictModel(ctx.ws, req.model);
       try {
         return await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop, preview: req.preview });
