@@ -54,7 +54,7 @@ describe('lab CLI', () => {
     const missing = path.join(root, 'nope');
     const r = await lab(['import', missing, '--json']);
     expect(r.code).toBe(1);
-    const error = r.lines.find((l) => l.type === 'error') as { error: { message: string } } | undefined;
+    const error = r.lines.find((l) => l.type === 'error') as unknown as { error: { message: string } } | undefined;
     expect(error?.error.message).toContain(missing);
   });
 
@@ -75,7 +75,7 @@ describe('lab CLI', () => {
     expect(r.code, JSON.stringify(r.lines.filter((l) => l.type === 'error'))).toBe(0);
     expect(r.lines.filter((l) => l.type === 'epoch').map((l) => l.epoch)).toEqual([1, 2]);
     expect(r.lines.some((l) => l.type === 'progress')).toBe(true);
-    const result = r.lines.find((l) => l.type === 'result') as { runId: string; status: string; exportDir: string };
+    const result = r.lines.find((l) => l.type === 'result') as unknown as { runId: string; status: string; exportDir: string };
     expect(result.status).toBe('completed');
     expect(existsSync(path.join(out, 'model.json'))).toBe(true);
     expect(readFileSync(path.join(out, 'labels.txt'), 'utf8').trim().split('\n')).toEqual(['bright', 'dark']);
@@ -89,7 +89,7 @@ describe('lab CLI', () => {
 
     const rep = await lab(['report', result.runId, '--json']);
     expect(rep.code).toBe(0);
-    const file = (rep.lines.find((l) => l.type === 'result') as { report: string }).report;
+    const file = (rep.lines.find((l) => l.type === 'result') as unknown as { report: string }).report;
     expect(readFileSync(file, 'utf8')).toContain('<svg');
   }, 240_000);
 });
