@@ -6,3 +6,4 @@ export { augmentWithSharp, encodePng, pngDataUrl, type RawDims, type SharpAugmen
 export { testTimeCrops, testTimeBoxes, predictTestTime, predictProbabilitiesTestTime, evaluateTestTime, type TestTimeMode } from './test-time';
 export { buildPreview, buildBatchPreview, trainingBatchRows } from './preview';
 export { writeAugmentedCopies } from './write-copies';
+export { channelMean, datasetMean } from './dataset-mean';

@@ -13,6 +13,8 @@ import { parseTrainConfig } from '../training/train-config';
 import { trainRun } from '../training/trainer';
 import { openWorkspace } from '../workspace';
 import type { BatchAugmenter } from './batch-augmenter';
+import { loadSplit } from '../datasets/pixel-cache';
+import { channelMean } from './dataset-mean';
 import { drawParams } from './params';
 import { trainingBatchRows } from './preview';
 import { augmentWithSharp } from './sharp-path';
@@ -95,6 +97,15 @@ describe('augment handlers', () => {
     const testTime = await h['augment.preview']({ ...req, config: { preset: 'none', erasing: { enabled: true, p: 1 } }, testTime: true });
     expect(testTime.items.every((i) => i.versions.every((v) => v.params.erase === null))).toBe(true);
     await expect(h['augment.preview']({ ...req, config: { preset: 'strong', color: { hue: 2 } } })).rejects.toThrow(/color\.hue/);
+    // erasing with the dataset mean fills the rectangle with the training split's mean colour
+    const meanPreview = await h['augment.preview']({ ...req, config: { preset: 'none', erasing: { enabled: true, p: 1, fill: 'mean', area: [0.25, 0.25], aspect: [1, 1] } }, count: 1 });
+    const mean = channelMean(await loadSplit(ws, id, { size: 32, channels: 3, fit: 'squash' }, 'train'));
+    const v0 = meanPreview.items[0]!.versions[0]!;
+    const er = v0.params.erase!;
+    const px = await pngPixels(v0.image);
+    const cx = Math.round(er.cx * 16);
+    const cy = Math.round(er.cy * 16);
+    for (let c = 0; c < 3; c++) expect(Math.abs(px[(cy * 16 + cx) * 3 + c]! - mean[c]! * 255)).toBeLessThanOrEqual(1);
     await expect(h['augment.preview']({ ...req, indices: [999] })).rejects.toThrow(/999/);
 
     const batch = await h['augment.batch']({ datasetId: id, config: { preset: 'strong' }, input: { size: 8, channels: 3, fit: 'squash' }, seed: 3, batchSize: 4, epoch: 1, batch: 0, limit: 4 });

@@ -21,6 +21,7 @@ import { decodeForModel } from '../datasets/preprocess';
 import { mixSeed, seededPermutation } from '../training/seeded-random';
 import type { Workspace } from '../workspace';
 import { createBatchAugmenter } from './batch-path';
+import { channelMean, datasetMean } from './dataset-mean';
 import { drawMixup, drawParams } from './params';
 import { hashSeed, Rng } from './prng';
 import { augmentWithSharp, pngDataUrl } from './sharp-path';
@@ -74,6 +75,7 @@ export async function buildPreview(ws: Workspace, request: AugmentPreviewRequest
   }
   const settings = resolveAugment(req.config);
   const { size, channels } = req;
+  const mean = settings.erasing.enabled && settings.erasing.fill === 'mean' ? await datasetMean(ws, req.datasetId, channels) : undefined;
   const items: AugmentPreviewItem[] = await Promise.all(
     indices.map(async (index) => {
       const it = m.items[index]!;
@@ -82,7 +84,7 @@ export async function buildPreview(ws: Workspace, request: AugmentPreviewRequest
         Array.from({ length: req.count }, async (_, k) => {
           const epoch = req.epoch + k;
           const params = drawParams(settings, req.seed, epoch, index, { training: !req.testTime });
-          const out = await augmentWithSharp(pixels, { width: size, height: size, channels }, params, size, channels);
+          const out = await augmentWithSharp(pixels, { width: size, height: size, channels }, params, size, channels, mean ? { mean } : {});
           return { epoch, image: await pngDataUrl(out, size, channels), params };
         }),
       );
@@ -132,7 +134,7 @@ export async function buildBatchPreview(ws: Workspace, request: AugmentBatchRequ
     ids[i] = train.index[r] ?? r;
   }
   const settings = resolveAugment(req.config);
-  const aug = createBatchAugmenter(req.config, req.input, req.seed);
+  const aug = createBatchAugmenter(req.config, req.input, req.seed, { mean: channelMean(train) });
   const x = tf.tensor4d(pixels, [n, size, size, channels]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), train.classes.length).toFloat() as tf.Tensor2D);
   const out = aug ? aug.apply(x, y, { epoch: req.epoch, imageIds: ids }) : { x: x.clone(), y: y.clone() };

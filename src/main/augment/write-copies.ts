@@ -12,6 +12,7 @@ import { parseOrThrow } from '../../shared/validation';
 import { readManifest } from '../datasets/manifest';
 import { decodeForModel } from '../datasets/preprocess';
 import type { Workspace } from '../workspace';
+import { datasetMean } from './dataset-mean';
 import { drawParams } from './params';
 import { augmentWithSharp, encodePng } from './sharp-path';
 
@@ -40,6 +41,7 @@ export async function writeAugmentedCopies(ws: Workspace, request: AugmentWriteR
   const indices = chosen.filter((i) => m.items[i]?.status === 'ok');
   if (indices.length === 0) throw new LabError('NO_IMAGES', `No usable images to write (split ${req.split}).`);
   const settings = resolveAugment(req.config);
+  const mean = settings.erasing.enabled && settings.erasing.fill === 'mean' ? await datasetMean(ws, req.datasetId, req.channels) : undefined;
   const total = indices.length * req.copies;
   let files = 0;
   for (const index of indices) {
@@ -51,7 +53,7 @@ export async function writeAugmentedCopies(ws: Workspace, request: AugmentWriteR
     for (let k = 0; k < req.copies; k++) {
       // copy k is the image as epoch k of a run with this seed would show it
       const params = drawParams(settings, req.seed, k, index);
-      const out = await augmentWithSharp(pixels, { width: req.size, height: req.size, channels: req.channels }, params, req.size, req.channels);
+      const out = await augmentWithSharp(pixels, { width: req.size, height: req.size, channels: req.channels }, params, req.size, req.channels, mean ? { mean } : {});
       await writeFile(path.join(classDir, `${stem}-${index}-aug${k}.png`), await encodePng(out, req.size, req.channels));
       files++;
       onProgress?.(files, total);
