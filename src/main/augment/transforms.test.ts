@@ -209,3 +209,18 @@ describe('evaluation with test-time crops', () => {
     model.dispose();
   });
 });
+
+describe('sharp path input', () => {
+  it('squashes an image of another size to the requested size first (no-op for cached images)', async () => {
+    const wide = new Uint8Array(8 * 4 * 3);
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 8; x++) wide.fill(x < 4 ? 20 : 220, (y * 8 + x) * 3, (y * 8 + x) * 3 + 3);
+    const out = await augmentWithSharp(wide, { width: 8, height: 4, channels: 3 }, { ...IDENTITY_PARAMS, hflip: true }, 4, 3);
+    expect(out.length).toBe(4 * 4 * 3);
+    // left half dark, right half bright; flipped: left bright, right dark
+    expect(px(out, 0, 0)).toBeGreaterThan(200);
+    expect(px(out, 3, 3)).toBeLessThan(40);
+    const grey = await augmentWithSharp(wide, { width: 8, height: 4, channels: 3 }, IDENTITY_PARAMS, 4, 1);
+    expect(grey.length).toBe(16);
+    expect(grey[0]).toBeLessThan(40);
+  });
+});
