@@ -10,6 +10,7 @@ export { preprocessingFor, BUILTIN_MOBILENET } from './preprocessing';
 export { SeedBatchNorm, batchNormBatchSizeWarning, hasTrainableBatchNorm } from './layers/seed-batch-norm';
 export { saveModelToDir, loadModelFromDir, fsLoadHandler, fsSaveHandler, readModelArtifacts, resolveModelDir } from './fs-io';
 export { LOGITS_LAYER } from './scratch-models';
+export { PEER_ARCHITECTURES } from './peer-architectures';
 export { loadBackbone, backboneDir, resourcesDir } from './transfer-model';
 
 const INIT_SALT = 0x1a17;

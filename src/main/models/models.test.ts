@@ -94,3 +94,16 @@ describe('bad configs are rejected with a message naming the field', () => {
   it('dropout ≥ 1', () => expect(bad({ datasetId: 'd', model: { kind: 'cnn', blocks: [{ filters: 2, dropout: 1 }] } })).toMatch(/model\.blocks\.0\.dropout: dropout must be below 1/));
   it('batch size 0', () => expect(bad({ datasetId: 'd', batchSize: 0 })).toMatch(/batchSize: must be at least 1/));
 });
+
+describe('peer architectures', () => {
+  it('ref matches torch_ref.py: 4 bias-free convs with BN, dense 128 with BN, dropout 0.5 twice', async () => {
+    const { PEER_ARCHITECTURES } = await import('./index');
+    const model = await buildModel(parseTrainConfig({ datasetId: 'd', input: { size: 28, channels: 1 }, model: PEER_ARCHITECTURES.ref }), 10);
+    const kinds = model.layers.map((l) => l.getClassName());
+    expect(kinds.filter((k) => k === 'Conv2D')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'SeedBatchNorm')).toHaveLength(5);
+    expect(kinds.filter((k) => k === 'Dropout')).toHaveLength(2);
+    // PyTorch parameter count of the same network: convs 288+9216+18432+36864, BN 2·(32+32+64+64+128), dense 3136·128 + 1290
+    expect(model.countParams() - 2 * (32 + 32 + 64 + 64 + 128)).toBe(288 + 9216 + 18432 + 36864 + 2 * (32 + 32 + 64 + 64 + 128) + 3136 * 128 + 1290);
+  });
+});
