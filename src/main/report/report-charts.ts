@@ -124,7 +124,14 @@ export function confusionChart(evaluation: Evaluation, labels: { title: string; 
         {
           type: 'heatmap',
           data,
-          label: { show: n <= 20, formatter: (p: { value?: unknown }) => String((p.value as number[])[3]), fontSize: n > 10 ? 9 : 12 },
+          label: {
+            show: n <= 20,
+            formatter: (p: { value?: unknown }) => String((p.value as number[])[3]),
+            fontSize: n > 10 ? 9 : 12,
+            color: '#fff',
+            textBorderColor: 'rgba(0, 0, 0, 0.55)',
+            textBorderWidth: 2,
+          },
         },
       ],
     },

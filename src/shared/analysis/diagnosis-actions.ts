@@ -77,27 +77,35 @@ function moreDropout(c: TrainConfig): DiagnosisAction | null {
   const m = c.model;
   const raise = (p: number, target: number) => Math.max(p, target);
   let model: ModelConfig;
+  let where: 'hidden' | 'head' | 'blocks' = 'head';
+  let to = 0.5;
   switch (m.kind) {
     case 'mlp':
       model = { ...m, hidden: m.hidden.map((h) => ({ ...h, dropout: raise(h.dropout, 0.5) })) };
+      where = 'hidden';
       break;
     case 'cnn': {
-      const head = raise(m.headDropout, 0.5);
-      const denseDone = m.dense.every((d) => d.dropout >= 0.5);
-      // Once the head has 0.5, the next lever is light dropout after the convolution blocks.
-      const blocks = head === m.headDropout && denseDone ? m.blocks.map((b) => ({ ...b, dropout: raise(b.dropout, 0.2) })) : m.blocks;
-      model = { ...m, headDropout: head, dense: m.dense.map((d) => ({ ...d, dropout: raise(d.dropout, 0.5) })), blocks };
+      const headDone = m.headDropout >= 0.5 && m.dense.every((d) => d.dropout >= 0.5);
+      if (headDone) {
+        // Once the head has 0.5, the next lever is light dropout after the convolution blocks.
+        model = { ...m, blocks: m.blocks.map((b) => ({ ...b, dropout: raise(b.dropout, 0.2) })) };
+        where = 'blocks';
+        to = 0.2;
+      } else {
+        model = { ...m, headDropout: raise(m.headDropout, 0.5), dense: m.dense.map((d) => ({ ...d, dropout: raise(d.dropout, 0.5) })) };
+      }
       break;
     }
     case 'resnet':
       model = { ...m, headDropout: raise(m.headDropout, 0.3) };
+      to = 0.3;
       break;
     case 'transfer':
       model = { ...m, headDropout: raise(m.headDropout, 0.5), dense: m.dense.map((d) => ({ ...d, dropout: raise(d.dropout, 0.5) })) };
       break;
   }
   if (JSON.stringify(model) === JSON.stringify(m)) return null;
-  return { id: 'more-dropout', patch: { model }, detail: { to: 0.5 } };
+  return { id: 'more-dropout', patch: { model }, detail: { to, where } };
 }
 
 function stopEarlier(c: TrainConfig): DiagnosisAction {

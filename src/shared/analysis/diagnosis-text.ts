@@ -91,8 +91,12 @@ export function actionText(a: DiagnosisAction, locale: TextLocale = 'en'): strin
   switch (a.id) {
     case 'more-augmentation':
       return zh ? `加强数据增强（${v('from')} → ${v('to')}）` : `Stronger augmentation (${v('from')} → ${v('to')})`;
-    case 'more-dropout':
-      return zh ? `添加/加大 Dropout（丢弃概率 ≈ ${v('to')}）` : `Add dropout (drop probability ≈ ${v('to')})`;
+    case 'more-dropout': {
+      const where = String(d.where ?? 'head');
+      const en = { hidden: 'in the hidden layers', head: 'before the classifier head', blocks: 'after the convolution blocks' }[where] ?? '';
+      const cn = { hidden: '隐藏层', head: '分类头之前', blocks: '卷积块之后' }[where] ?? '';
+      return zh ? `在${cn}添加 Dropout（丢弃概率 ${v('to')}）` : `Add dropout ${en} (drop probability ${v('to')})`;
+    }
     case 'stop-earlier':
       return zh ? `更早停止（早停耐心 ${v('patience')}，恢复最佳权重）` : `Stop earlier (early stopping, patience ${v('patience')}, restore best)`;
     case 'more-weight-decay':

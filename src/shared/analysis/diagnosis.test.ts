@@ -3,7 +3,7 @@ import type { BatchLog, EpochLog } from '../dto';
 import { TrainConfigSchema, type TrainConfig } from '../config';
 import { diagnose } from './diagnosis';
 import { applyPatch } from './diagnosis-actions';
-import { diagnosisText, evidenceText } from './diagnosis-text';
+import { actionText, diagnosisText, evidenceText } from './diagnosis-text';
 
 /** Small deterministic noise so curves look like real ones. */
 function rng(seed: number): () => number {
@@ -118,6 +118,11 @@ describe('diagnose', () => {
     const ids = d.actions.map((a) => a.id);
     expect(ids).toEqual(expect.arrayContaining(['more-augmentation', 'stop-earlier', 'more-weight-decay']));
     expect(d.actions.find((a) => a.id === 'more-augmentation')?.patch.augmentation?.preset).toBe('light');
+    // The default CNN already has p=0.5 before its head, so the next step is light dropout after the blocks.
+    const drop = d.actions.find((a) => a.id === 'more-dropout')!;
+    const m = drop.patch.model;
+    expect(m?.kind === 'cnn' && m.blocks.map((b) => b.dropout)).toEqual([0.2, 0.2]);
+    expect(actionText(drop)).toBe('Add dropout after the convolution blocks (drop probability 0.2)');
     expect(diagnosisText(d, 'zh-CN')).toContain('过拟合');
     expectValidPatches(d);
   });
