@@ -151,4 +151,16 @@ describe('runs store', () => {
     expect(batches.at(-1)?.batch).toBe(5000); // the newest point is always kept
     expect(batches[0]?.batch).toBe(1);
   });
+  it('deleting a run removes it from the list and from the screen', async () => {
+    bridge
+      .on('runs.list', () => [runSummary({ id: 'a', status: 'completed' }), runSummary({ id: 'b', status: 'completed' })])
+      .on('runs.get', (id) => runDetail({ id, status: 'completed' }))
+      .on('runs.delete', () => ({ deleted: true }));
+    const runs = useRunsStore();
+    await runs.refreshList();
+    await runs.open('a');
+    await runs.remove('a');
+    expect(runs.list.map((r) => r.id)).toEqual(['b']);
+    expect(runs.current).toBeNull();
+  });
 });
