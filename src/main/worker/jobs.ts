@@ -3,7 +3,7 @@ import type { TrainConfig } from '../../shared/config';
 import type { BatchLog, RunStatus } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { LabEvent } from '../../shared/events';
-import { createBatchAugmenter } from '../augment/batch-path';
+import { channelMean, createBatchAugmenter, evaluateTestTime } from '../augment';
 import { getDataset, loadSplit } from '../datasets';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
@@ -44,7 +44,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
 
   const runDir = ws.runDir(runId);
   const batches = latestThrottle(BATCH_EVENT_INTERVAL_MS, (b: BatchLog) => io.emit({ type: 'run.batch', runId, seq: io.nextSeq(), ...b }));
-  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed);
+  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
 
   const result = await trainRun({
     config,
@@ -76,6 +76,9 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
     log('info', 'Evaluating on the held-out test split…');
     const test = await loadSplit(ws, config.datasetId, config.input, 'test', { signal: io.signal });
     const evaluation = await evaluateModel(result.model, test, preprocessingFor(config));
+    // The document's test-time method: four corners + centre, predictions averaged; shown beside the plain accuracy.
+    log('info', 'Evaluating with test-time crops (four corners + centre)…');
+    evaluation.tta = await evaluateTestTime(result.model, test, preprocessingFor(config), 'five-crop', 0.875);
     await saveEvaluation(runDir, evaluation);
     testAccuracy = evaluation.accuracy;
     io.emit({ type: 'run.evaluation', runId, seq: io.nextSeq(), evaluation });
