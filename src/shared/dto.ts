@@ -384,3 +384,6 @@ export interface AugmentWriteResult {
   files: number;
   images: number;
 }
+
+// Guided tuning and hyperparameter search (schemas and state live in ./tuning).
+export type { TuneState, TuneStepResult, TuneStepNumber, TuneVerdict, TuneStatus, LrRangeResult, LrRangePoint, GridCell, SearchState, SearchRow, SearchSetting, SearchRowStatus, TuningState, TuningSummary } from './tuning';

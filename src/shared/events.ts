@@ -1,5 +1,6 @@
 import type { LabErrorData } from './errors';
 import type { BatchLog, EpochLog, RunStatus, Evaluation } from './dto';
+import type { SearchRow, TuneStatus, TuneStepNumber, TuneStepResult } from './tuning';
 
 /** Every event the engine pushes to the shells. Run events carry runId and a per-run sequence number. */
 export type LabEvent =
@@ -9,7 +10,12 @@ export type LabEvent =
   | ({ type: 'run.batch'; runId: string; seq: number } & BatchLog)
   | ({ type: 'run.epoch'; runId: string; seq: number } & EpochLog)
   | { type: 'run.evaluation'; runId: string; seq: number; evaluation: Evaluation }
-  | { type: 'run.log'; runId: string; seq: number; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'run.log'; runId: string; seq: number; level: 'info' | 'warn' | 'error'; message: string }
+  /** Guided tuning: a step started (result absent) or finished (result present). */
+  | { type: 'tune.step'; tuneId: string; step: TuneStepNumber; result?: TuneStepResult }
+  /** Search: one row (run) finished. */
+  | { type: 'tune.row'; tuneId: string; row: SearchRow; index: number }
+  | { type: 'tune.status'; tuneId: string; status: TuneStatus; message?: string; error?: LabErrorData };
 
 export type LabEventType = LabEvent['type'];
 export type LabEventOf<T extends LabEventType> = Extract<LabEvent, { type: T }>;

@@ -1,0 +1,131 @@
+/**
+ * The six steps as one resumable workflow. After each step its result is written (atomically) to
+ * tuning/<id>/state.json, so a tune killed at any moment continues at its next unfinished step; a step whose
+ * verdict was "fail" counts as unfinished, and the guide halts there (fix it first, as the document says).
+ * Steps read what they need from earlier results (step 4: step 3's suggestion; step 5: step 4's best; step 6:
+ * step 5's run) and fall back to the base settings, saying so, when those steps were not run.
+ */
+import { LabError, toLabErrorData } from '../../shared/errors';
+import { TUNE_STEPS, type GridCell, type TuneRequest, type TuneState, type TuneStepNumber, type TuneStepResult } from '../../shared/tuning';
+import type { TuneContext } from './context';
+import { writeTuneState } from './state-store';
+import { coarseGrid } from './steps/coarse-grid';
+import { initialLossCheck } from './steps/initial-loss';
+import { lrRangeTest } from './steps/lr-range';
+import { overfitSmallSample } from './steps/overfit-sample';
+import { readCurves } from './steps/read-curves';
+import { refine } from './steps/refine';
+import { fmt } from './steps/step-result';
+
+/** Partial progress inside step 4 (cells already trained), so a kill mid-grid does not retrain them. */
+const PARTIAL_GRID = 'partialGrid';
+
+export function newTuneState(id: string, req: TuneRequest, datasetName: string): TuneState {
+  const now = new Date().toISOString();
+  return {
+    id,
+    kind: 'guide',
+    datasetId: req.config.datasetId,
+    datasetName,
+    status: 'running',
+    createdAt: now,
+    updatedAt: now,
+    config: req.config,
+    budgets: req.budgets,
+    steps: normaliseSteps(req.steps),
+    results: {},
+    current: null,
+  };
+}
+
+export function normaliseSteps(steps: readonly number[] | undefined): TuneStepNumber[] {
+  const set = new Set(steps ?? TUNE_STEPS);
+  return TUNE_STEPS.filter((s) => set.has(s));
+}
+
+export function resultOf(state: TuneState, step: TuneStepNumber): TuneStepResult | undefined {
+  return state.results[`${step}`];
+}
+
+/** Steps still to do: asked for, and without a result (or with a failed one, or all of them when rerun). */
+export function pendingSteps(state: TuneState, rerun: boolean): TuneStepNumber[] {
+  return state.steps.filter((s) => rerun || resultOf(state, s) === undefined || resultOf(state, s)!.verdict === 'fail');
+}
+
+async function runStep(ctx: TuneContext, state: TuneState, step: TuneStepNumber): Promise<TuneStepResult> {
+  switch (step) {
+    case 1:
+      return initialLossCheck(ctx);
+    case 2:
+      return overfitSmallSample(ctx);
+    case 3:
+      return lrRangeTest(ctx);
+    case 4: {
+      const s3 = resultOf(state, 3);
+      const suggested = s3?.lrRange?.suggestedLr ?? null;
+      const center = suggested ?? ctx.config.optimizer.lr;
+      const source = suggested !== null ? "step 3's suggestion" : `the base learning rate ${fmt(center)}, since step 3 has no suggestion`;
+      const partial = (state as TuneState & { [PARTIAL_GRID]?: GridCell[] })[PARTIAL_GRID];
+      return coarseGrid(ctx, center, source, {
+        ...(partial ? { done: partial } : {}),
+        onCell: (cells) => {
+          (state as TuneState & { [PARTIAL_GRID]?: GridCell[] })[PARTIAL_GRID] = cells;
+          writeTuneState(ctx.ws, state);
+        },
+      });
+    }
+    case 5: {
+      const s4 = resultOf(state, 4);
+      const best = s4?.verdict !== 'fail' ? s4?.grid?.find((c) => c.rank === 1) : undefined;
+      if (best) return refine(ctx, best.lr, best.weightDecay, "step 4's best");
+      const wd = ctx.config.weightDecay.kind === 'none' ? 0 : ctx.config.weightDecay.value;
+      return refine(ctx, ctx.config.optimizer.lr, wd, 'the base settings, since step 4 has no result');
+    }
+    case 6: {
+      const runId = resultOf(state, 5)?.runIds[0];
+      if (!runId) throw new LabError('BAD_ARGUMENT', "steps: step 6 reads the curves of step 5's run; run step 5 first (e.g. --steps 5-6).");
+      return readCurves(ctx, runId);
+    }
+  }
+}
+
+export async function runGuide(ctx: TuneContext, state: TuneState, opts: { rerun?: boolean } = {}): Promise<TuneState> {
+  const todo = pendingSteps(state, opts.rerun ?? false);
+  state.status = 'running';
+  delete state.error;
+  writeTuneState(ctx.ws, state);
+  ctx.io.emit({ type: 'tune.status', tuneId: state.id, status: 'running', message: todo.length ? `steps ${todo.join(', ')}` : 'nothing left to do' });
+  try {
+    for (const step of todo) {
+      if (ctx.io.signal?.aborted) break;
+      state.current = step;
+      writeTuneState(ctx.ws, state);
+      ctx.io.emit({ type: 'tune.step', tuneId: state.id, step });
+      const result = await runStep(ctx, state, step);
+      if (ctx.io.signal?.aborted && result.verdict === 'fail') break; // a stopped step is not a result
+      state.results[`${step}`] = result;
+      if (step === 4) delete (state as TuneState & { [PARTIAL_GRID]?: GridCell[] })[PARTIAL_GRID];
+      state.current = null;
+      writeTuneState(ctx.ws, state);
+      ctx.io.emit({ type: 'tune.step', tuneId: state.id, step, result });
+      if (result.verdict === 'fail') break;
+    }
+    state.current = null;
+    state.status = ctx.io.signal?.aborted ? 'stopped' : 'completed';
+    writeTuneState(ctx.ws, state);
+    const halted = state.steps.find((s) => resultOf(state, s)?.verdict === 'fail');
+    ctx.io.emit({
+      type: 'tune.status',
+      tuneId: state.id,
+      status: state.status,
+      ...(halted ? { message: `halted at step ${halted}: ${resultOf(state, halted)!.nextAction}` } : {}),
+    });
+    return state;
+  } catch (err) {
+    state.status = 'failed';
+    state.error = toLabErrorData(err);
+    writeTuneState(ctx.ws, state);
+    ctx.io.emit({ type: 'tune.status', tuneId: state.id, status: 'failed', error: state.error, message: state.error.message });
+    return state;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Step 3 (SEED-NOTES §4.3), as an LR range test: on all the training data with a small weight decay, the learning
+ * rate grows exponentially from min to max, one value per iteration; the (smoothed) loss against the LR shows where
+ * the loss starts to drop, where it drops fastest, and where it explodes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { debiasedEma } from '../../../shared/analysis/smoothing';
+import type { LrRangePoint, LrRangeResult, TuneStepResult } from '../../../shared/tuning';
+import { buildModel, LOGITS_LAYER, preprocessingFor } from '../../models';
+import { appendMetric, createRun, setRunStatus } from '../../runs';
+import { RuleOptimizer, toInputTensor } from '../../training';
+import { gatherRows } from '../../training/input';
+import { mixSeed, seededPermutation, withSeededMathRandom } from '../../training/seeded-random';
+import type { TuneContext } from '../context';
+import { fmt, stepResult } from './step-result';
+
+/** The smoothed loss this many times above its minimum (or NaN/Inf) marks the explosion. */
+export const EXPLODE_FACTOR = 4;
+const MAX_CHART_POINTS = 400;
+
+/** Learning rates of the sweep: geometric from min to max over n iterations. */
+export function sweepRates(min: number, max: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => min * Math.pow(max / min, n === 1 ? 0 : i / (n - 1)));
+}
+
+/**
+ * The suggestion rule: the LR where the smoothed loss falls fastest per decade of LR (the most negative slope
+ * d loss / d log10 LR, taken over a window to ignore single-batch noise), looking only before the minimum of the
+ * smoothed loss, because past it the loss climbs towards the explosion. Returns the index, or null without descent.
+ */
+export function steepestDescent(lrs: readonly number[], smoothed: readonly number[], end: number): number | null {
+  const last = Math.min(end, smoothed.length - 1);
+  if (last < 2) return null;
+  const w = Math.max(1, Math.round(last / 20));
+  let best: number | null = null;
+  let bestSlope = 0;
+  for (let i = 0; i <= last; i++) {
+    const a = Math.max(0, i - w);
+    const b = Math.min(last, i + w);
+    if (b === a) continue;
+    const slope = (smoothed[b]! - smoothed[a]!) / (Math.log10(lrs[b]!) - Math.log10(lrs[a]!));
+    if (slope < bestSlope) {
+      bestSlope = slope;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Smoothing weight for n iterations: heavier for long sweeps, lighter for short ones (less lag). */
+export function smoothingWeight(n: number): number {
+  return Math.min(0.95, Math.max(0.8, 1 - 10 / n));
+}
+
+export function analyseSweep(lrs: readonly number[], losses: readonly number[]): LrRangeResult & { explodedAt: number | null; minAt: number | null } {
+  const finiteEnd = losses.findIndex((l) => !Number.isFinite(l));
+  const usable = finiteEnd === -1 ? losses.length : finiteEnd;
+  const smoothed = debiasedEma(losses.slice(0, usable), smoothingWeight(lrs.length));
+  let minAt: number | null = null;
+  let explodedAt: number | null = finiteEnd === -1 ? null : finiteEnd;
+  for (let i = 0; i < smoothed.length; i++) {
+    if (minAt === null || smoothed[i]! < smoothed[minAt]!) minAt = i;
+    if (explodedAt === null && i > 0 && smoothed[i]! > EXPLODE_FACTOR * smoothed[minAt]!) {
+      explodedAt = i;
+      break;
+    }
+  }
+  const steep = minAt === null ? null : steepestDescent(lrs, smoothed, minAt);
+  const points: LrRangePoint[] = losses.map((loss, i) => ({ lr: lrs[i]!, loss, smoothed: smoothed[i] ?? NaN }));
+  const stride = Math.max(1, Math.ceil(points.length / MAX_CHART_POINTS));
+  return {
+    points: points.filter((_, i) => i % stride === 0 || i === points.length - 1),
+    suggestedLr: steep === null ? null : lrs[steep]!,
+    explosionLr: explodedAt === null ? null : lrs[explodedAt]!,
+    minLossLr: minAt === null ? null : lrs[minAt]!,
+    explodedAt,
+    minAt,
+  };
+}
+
+export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
+  const started = new Date();
+  const { rangeMinLr: lo, rangeMaxLr: hi, rangeIterations: iters, rangeWeightDecay: wd } = ctx.budgets;
+  const config = {
+    ...ctx.config,
+    name: `tune step 3 · LR range ${fmt(lo)}–${fmt(hi)}`,
+    weightDecay: { kind: wd > 0 ? ('l2' as const) : ('none' as const), value: wd },
+    epochs: 1,
+    tags: [...new Set([...ctx.config.tags, ctx.tag, 'step:3'])],
+  };
+  const train = ctx.data.train;
+  const C = train.classes.length;
+  const run = await createRun(ctx.ws, config, { datasetName: ctx.data.datasetName, classes: train.classes, backend: ctx.backend, datasetFingerprint: ctx.data.fingerprint });
+  const runDir = ctx.ws.runDir(run.id);
+  await setRunStatus(ctx.ws, run.id, 'running');
+  ctx.io.emit({ type: 'run.status', runId: run.id, seq: 1, status: 'running', message: 'LR range test' });
+
+  const lrs = sweepRates(lo, hi, iters);
+  const losses: number[] = [];
+  const model = await buildModel(config, C);
+  const logits = model.layers.find((l) => l.name === LOGITS_LAYER);
+  const view = logits ? tf.model({ inputs: model.inputs, outputs: logits.output as tf.SymbolicTensor }) : model;
+  const trainable = model.trainableWeights;
+  const vars = trainable.map((w) => w.read() as tf.Variable);
+  const decays = trainable.map((v) => /kernel$/.test(v.originalName) || /kernel$/.test(v.name));
+  const optimizer = new RuleOptimizer(config.optimizer, vars, config.weightDecay, decays);
+  const pre = preprocessingFor(config);
+  const B = Math.min(config.batchSize, train.n);
+  const perEpoch = Math.max(1, Math.floor(train.n / B));
+  const rowBytes = train.size * train.size * train.channels;
+  let minSmoothed = Infinity;
+  const ema = { value: 0, weight: 0 };
+  const beta = smoothingWeight(iters);
+  let order = seededPermutation(train.n, mixSeed(config.seed, 0x1a, 0));
+  try {
+    for (let it = 0; it < iters; it++) {
+      if (ctx.io.signal?.aborted) break;
+      const pass = Math.floor(it / perEpoch);
+      const b = it % perEpoch;
+      if (b === 0 && it > 0) order = seededPermutation(train.n, mixSeed(config.seed, 0x1a, pass));
+      const rows = order.subarray(b * B, (b + 1) * B);
+      const n = rows.length;
+      const x = toInputTensor(gatherRows(train.x, rows, rowBytes), n, train.size, train.channels, pre.normalization);
+      const labels = new Int32Array(n);
+      for (let i = 0; i < n; i++) labels[i] = train.y[rows[i]!]!;
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), C).toFloat());
+      const { value, grads } = withSeededMathRandom(mixSeed(config.seed, 0x1b, it), () =>
+        tf.variableGrads(() => {
+          const out = view.apply(x, { training: true }) as tf.Tensor;
+          const logP = logits ? tf.logSoftmax(out) : tf.log(tf.clipByValue(out, 1e-7, 1 - 1e-7));
+          return tf.mean(tf.neg(tf.sum(tf.mul(y, logP), -1))) as tf.Scalar;
+        }, vars),
+      );
+      const loss = (await value.data())[0]!;
+      value.dispose();
+      x.dispose();
+      y.dispose();
+      losses.push(loss);
+      appendMetric(runDir, { kind: 'batch', epoch: 1, batch: it + 1, batchesPerEpoch: iters, loss, accuracy: NaN, lr: lrs[it]! });
+      if (!Number.isFinite(loss)) {
+        Object.values(grads).forEach((g) => g.dispose());
+        break;
+      }
+      const ordered = vars.map((v) => grads[v.name]!);
+      const withDecay = optimizer.withL2(ordered);
+      optimizer.apply(withDecay, lrs[it]!);
+      [...ordered, ...withDecay].forEach((t) => t.dispose());
+      // Same early exit as the analysis: once the smoothed loss has exploded the rest of the sweep says nothing.
+      ema.value = beta * ema.value + (1 - beta) * loss;
+      ema.weight = beta * ema.weight + (1 - beta);
+      const s = ema.value / ema.weight;
+      minSmoothed = Math.min(minSmoothed, s);
+      if (it > 0 && s > EXPLODE_FACTOR * minSmoothed) break;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+  const stopped = ctx.io.signal?.aborted === true;
+  await setRunStatus(ctx.ws, run.id, stopped ? 'stopped' : 'completed');
+  ctx.io.emit({ type: 'run.status', runId: run.id, seq: 2, status: stopped ? 'stopped' : 'completed' });
+
+  const a = analyseSweep(lrs.slice(0, losses.length), losses);
+  const lrRange: LrRangeResult = { points: a.points, suggestedLr: a.suggestedLr, explosionLr: a.explosionLr, minLossLr: a.minLossLr };
+  const numbers: TuneStepResult['numbers'] = {
+    iterations: losses.length,
+    minLr: lo,
+    maxLr: hi,
+    weightDecay: wd,
+    suggestedLr: a.suggestedLr,
+    minLossLr: a.minLossLr,
+    explosionLr: a.explosionLr,
+    startLoss: losses[0] ?? null,
+    minLoss: a.minAt === null ? null : a.points.length ? Math.min(...a.points.map((p) => p.smoothed).filter(Number.isFinite)) : null,
+  };
+  const rule =
+    'Rule: the suggestion is the learning rate where the smoothed loss falls fastest per decade of LR, looking only at rates below the loss minimum; past the minimum each step overshoots and the loss climbs until it explodes.';
+  const exploded = a.explosionLr === null ? 'The loss did not explode within the range.' : `The loss explodes from about ${fmt(a.explosionLr)} (smoothed loss over ${EXPLODE_FACTOR}× its minimum, or NaN).`;
+  if (stopped) {
+    return stepResult(3, started, { verdict: 'fail', numbers, runIds: [run.id], lrRange, explanation: 'Stopped before the sweep finished.', nextAction: 'Run step 3 again.' });
+  }
+  if (a.suggestedLr === null) {
+    return stepResult(3, started, {
+      verdict: 'fail',
+      numbers,
+      runIds: [run.id],
+      lrRange,
+      explanation: `Over ${losses.length} iterations from ${fmt(lo)} to ${fmt(hi)} the smoothed loss never fell. ${exploded} ${rule}`,
+      causes: ['The range starts too high (the loss explodes at once) or ends too low (nothing moves).', 'The model or data has a problem step 1 or 2 would show.'],
+      nextAction: a.explosionLr !== null && a.explodedAt !== null && a.explodedAt < 5 ? `Lower the range (e.g. ${fmt(lo / 100)}–${fmt(hi / 100)}) and run step 3 again.` : 'Check steps 1 and 2, or widen the range upward, and run step 3 again.',
+    });
+  }
+  return stepResult(3, started, {
+    verdict: 'pass',
+    numbers,
+    runIds: [run.id],
+    lrRange,
+    explanation: `Swept ${losses.length} iterations from ${fmt(lo)} to ${fmt(hi)} with weight decay ${fmt(wd)}. The loss falls fastest at ${fmt(a.suggestedLr)} and is lowest at ${fmt(a.minLossLr)}. ${exploded} ${rule}`,
+    nextAction: `Go on to step 4: a coarse grid around ${fmt(a.suggestedLr)}.`,
+  });
+}

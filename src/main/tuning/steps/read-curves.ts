@@ -1,0 +1,33 @@
+/** Step 6 (SEED-NOTES §4.6): the dashboards' diagnosis of step 5's run, with its recommended next actions. */
+import { diagnose } from '../../../shared/analysis/diagnosis';
+import { actionText, diagnosisText, kindText } from '../../../shared/analysis/diagnosis-text';
+import type { TuneStepResult, TuneVerdict } from '../../../shared/tuning';
+import { readRun } from '../../runs';
+import type { TuneContext } from '../context';
+import { stepResult } from './step-result';
+
+export async function readCurves(ctx: TuneContext, runId: string): Promise<TuneStepResult> {
+  const started = new Date();
+  const run = await readRun(ctx.ws, runId);
+  const d = diagnose({ epochs: run.epochLogs, batches: run.batchLogs, config: run.config });
+  const verdict: TuneVerdict = d.kind === 'good-fit' ? 'pass' : d.kind === 'diverged' ? 'fail' : 'warn';
+  const k = kindText(d.kind);
+  const last = run.epochLogs[run.epochLogs.length - 1];
+  return stepResult(6, started, {
+    verdict,
+    numbers: {
+      kind: d.kind,
+      epochs: run.epochLogs.length,
+      finalTrainLoss: last?.loss ?? null,
+      finalValLoss: last?.valLoss ?? null,
+      finalTrainAccuracy: last?.accuracy ?? null,
+      finalValAccuracy: last?.valAccuracy ?? null,
+      sinceEpoch: d.sinceEpoch,
+    },
+    runIds: [runId],
+    diagnosis: { ...d, text: diagnosisText(d) },
+    explanation: `${k.title}: ${k.summary}`,
+    causes: [],
+    nextAction: d.actions.length ? d.actions.map((a) => actionText(a)).join('; ') : 'Nothing to change: the settings are ready for a full training.',
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * One training inside a tune or search, as a normal run folder (run.json, metrics.jsonl, checkpoints, model)
+ * tagged with the tune and step, so it shows in the run list and can be opened, compared or exported.
+ */
+import type { TrainConfig } from '../../shared/config';
+import type { EpochLog } from '../../shared/dto';
+import { LabError, toLabErrorData, type LabErrorData } from '../../shared/errors';
+import type { ImageArray } from '../datasets/image-array';
+import { appendMetric, createRun, saveModel, setRunStatus } from '../runs';
+import { trainRun } from '../training';
+import type { TuneContext } from './context';
+
+export interface TaggedRunResult {
+  runId: string;
+  epochs: EpochLog[];
+  /** completed / early-stopped / time-budget: trained as asked; halted: stopWhen said so; diverged: NaN/Inf. */
+  outcome: 'completed' | 'early-stopped' | 'time-budget' | 'halted' | 'terminated' | 'stopped' | 'diverged' | 'failed';
+  /** Why stopWhen / terminateWhen ended it. */
+  note: string | null;
+  error: LabErrorData | null;
+  durationS: number;
+}
+
+export interface TaggedRunOptions {
+  config: TrainConfig;
+  /** e.g. ['step:4'] */
+  tags: string[];
+  train?: ImageArray;
+  val?: ImageArray | null;
+  /** Ends the run successfully after an epoch (e.g. 100 % training accuracy reached). */
+  stopWhen?: (log: EpochLog, all: EpochLog[]) => string | null;
+  /** Ends the run as clearly bad after an epoch (search's early termination). */
+  terminateWhen?: (log: EpochLog, all: EpochLog[]) => string | null;
+}
+
+export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Promise<TaggedRunResult> {
+  const config: TrainConfig = { ...opts.config, tags: [...new Set([...opts.config.tags, ctx.tag, ...opts.tags])] };
+  const train = opts.train ?? ctx.data.train;
+  const val = opts.val === undefined ? ctx.data.val : opts.val;
+  const run = await createRun(ctx.ws, config, {
+    datasetName: ctx.data.datasetName,
+    classes: train.classes,
+    backend: ctx.backend,
+    datasetFingerprint: ctx.data.fingerprint,
+  });
+  const runId = run.id;
+  const runDir = ctx.ws.runDir(runId);
+  let seq = 0;
+  const emitStatus = (status: 'running' | 'completed' | 'stopped' | 'failed', message?: string, error?: LabErrorData): void =>
+    ctx.io.emit({ type: 'run.status', runId, seq: ++seq, status, ...(message ? { message } : {}), ...(error ? { error } : {}) });
+  await setRunStatus(ctx.ws, runId, 'running');
+  emitStatus('running');
+
+  // Our own controller: the user's stop, or stopWhen / terminateWhen, end the loop at the next batch.
+  const local = new AbortController();
+  const onOuterAbort = (): void => local.abort();
+  ctx.io.signal?.addEventListener('abort', onOuterAbort);
+  if (ctx.io.signal?.aborted) local.abort();
+  const epochs: EpochLog[] = [];
+  let note: string | null = null;
+  let halted: 'halted' | 'terminated' | null = null;
+  const t0 = Date.now();
+  try {
+    const result = await trainRun({
+      config,
+      train,
+      val,
+      runDir,
+      signal: local.signal,
+      hooks: {
+        onBatch: (b) => appendMetric(runDir, { kind: 'batch', ...b }),
+        onEpoch: (e) => {
+          appendMetric(runDir, { kind: 'epoch', ...e });
+          epochs.push(e);
+          ctx.io.emit({ type: 'run.epoch', runId, seq: ++seq, ...e });
+          if (halted) return;
+          const stop = opts.stopWhen?.(e, epochs) ?? null;
+          const bad = stop ? null : (opts.terminateWhen?.(e, epochs) ?? null);
+          if (stop || bad) {
+            halted = stop ? 'halted' : 'terminated';
+            note = stop ?? bad;
+            local.abort();
+          }
+        },
+        onLog: (level, message) => {
+          // The trainer's "stopped during epoch" line is misleading when we ended the run on purpose.
+          if (halted && /^Stopped during epoch/.test(message)) return;
+          ctx.io.emit({ type: 'run.log', runId, seq: ++seq, level, message });
+        },
+      },
+    });
+    await saveModel(runDir, result.model);
+    result.model.dispose();
+    const endedBy = halted as 'halted' | 'terminated' | null; // set inside onEpoch, which TS cannot see
+    const outcome: TaggedRunResult['outcome'] = result.reason === 'stopped' ? (endedBy ?? 'stopped') : result.reason;
+    // A run the tuner ended as clearly bad is 'stopped' (with the reason), not 'completed'.
+    const status = outcome === 'stopped' || outcome === 'terminated' ? 'stopped' : 'completed';
+    const message = note ?? (outcome === 'early-stopped' ? `early stopping at epoch ${result.epochsDone}` : outcome === 'stopped' ? 'stopped' : 'finished');
+    await setRunStatus(ctx.ws, runId, status);
+    emitStatus(status, message);
+    return { runId, epochs, outcome, note, error: null, durationS: (Date.now() - t0) / 1000 };
+  } catch (err) {
+    const error = toLabErrorData(err);
+    await setRunStatus(ctx.ws, runId, 'failed', { error });
+    emitStatus('failed', error.message, error);
+    const outcome = err instanceof LabError && err.code === 'NAN_LOSS' ? 'diverged' : 'failed';
+    return { runId, epochs, outcome, note: error.message, error, durationS: (Date.now() - t0) / 1000 };
+  } finally {
+    ctx.io.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
+
+/** Last epoch's numbers, or nulls. */
+export function lastEpoch(epochs: readonly EpochLog[]): EpochLog | null {
+  return epochs.length ? epochs[epochs.length - 1]! : null;
+}
