@@ -10,6 +10,8 @@ export interface ImportBench {
   imagesPerS: number;
   /** peak resident memory of the process during the import */
   rssMiB: number;
+  /** CPU time (user + system, all threads) of the import: fairer than wall time on a busy machine */
+  cpuS: number;
 }
 
 export async function benchImport(dir: string, ws: Workspace, input: InputConfig = { size: 28, channels: 1, fit: 'squash' }): Promise<ImportBench> {
@@ -17,11 +19,13 @@ export async function benchImport(dir: string, ws: Workspace, input: InputConfig
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     const summary = await importDataset(ws, { paths: [dir] }, { input });
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { images: summary.images, seconds: Math.round(seconds * 100) / 100, imagesPerS: Math.round(summary.images / seconds), rssMiB: Math.round(peak / 2 ** 20) };
+    return { images: summary.images, seconds: Math.round(seconds * 100) / 100, imagesPerS: Math.round(summary.images / seconds), rssMiB: Math.round(peak / 2 ** 20), cpuS: Math.round((cpu.user + cpu.system) / 1e4) / 100 };
   } finally {
     clearInterval(timer);
   }

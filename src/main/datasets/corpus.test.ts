@@ -111,6 +111,22 @@ describe('import of a corpus with every kind of bad file', () => {
     expect(summary.classes.map((c) => c.name)).toEqual(['cats', 'dogs']);
   });
 
+  it('gives the same verdicts when validating on worker threads', async () => {
+    const other = tempWorkspace();
+    try {
+      const viaWorkers = await importDataset(other.ws, { paths: [root] }, { workers: 2, input: { size: 8, channels: 3, fit: 'squash' } });
+      const key = (p: FileProblem): string => `${p.path} ${p.reason} ${p.excluded}`;
+      expect(viaWorkers.problems.map(key).sort()).toEqual(summary.problems.map(key).sort());
+      expect(viaWorkers.classes).toEqual(summary.classes);
+      const { loadSplit, decodeForModel } = await import('./index');
+      const train = await loadSplit(other.ws, viaWorkers.id, { size: 8, channels: 3, fit: 'squash' }, 'train');
+      const page = await querySamples(other.ws, { datasetId: viaWorkers.id, offset: train.index[0]!, limit: 1 });
+      expect(Buffer.from(train.x.subarray(0, 192))).toEqual(Buffer.from(await decodeForModel(page.items[0]!.path, { size: 8, channels: 3, fit: 'squash' })));
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('lists bad and duplicate files for the browser', async () => {
     const bad = await querySamples(work.ws, { datasetId: summary.id, status: 'bad', offset: 0, limit: 100 });
     expect(bad.items.map((s) => s.name).sort()).toEqual(['bomb.png', 'empty.png', 'notes.jpg', 'old.bmp', 'truncated.jpg', 'truncated.png']);

@@ -14,11 +14,11 @@ import { datasetIdFor, fingerprintOf, tryReadManifest, writeManifest, type Manif
 import { CacheWriter, ensureCache } from './pixel-cache';
 import { runPool, throwIfCancelled } from './pool';
 import { makeProgress, type ProgressFn } from './progress';
-import { readImageFile } from './read-file';
 import { scanPaths, type ScanEntry } from './scan';
 import { readEdits, settle } from './settle';
 import { DEFAULT_SPLIT, type SplitRatios } from './split';
-import { checkImage, type FileCheck } from './validate';
+import { checkFile, type CheckedFile, type FileCheck } from './validate';
+import { ValidatorPool } from './validate-pool';
 import { computeStats } from './stats';
 
 export interface ImportOptions {
@@ -26,12 +26,16 @@ export interface ImportOptions {
   onProgress?: ProgressFn;
   /** Also build the decoded cache for this input while validating (each file is then decoded exactly once). */
   input?: InputConfig;
-  /** Files validated at once (default: 4 × cores, at most 32). */
+  /** Files validated at once in-process (default: 4 × cores, at most 32). */
   concurrency?: number;
+  /** Worker threads for validation: 0 or 1 = in-process; default: one per core (up to 8) when 2,000+ files are to be read. */
+  workers?: number;
 }
 
-/** Bigger files are not read into memory at all. */
-export const MAX_FILE_BYTES = 256 * 2 ** 20;
+
+/** Below this many files to read, starting worker threads costs more than it saves. */
+const WORKERS_FROM_FILES = 2000;
+const BATCH = 256;
 
 // Many small images in parallel beat libvips threads inside one small image; restore the setting afterwards.
 let sharpUsers = 0;
@@ -46,26 +50,27 @@ function releaseSharp(): void {
   if (--sharpUsers === 0) sharp.concurrency(sharpBefore);
 }
 
-function readError(err: unknown): { reason: 'unreadable' | 'symlink-loop'; message: string } {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') return { reason: 'symlink-loop', message: 'This symbolic link points back to itself: skipped. Remove the link.' };
-  if (code === 'EACCES' || code === 'EPERM') return { reason: 'unreadable', message: 'Permission denied: the lab may not read this file. Make it readable (e.g. chmod a+r) and import again.' };
-  if (code === 'ENOENT') return { reason: 'unreadable', message: 'The file disappeared during the import. Import again.' };
-  return { reason: 'unreadable', message: `The file cannot be read (${code ?? (err as Error).message}). Check the disk and the file's permissions.` };
-}
-
-async function checkEntry(e: ScanEntry, input: InputConfig | undefined): Promise<FileCheck & { pixels: Uint8Array | null }> {
-  const none = { hash: null, format: null, width: null, height: null, channels: null, wrongExtension: null, pixels: null };
-  if (e.size > MAX_FILE_BYTES) {
-    return { ...none, problem: { reason: 'too-large', message: `The file is ${Math.round(e.size / 2 ** 20)} MiB, above the ${MAX_FILE_BYTES / 2 ** 20} MiB limit per image. Resize or recompress it.` } };
-  }
-  let buf: Buffer;
-  try {
-    buf = await readImageFile(e.path, e.size);
-  } catch (err) {
-    return { ...none, problem: readError(err) };
-  }
-  return checkImage(buf, e.path, input);
+function makeItem(e: ScanEntry, c: FileCheck): ManifestItem {
+  return {
+    path: e.path,
+    root: e.root,
+    className: e.className,
+    labelledAs: e.className,
+    excludedByUser: false,
+    split: 'train',
+    fixedSplit: e.split,
+    size: e.size,
+    mtimeMs: e.mtimeMs,
+    hash: c.hash,
+    format: c.format,
+    width: c.width,
+    height: c.height,
+    channels: c.channels,
+    status: c.problem ? 'bad' : 'ok',
+    check: c.problem,
+    wrongExtension: c.wrongExtension,
+    relation: null,
+  };
 }
 
 function sameFile(old: ManifestItem | undefined, e: ScanEntry): old is ManifestItem {
@@ -83,6 +88,7 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
   const { signal, onProgress } = opts;
   acquireSharp();
   let writer: CacheWriter | undefined;
+  let validators: ValidatorPool | null = null;
   try {
     // 1. Scan
     const scanProgress = makeProgress('scan', 0, onProgress);
@@ -103,40 +109,41 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
     if (opts.input) writer = await CacheWriter.create(ws, id, opts.input, entries.length);
     const items: ManifestItem[] = new Array(entries.length);
     const progress = makeProgress('validate', entries.length, onProgress);
-    const concurrency = opts.concurrency ?? Math.max(4, Math.min(32, os.availableParallelism() * 4));
-    await runPool(entries.length, concurrency, async (i) => {
-      const e = entries[i]!;
+    const place = (i: number, c: FileCheck): void => {
+      items[i] = makeItem(entries[i]!, c);
+    };
+    const toRead: number[] = [];
+    entries.forEach((e, i) => {
       const prev = oldByPath.get(e.path);
-      let c: FileCheck;
       if (sameFile(prev, e)) {
-        c = { hash: prev.hash, format: prev.format as FileCheck['format'], width: prev.width, height: prev.height, channels: prev.channels, problem: prev.check, wrongExtension: prev.wrongExtension };
-      } else {
-        const checked = await checkEntry(e, opts.input);
-        if (writer && checked.pixels && !checked.problem) writer.write(i, checked.pixels);
-        c = checked;
-      }
-      items[i] = {
-        path: e.path,
-        root: e.root,
-        className: e.className,
-        labelledAs: e.className,
-        excludedByUser: false,
-        split: 'train',
-        fixedSplit: e.split,
-        size: e.size,
-        mtimeMs: e.mtimeMs,
-        hash: c.hash,
-        format: c.format,
-        width: c.width,
-        height: c.height,
-        channels: c.channels,
-        status: c.problem ? 'bad' : 'ok',
-        check: c.problem,
-        wrongExtension: c.wrongExtension,
-        relation: null,
-      };
+        place(i, { hash: prev.hash, format: prev.format as FileCheck['format'], width: prev.width, height: prev.height, channels: prev.channels, problem: prev.check, wrongExtension: prev.wrongExtension });
+        progress.tick();
+      } else toRead.push(i);
+    });
+    const accept = (i: number, checked: CheckedFile): void => {
+      if (writer && checked.pixels && !checked.problem) writer.write(i, checked.pixels);
+      place(i, checked);
       progress.tick();
-    }, signal);
+    };
+    const wantWorkers = opts.workers === undefined ? toRead.length >= WORKERS_FROM_FILES : opts.workers > 1;
+    if (wantWorkers) validators = await ValidatorPool.start(opts.workers);
+    if (validators) {
+      // Batches to the worker threads; two in flight per worker keeps them busy while the main thread writes.
+      const pool = validators;
+      const batches = Math.ceil(toRead.length / BATCH);
+      await runPool(batches, pool.size * 2, async (b) => {
+        const idx = toRead.slice(b * BATCH, (b + 1) * BATCH);
+        const results = await pool.check(idx.map((i) => ({ path: entries[i]!.path, size: entries[i]!.size })), opts.input);
+        throwIfCancelled(signal);
+        results.forEach((r, k) => accept(idx[k]!, r));
+      }, signal);
+    } else {
+      const concurrency = opts.concurrency ?? Math.max(4, Math.min(32, os.availableParallelism() * 4));
+      await runPool(toRead.length, concurrency, async (k) => {
+        const i = toRead[k]!;
+        accept(i, await checkFile(entries[i]!.path, entries[i]!.size, opts.input));
+      }, signal);
+    }
     progress.finish();
     throwIfCancelled(signal);
 
@@ -181,6 +188,7 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
     await writer?.discard();
     throw err;
   } finally {
+    await validators?.close();
     releaseSharp();
   }
 }

@@ -1,6 +1,7 @@
 /** The datasets engine: import and validate folders, split, browse, decoded caches, model preprocessing. */
 export type { ImageArray } from './image-array';
-export { importDataset, MAX_FILE_BYTES, type ImportOptions } from './import';
+export { importDataset, type ImportOptions } from './import';
+export { MAX_FILE_BYTES } from './validate';
 export { editSamples } from './edit';
 export { inspectFolders, listDatasets, getDataset, deleteDataset, querySamples } from './browse';
 export { resolveSampleImage, THUMB_SIZE } from './sample-image';

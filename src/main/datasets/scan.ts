@@ -256,8 +256,9 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; o
     issues.push(...w.issues);
     const loose: string[] = [];
     let looseOnly = true;
+    const prefix = det.path.length + (det.path.endsWith(path.sep) ? 0 : 1);
     for (const f of w.files) {
-      const parts = path.relative(det.path, f).split(path.sep);
+      const parts = f.slice(prefix).split(path.sep); // walk() built every path by joining onto det.path
       if (det.layout === 'pre-split') {
         if (parts.length < 3) {
           loose.push(f);

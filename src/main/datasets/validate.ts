@@ -8,10 +8,14 @@ import sharp from 'sharp';
 import type { InputConfig } from '../../shared/config';
 import type { FileProblem } from '../../shared/dto';
 import { decodePngFast, PngCorruptError } from './png-fast';
+import { readImageFile } from './read-file';
 import { MAX_PIXELS, preprocess } from './preprocess';
 import { extensionFits, IMAGE_EXTENSIONS, preferredExtension, sniff, type SupportedFormat } from './sniff';
 
 export type Reason = FileProblem['reason'];
+
+/** Bigger files are not read into memory at all. */
+export const MAX_FILE_BYTES = 256 * 2 ** 20;
 
 export interface FileCheck {
   /** sha1 of the bytes (duplicates are exact copies) */
@@ -88,3 +92,27 @@ export async function checkImage(buf: Uint8Array, filePath: string, input?: Inpu
   }
   return base;
 }
+
+function readError(err: unknown): { reason: 'unreadable' | 'symlink-loop'; message: string } {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return { reason: 'symlink-loop', message: 'This symbolic link points back to itself: skipped. Remove the link.' };
+  if (code === 'EACCES' || code === 'EPERM') return { reason: 'unreadable', message: 'Permission denied: the lab may not read this file. Make it readable (e.g. chmod a+r) and import again.' };
+  if (code === 'ENOENT') return { reason: 'unreadable', message: 'The file disappeared during the import. Import again.' };
+  return { reason: 'unreadable', message: `The file cannot be read (${code ?? (err as Error).message}). Check the disk and the file's permissions.` };
+}
+
+/** Read and check one file found by the scan (its size is known, so huge files are refused unread). */
+export async function checkFile(file: string, size: number, input: InputConfig | undefined): Promise<CheckedFile> {
+  const none = { hash: null, format: null, width: null, height: null, channels: null, wrongExtension: null, pixels: null };
+  if (size > MAX_FILE_BYTES) {
+    return { ...none, problem: { reason: 'too-large', message: `The file is ${Math.round(size / 2 ** 20)} MiB, above the ${MAX_FILE_BYTES / 2 ** 20} MiB limit per image. Resize or recompress it.` } };
+  }
+  let buf: Buffer;
+  try {
+    buf = await readImageFile(file, size);
+  } catch (err) {
+    return { ...none, problem: readError(err) };
+  }
+  return checkImage(buf, file, input);
+}
+
