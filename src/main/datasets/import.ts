@@ -15,7 +15,7 @@ import { CacheWriter, ensureCache } from './pixel-cache';
 import { runPool, throwIfCancelled } from './pool';
 import { makeProgress, type ProgressFn } from './progress';
 import { scanPaths, type ScanEntry } from './scan';
-import { readEdits, settle } from './settle';
+import { listPaths, readEdits, settle } from './settle';
 import { DEFAULT_SPLIT, type SplitRatios } from './split';
 import { checkFile, type CheckedFile, type FileCheck } from './validate';
 import { ValidatorPool } from './validate-pool';
@@ -32,6 +32,9 @@ export interface ImportOptions {
   workers?: number;
 }
 
+
+/** Datasets with an import running (a second import of the same folders would race on its files). */
+const importing = new Set<string>();
 
 /** Below this many files to read, starting worker threads costs more than it saves. */
 const WORKERS_FROM_FILES = 2000;
@@ -86,6 +89,8 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
   const ratios: SplitRatios = req.split ?? old?.split ?? DEFAULT_SPLIT;
   if (ratios.val + ratios.test >= 1) throw new LabError('BAD_ARGUMENT', `split: val (${ratios.val}) + test (${ratios.test}) must be below 1 so that something is left to train on.`);
   const { signal, onProgress } = opts;
+  if (importing.has(id)) throw new LabError('BUSY', `${listPaths(paths)} is already being imported. Wait for that import to finish, or cancel it first.`, { datasetId: id });
+  importing.add(id);
   acquireSharp();
   let writer: CacheWriter | undefined;
   let validators: ValidatorPool | null = null;
@@ -190,5 +195,6 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
   } finally {
     await validators?.close();
     releaseSharp();
+    importing.delete(id);
   }
 }

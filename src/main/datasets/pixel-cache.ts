@@ -116,8 +116,22 @@ export interface CacheOptions {
   writer?: CacheWriter;
 }
 
+const building = new Map<string, Promise<string>>();
+
 /** Make sure the cache for `input` matches the manifest; build (or finish) it if not. Returns the data file. */
 export async function ensureCache(ws: Workspace, manifest: Manifest, input: InputConfig, opts: CacheOptions = {}): Promise<string> {
+  if (opts.writer) return buildCache(ws, manifest, input, opts);
+  // Train and val loaded at once must not build the same file twice.
+  const key = `${cachePaths(ws, manifest.summary.id, input).data}\n${manifest.fingerprint}`;
+  let job = building.get(key);
+  if (!job) {
+    job = buildCache(ws, manifest, input, opts).finally(() => building.delete(key));
+    building.set(key, job);
+  }
+  return job;
+}
+
+async function buildCache(ws: Workspace, manifest: Manifest, input: InputConfig, opts: CacheOptions): Promise<string> {
   const id = manifest.summary.id;
   const paths = cachePaths(ws, id, input);
   const meta = await readMeta(paths.meta);

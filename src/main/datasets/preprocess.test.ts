@@ -168,6 +168,15 @@ describe('decoded cache', () => {
     expect(wide, 'the 16×8 stripes image, centre-cropped, is all green').toBeDefined();
   });
 
+  it('builds a new size once when several splits ask for it at the same time', async () => {
+    const { listDatasets } = await import('./index');
+    const [ds] = await listDatasets(work.ws);
+    const cfg: InputConfig = { size: 10, channels: 1, fit: 'letterbox' };
+    const [train, val, test] = await Promise.all((['train', 'val', 'test'] as const).map((sp) => loadSplit(work.ws, ds!.id, cfg, sp)));
+    expect(train!.n + val!.n + test!.n).toBe(ds!.images);
+    expect(train!.x).toHaveLength(train!.n * 100);
+  });
+
   it('serves thumbnails and originals by index only', async () => {
     const s = (await import('./index')).listDatasets;
     const [ds] = await s(work.ws);

@@ -97,7 +97,7 @@ function relate(items: ManifestItem[]): void {
   }
 }
 
-function listPaths(paths: string[]): string {
+export function listPaths(paths: string[]): string {
   return paths.length === 1 ? paths[0]! : `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? '…' : ''}`;
 }
 

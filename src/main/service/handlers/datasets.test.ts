@@ -47,6 +47,14 @@ describe('datasets.* handlers', () => {
     expect((await h['datasets.inspect']([dir])).files).toBe(12);
   });
 
+  it('refuses a second import of the same folders while one runs', async () => {
+    const { dir, ctx } = await setup(10);
+    const h = datasetHandlers(ctx);
+    const first = h['datasets.import']({ paths: [dir], jobId: 'one' });
+    await expect(h['datasets.import']({ paths: [dir], jobId: 'two' })).rejects.toMatchObject({ code: 'BUSY', message: expect.stringContaining(dir) });
+    expect((await first).images).toBe(20);
+  });
+
   it('cancels a running import by its jobId', async () => {
     const { dir, ctx, events } = await setup(40);
     const h = datasetHandlers(ctx);
