@@ -75,7 +75,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     try {
       list.value = await getBridge().call('datasets.list');
     } catch (err) {
-      fail(err, 'List datasets');
+      fail(err, 'listDatasets');
     }
   }
 
@@ -87,7 +87,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       resetSamples();
       return summary;
     } catch (err) {
-      fail(err, 'Open dataset');
+      fail(err, 'openDataset');
       return null;
     }
   }
@@ -101,7 +101,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       return preview.value;
     } catch (err) {
       preview.value = null;
-      fail(err, 'Inspect folder');
+      fail(err, 'inspectFolder');
       return null;
     } finally {
       inspecting.value = false;
@@ -128,7 +128,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
         lastImport.value = 'cancelled';
       } else {
         lastImport.value = 'failed';
-        fail(data, 'Import dataset');
+        fail(data, 'importDataset');
       }
       return null;
     } finally {
@@ -144,7 +144,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       await getBridge().call('datasets.cancelImport', job.jobId);
     } catch (err) {
       job.cancelling = false;
-      fail(err, 'Cancel import');
+      fail(err, 'cancelImport');
     }
   }
 
@@ -154,7 +154,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       list.value = list.value.filter((d) => d.id !== id);
       if (current.value?.id === id) current.value = null;
     } catch (err) {
-      fail(err, 'Delete dataset');
+      fail(err, 'deleteDataset');
     }
   }
 
@@ -233,7 +233,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
       });
       samples.value = next;
     } catch (err) {
-      if (version === samplesVersion) fail(err, 'Load thumbnails');
+      if (version === samplesVersion) fail(err, 'loadThumbnails');
     } finally {
       loadingPages.delete(page);
       if (version === samplesVersion) samplesLoading.value = loadingPages.size > 0;

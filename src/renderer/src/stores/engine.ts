@@ -17,7 +17,7 @@ export const useEngineStore = defineStore('engine', () => {
     try {
       info.value = await getBridge().call('app.info');
     } catch (err) {
-      useErrorsStore().report(err, 'Read app info');
+      useErrorsStore().report(err, 'readAppInfo');
     }
   }
 
@@ -26,7 +26,7 @@ export const useEngineStore = defineStore('engine', () => {
     try {
       doctor.value = await getBridge().call('engine.doctor');
     } catch (err) {
-      useErrorsStore().report(err, 'Check the engine');
+      useErrorsStore().report(err, 'checkEngine');
     } finally {
       checking.value = false;
     }

@@ -6,7 +6,7 @@ export interface ShownError {
   id: number;
   code: LabErrorCode;
   message: string;
-  /** What the user was doing, e.g. "Import dataset". */
+  /** What the user was doing: a key under errors.context in the messages (e.g. "importDataset"), or plain text. */
   context: string;
   details?: Record<string, unknown>;
   /** How many times in a row the same error happened. */

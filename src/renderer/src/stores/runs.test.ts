@@ -105,7 +105,7 @@ describe('runs store', () => {
     expect(runs.lastError?.code).toBe('BAD_CONFIG');
     const errors = useErrorsStore();
     expect(errors.items[0]?.message).toMatch(/optimizer\.lr/);
-    expect(errors.items[0]?.context).toBe('Start training');
+    expect(errors.items[0]?.context).toBe('startTraining');
   });
 
   it('pause, resume and stop go to the engine for the run on screen', async () => {

@@ -53,7 +53,7 @@ export const useRunsStore = defineStore('runs', () => {
     try {
       list.value = await getBridge().call('runs.list');
     } catch (err) {
-      fail(err, 'List runs');
+      fail(err, 'listRuns');
     }
   }
 
@@ -75,7 +75,7 @@ export const useRunsStore = defineStore('runs', () => {
       setCurrent(mergeDetail(current.value, fresh));
       return current.value;
     } catch (err) {
-      fail(err, 'Open run');
+      fail(err, 'openRun');
       return null;
     }
   }
@@ -94,7 +94,7 @@ export const useRunsStore = defineStore('runs', () => {
       void open(summary.id);
       return summary;
     } catch (err) {
-      fail(err, 'Start training');
+      fail(err, 'startTraining');
       return null;
     } finally {
       starting.value = false;
@@ -110,7 +110,7 @@ export const useRunsStore = defineStore('runs', () => {
       upsertSummary(summary);
       if (current.value?.id === summary.id && !isFinished(current.value.status)) current.value = { ...current.value, status: summary.status };
     } catch (err) {
-      fail(err, `${action[0]!.toUpperCase()}${action.slice(1)} training`);
+      fail(err, `${action}Training`);
     } finally {
       controlling.value = null;
     }
@@ -129,7 +129,7 @@ export const useRunsStore = defineStore('runs', () => {
       exportResult.value = await getBridge().call('runs.export', outDir ? { runId: run.id, format, outDir } : { runId: run.id, format });
       return exportResult.value;
     } catch (err) {
-      fail(err, 'Export model');
+      fail(err, 'exportModel');
       return null;
     } finally {
       exporting.value = false;
@@ -142,7 +142,7 @@ export const useRunsStore = defineStore('runs', () => {
       list.value = list.value.filter((r) => r.id !== id);
       if (current.value?.id === id) current.value = null;
     } catch (err) {
-      fail(err, 'Delete run');
+      fail(err, 'deleteRun');
     }
   }
 

@@ -76,11 +76,11 @@ describe('settings and engine stores', () => {
 
   it('the same error twice in a row is counted, not listed twice', () => {
     const errors = useErrorsStore();
-    errors.report(new LabError('BUSY', 'A run is already training.'), 'Start training');
-    errors.report(new LabError('BUSY', 'A run is already training.'), 'Start training');
+    errors.report(new LabError('BUSY', 'A run is already training.'), 'startTraining');
+    errors.report(new LabError('BUSY', 'A run is already training.'), 'startTraining');
     expect(errors.items).toHaveLength(1);
     expect(errors.items[0]?.count).toBe(2);
-    errors.report(new Error('boom'), 'Open run');
+    errors.report(new Error('boom'), 'openRun');
     expect(errors.items[0]?.code).toBe('INTERNAL');
     expect(errors.items[0]?.message).toMatch(/boom/);
     errors.dismiss(errors.items[0]!.id);

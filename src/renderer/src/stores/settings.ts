@@ -17,7 +17,7 @@ export const useSettingsStore = defineStore('settings', () => {
       settings.value = await getBridge().call('settings.get');
       loaded.value = true;
     } catch (err) {
-      useErrorsStore().report(err, 'Load settings');
+      useErrorsStore().report(err, 'loadSettings');
     }
   }
 
@@ -27,7 +27,7 @@ export const useSettingsStore = defineStore('settings', () => {
     try {
       settings.value = await getBridge().call('settings.set', patch);
     } catch (err) {
-      useErrorsStore().report(err, 'Save settings');
+      useErrorsStore().report(err, 'saveSettings');
     }
   }
 
