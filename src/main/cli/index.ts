@@ -9,6 +9,7 @@ import { demoCommand } from './commands/demo';
 import { serveCommand } from './commands/serve';
 import { doctorCommand, evaluateCommand, exportCommand, importCommand, predictCommand, reportCommand } from './commands/simple';
 import { trainCommand } from './commands/train';
+import { tuneCommand } from './commands/tune';
 import { UsageError, type CliContext } from './context';
 import { humanReporter, jsonReporter } from './reporter';
 
@@ -19,6 +20,8 @@ Commands:
   import <dir>...                    scan and validate image folders (one subfolder per class)
   train <dir|dataset> [--config file.json] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam] [--size N] [--channels 1|3] [--out dir]
+  tune <dir|dataset> [--steps 1-6] [--resume id] [--budgets json|file]   the six-step tuning guide (SEED-NOTES §4)
+  tune <dir|dataset> --search grid|random --space json|file [--max-runs N] [--time S] [--epochs N]
   evaluate <run>                     accuracy, per-class metrics and confusion on the test split
   export <run> [--format tfjs|teachable-machine|onnx] [--quantize none|float16|uint8] [--out dir]
   predict <model-dir|run> <image|dir>... [--top K] [--csv file]
@@ -50,6 +53,13 @@ const OPTIONS: ParseArgsConfig['options'] = {
   port: { type: 'string' },
   token: { type: 'string' },
   name: { type: 'string' },
+  steps: { type: 'string' },
+  resume: { type: 'string' },
+  budgets: { type: 'string' },
+  search: { type: 'string' },
+  space: { type: 'string' },
+  'max-runs': { type: 'string' },
+  time: { type: 'string' },
 };
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -63,6 +73,8 @@ async function run(ctx: CliContext, command: string, positionals: string[], flag
       return importCommand(ctx, positionals, s);
     case 'train':
       return trainCommand(ctx, positionals, s);
+    case 'tune':
+      return tuneCommand(ctx, positionals, s);
     case 'evaluate':
       return evaluateCommand(ctx, positionals);
     case 'export':

@@ -11,6 +11,7 @@ import { augmentHandlers } from './handlers/augment';
 import { datasetHandlers } from './handlers/datasets';
 import { exportHandlers } from './handlers/export';
 import { runHandlers } from './handlers/runs';
+import { tuningHandlers } from './handlers/tuning';
 import { RunManager } from './run-manager';
 
 export interface LabService {
@@ -44,12 +45,14 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
     },
   };
   const runs = new RunManager(ctx, opts.launcher);
+  const { dispose: disposeTuning, ...tuning } = tuningHandlers(ctx, opts.launcher);
   const handlers: LabHandlers = {
     ...appHandlers(ctx),
     ...datasetHandlers(ctx),
     ...runHandlers(ctx, runs),
     ...exportHandlers(ctx),
     ...augmentHandlers(ctx),
+    ...tuning,
   };
   return {
     handlers,
@@ -60,6 +63,9 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
       return () => listeners.delete(listener);
     },
     resolveImage: (datasetId, index, variant) => resolveSampleImage(opts.ws, datasetId, index, variant),
-    dispose: () => runs.dispose(),
+    dispose: () => {
+      runs.dispose();
+      disposeTuning();
+    },
   };
 }

@@ -10,6 +10,7 @@ import { connectToParent } from './parent-port';
 import { PauseGate } from './pause-gate';
 import type { ParentMessage } from './protocol';
 import { runEvaluateJob, runTrainJob, type JobIO } from './jobs';
+import { runTuneJob } from '../tuning/job';
 
 const port = connectToParent();
 const gate = new PauseGate();
@@ -40,6 +41,19 @@ async function handle(message: ParentMessage): Promise<void> {
       abort.abort();
       gate.resume();
       return;
+    case 'tune': {
+      if (busy) return;
+      busy = true;
+      try {
+        await runTuneJob(openWorkspace(message.workspace), message.tuneId, { emit, signal: abort.signal }, { rerun: message.rerun });
+        port.send({ type: 'done', runId: message.tuneId });
+      } catch (err) {
+        port.send({ type: 'failed', runId: message.tuneId, error: toLabErrorData(err) });
+      } finally {
+        setTimeout(() => process.exit(0), 50);
+      }
+      return;
+    }
     case 'train':
     case 'evaluate': {
       if (busy) return;

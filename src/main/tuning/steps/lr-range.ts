@@ -26,15 +26,17 @@ export function sweepRates(min: number, max: number, n: number): number[] {
 /**
  * The suggestion rule: the LR where the smoothed loss falls fastest per decade of LR (the most negative slope
  * d loss / d log10 LR, taken over a window to ignore single-batch noise), looking only before the minimum of the
- * smoothed loss, because past it the loss climbs towards the explosion. Returns the index, or null without descent.
+ * smoothed loss, because past it the loss climbs towards the explosion. The first `skip` points are left out:
+ * there the average is still settling from the first batches (fastai skips the start the same way).
+ * Returns the index, or null without descent.
  */
-export function steepestDescent(lrs: readonly number[], smoothed: readonly number[], end: number): number | null {
+export function steepestDescent(lrs: readonly number[], smoothed: readonly number[], end: number, skip = 0): number | null {
   const last = Math.min(end, smoothed.length - 1);
   if (last < 2) return null;
-  const w = Math.max(1, Math.round(last / 20));
+  const w = Math.max(1, Math.round(smoothed.length / 20));
   let best: number | null = null;
   let bestSlope = 0;
-  for (let i = 0; i <= last; i++) {
+  for (let i = Math.min(skip, last); i <= last; i++) {
     const a = Math.max(0, i - w);
     const b = Math.min(last, i + w);
     if (b === a) continue;
@@ -45,6 +47,11 @@ export function steepestDescent(lrs: readonly number[], smoothed: readonly numbe
     }
   }
   return best;
+}
+
+/** Points at the start left out of the suggestion: 10 % of the sweep, or two time constants of the average. */
+export function settlingPoints(n: number): number {
+  return Math.max(Math.ceil(0.1 * n), Math.round(2 / (1 - smoothingWeight(n))));
 }
 
 /** Smoothing weight for n iterations: heavier for long sweeps, lighter for short ones (less lag). */
@@ -65,7 +72,7 @@ export function analyseSweep(lrs: readonly number[], losses: readonly number[]):
       break;
     }
   }
-  const steep = minAt === null ? null : steepestDescent(lrs, smoothed, minAt);
+  const steep = minAt === null ? null : steepestDescent(lrs, smoothed, minAt, settlingPoints(lrs.length));
   const points: LrRangePoint[] = losses.map((loss, i) => ({ lr: lrs[i]!, loss, smoothed: smoothed[i] ?? NaN }));
   const stride = Math.max(1, Math.ceil(points.length / MAX_CHART_POINTS));
   return {
@@ -174,8 +181,7 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
     startLoss: losses[0] ?? null,
     minLoss: a.minAt === null ? null : a.points.length ? Math.min(...a.points.map((p) => p.smoothed).filter(Number.isFinite)) : null,
   };
-  const rule =
-    'Rule: the suggestion is the learning rate where the smoothed loss falls fastest per decade of LR, looking only at rates below the loss minimum; past the minimum each step overshoots and the loss climbs until it explodes.';
+  const rule = `Rule: the suggestion is the learning rate where the smoothed loss falls fastest per decade of LR, looking only at rates below the loss minimum (past it each step overshoots and the loss climbs until it explodes) and after the first ${settlingPoints(iters)} iterations (while the average settles).`;
   const exploded = a.explosionLr === null ? 'The loss did not explode within the range.' : `The loss explodes from about ${fmt(a.explosionLr)} (smoothed loss over ${EXPLODE_FACTOR}× its minimum, or NaN).`;
   if (stopped) {
     return stepResult(3, started, { verdict: 'fail', numbers, runIds: [run.id], lrRange, explanation: 'Stopped before the sweep finished.', nextAction: 'Run step 3 again.' });

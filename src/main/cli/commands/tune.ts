@@ -1,0 +1,157 @@
+/**
+ * `lab tune <dataset> [--steps 1-6] [--resume id] [--budgets file|json]` runs the six-step guide;
+ * `lab tune <dataset> --search grid|random --space file|json [--max-runs N] [--time S] [--epochs N]` a search.
+ * Prints each step's verdict, numbers, explanation and next action (or, with --json, one event per line).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { LabError } from '../../../shared/errors';
+import type { LabEvent } from '../../../shared/events';
+import type { SearchRow, SearchState, TuneStepResult, TuningState } from '../../../shared/tuning';
+import { rankRows } from '../../tuning/search/rank';
+import { UsageError, type CliContext } from '../context';
+import { resolveDataset } from '../dataset-arg';
+import { buildTrainConfig, type TrainFlags } from '../train-config';
+
+export type TuneFlags = TrainFlags & { steps?: string; resume?: string; budgets?: string; search?: string; space?: string; 'max-runs'?: string; time?: string; rerun?: string };
+
+/** "1-6", "3", "1,2,5", "3-" → step numbers. */
+export function parseSteps(text: string): number[] {
+  const out = new Set<number>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(\d)(?:\s*-\s*(\d)?)?$/.exec(part);
+    if (!m) throw new UsageError(`--steps: "${part}" is not a step or range (use e.g. 1-6, 3, 1,2,5).`);
+    const a = Number(m[1]);
+    const b = part.includes('-') ? Number(m[2] ?? 6) : a;
+    if (a < 1 || b > 6 || a > b) throw new UsageError(`--steps: "${part}" is outside 1–6.`);
+    for (let s = a; s <= b; s++) out.add(s);
+  }
+  return [...out].sort();
+}
+
+function jsonArg(flag: string, value: string): unknown {
+  const text = existsSync(value) ? readFileSync(value, 'utf8') : value;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new LabError('BAD_ARGUMENT', `--${flag}: neither a readable JSON file nor valid JSON (${(err as Error).message}).`);
+  }
+}
+
+const fmtNum = (v: number | string | null): string => (v === null ? '–' : typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(2) : String(Number(v.toPrecision(4))));
+
+export function describeStep(r: TuneStepResult): string {
+  const mark = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' }[r.verdict];
+  const nums = Object.entries(r.numbers).map(([k, v]) => `${k} ${fmtNum(v)}`).join(' · ');
+  const lines = [`Step ${r.step} · ${r.title}: ${mark}`, `  ${nums}`, `  ${r.explanation}`];
+  for (const c of r.causes) lines.push(`  - ${c}`);
+  if (r.grid) {
+    lines.push('  rank  lr         weight decay  val acc   val loss  status');
+    for (const c of r.grid) lines.push(`  ${String(c.rank ?? '–').padEnd(5)} ${fmtNum(c.lr).padEnd(10)} ${fmtNum(c.weightDecay).padEnd(13)} ${c.valAccuracy === null ? '–'.padEnd(9) : `${(c.valAccuracy * 100).toFixed(1)} %`.padEnd(9)} ${fmtNum(c.valLoss).padEnd(9)} ${c.status}`);
+  }
+  if (r.diagnosis) lines.push(...r.diagnosis.text.split('\n').slice(1).map((l) => `  ${l}`)); // line 1 repeats the explanation
+  lines.push(`  → ${r.nextAction}`);
+  if (r.runIds.length) lines.push(`  runs: ${r.runIds.join(', ')}`);
+  return lines.join('\n');
+}
+
+export function describeSearch(s: SearchState): string {
+  const rows = rankRows(s.rows);
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.setting)))];
+  const head = ['#', ...keys, 'val acc', 'val loss', 'epochs', 'status'];
+  const cell = (r: SearchRow, i: number): string[] => [
+    String(i + 1),
+    ...keys.map((k) => {
+      const v = r.setting[k as keyof typeof r.setting];
+      return v === undefined ? '–' : typeof v === 'number' ? fmtNum(v) : String(v);
+    }),
+    r.valAccuracy === null ? '–' : `${(r.valAccuracy * 100).toFixed(1)} %`,
+    fmtNum(r.valLoss),
+    String(r.epochsDone),
+    r.status,
+  ];
+  const table = [head, ...rows.map(cell)];
+  const widths = head.map((_, j) => Math.max(...table.map((row) => row[j]!.length)));
+  return [`Search ${s.id} (${s.request.mode}, ${s.rows.length}/${s.planned} runs, ${s.stopReason ?? s.status}):`, ...table.map((row) => '  ' + row.map((c, j) => c.padEnd(widths[j]!)).join('  '))].join('\n');
+}
+
+async function follow(ctx: CliContext, start: TuningState): Promise<TuningState> {
+  const id = start.id;
+  const print = (e: LabEvent): void => {
+    if (ctx.json) {
+      if (e.type.startsWith('tune.') || e.type === 'run.epoch' || e.type === 'run.status') process.stdout.write(JSON.stringify(e) + '\n');
+      return;
+    }
+    if (e.type === 'tune.step' && e.tuneId === id) {
+      if (e.result) ctx.out.text(describeStep(e.result) + '\n');
+      else ctx.out.emit({ type: 'info', message: `Step ${e.step}…` });
+    } else if (e.type === 'tune.row' && e.tuneId === id) {
+      const r = e.row;
+      ctx.out.emit({ type: 'info', message: `run ${e.index + 1}: ${JSON.stringify(r.setting)} → ${r.status}${r.valAccuracy === null ? '' : `, val acc ${(r.valAccuracy * 100).toFixed(1)} %`}${r.note ? ` (${r.note})` : ''}` });
+    } else if (e.type === 'run.epoch') {
+      const { type: _t, runId: _r, seq: _s, ...log } = e;
+      ctx.out.emit({ type: 'epoch', ...log });
+    }
+  };
+  const done = new Promise<void>((resolve) => {
+    const off = ctx.service.onEvent((e) => {
+      print(e);
+      if (e.type === 'tune.status' && e.tuneId === id && e.status !== 'running') {
+        off();
+        resolve();
+      }
+    });
+  });
+  const onSigint = (): void => {
+    ctx.out.emit({ type: 'info', message: `Stopping… finished steps are kept; continue with: lab tune <dataset> --resume ${id}` });
+    void ctx.lab.call('tuning.stop', id);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    await done;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return ctx.lab.call('tuning.get', id);
+}
+
+export async function tuneCommand(ctx: CliContext, positionals: string[], flags: TuneFlags): Promise<void> {
+  const [dir] = positionals;
+  if (!dir) throw new UsageError('lab tune needs a dataset folder (or the id of an imported dataset).');
+  const dataset = await resolveDataset(ctx, dir);
+  const config = await buildTrainConfig(dataset.id, flags.search ? flags : { ...flags, epochs: undefined });
+  let state: TuningState;
+  if (flags.search) {
+    if (flags.search !== 'grid' && flags.search !== 'random') throw new UsageError('--search must be grid or random.');
+    if (!flags.space) throw new UsageError('--search needs --space (JSON or a JSON file), e.g. \'{"lr":{"min":1e-4,"max":1e-1,"log":true},"weightDecay":[0,1e-4]}\'.');
+    state = await ctx.lab.call('tuning.search', {
+      config,
+      mode: flags.search,
+      space: jsonArg('space', flags.space) as never,
+      ...(flags['max-runs'] ? { maxRuns: Number(flags['max-runs']) } : {}),
+      ...(flags.time ? { timeBudgetS: Number(flags.time) } : {}),
+      ...(flags.epochs ? { epochs: Number(flags.epochs) } : {}),
+    });
+  } else {
+    state = await ctx.lab.call('tuning.start', {
+      config,
+      ...(flags.steps ? { steps: parseSteps(flags.steps) } : {}),
+      ...(flags.budgets ? { budgets: jsonArg('budgets', flags.budgets) as never } : {}),
+      ...(flags.resume ? { resumeId: flags.resume } : {}),
+    });
+  }
+  ctx.out.emit({ type: 'info', message: `Tuning ${state.id} on "${dataset.name}" (state: ${ctx.service.ctx.ws.root}/tuning/${state.id}/state.json)` });
+  const end = await follow(ctx, state);
+  if (end.status === 'failed') throw end.error ? LabError.from(end.error) : new LabError('TRAINING_FAILED', `Tuning ${end.id} failed.`);
+  if (end.kind === 'search') {
+    ctx.out.emit({ type: 'result', tuneId: end.id, status: end.status, rows: rankRows(end.rows), stopReason: end.stopReason });
+    ctx.out.text(describeSearch(end));
+    return;
+  }
+  const results = end.steps.map((s) => end.results[`${s}`]).filter((r): r is TuneStepResult => r !== undefined);
+  const halted = results.find((r) => r.verdict === 'fail');
+  ctx.out.emit({ type: 'result', tuneId: end.id, status: end.status, steps: results.map((r) => ({ step: r.step, verdict: r.verdict, numbers: r.numbers, nextAction: r.nextAction, runIds: r.runIds })) });
+  ctx.out.text(
+    `Tuning ${end.id}: ${results.map((r) => `step ${r.step} ${r.verdict}`).join(', ')}` +
+      (halted ? `\nHalted at step ${halted.step}: ${halted.nextAction}\nContinue with: lab tune ${dir} --resume ${end.id}` : ''),
+  );
+}
