@@ -14,14 +14,14 @@ export interface ImportBench {
   cpuS: number;
 }
 
-export async function benchImport(dir: string, ws: Workspace, input: InputConfig = { size: 28, channels: 1, fit: 'squash' }): Promise<ImportBench> {
+export async function benchImport(dir: string, ws: Workspace, input: InputConfig = { size: 28, channels: 1, fit: 'squash' }, opts: { workers?: number } = {}): Promise<ImportBench> {
   await removeDatasetDir(ws, datasetIdFor([dir])); // cold: nothing reused from an earlier run
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   try {
-    const summary = await importDataset(ws, { paths: [dir] }, { input });
+    const summary = await importDataset(ws, { paths: [dir] }, { input, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     peak = Math.max(peak, process.memoryUsage().rss);
