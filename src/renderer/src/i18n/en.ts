@@ -13,6 +13,7 @@ export default {
     augment: 'Augmentation',
     train: 'Train',
     runs: 'Runs',
+    tune: 'Tuning',
     compare: 'Compare',
     playground: 'Optimizer playground',
     concepts: 'Concepts',

@@ -15,6 +15,7 @@ const zhCN: typeof en = {
     augment: '数据增强',
     train: '训练',
     runs: '训练记录',
+    tune: '调参',
     compare: '对比',
     playground: '优化器演示',
     concepts: '概念',

@@ -1,0 +1,116 @@
+/** Texts of the tuning view (components pass them to useI18n({ messages })). */
+
+const en = {
+  tune: {
+    title: 'Tuning',
+    intro: 'The six steps of choosing hyperparameters (initial loss, overfit a small sample, find a learning rate, coarse grid, train longer, read the curves), run for you and explained. Every training they do is a normal run, tagged with its step.',
+    guide: 'Six-step guide',
+    search: 'Search',
+    dataset: 'Dataset',
+    noDatasets: 'Import a dataset first.',
+    steps: 'Steps',
+    stepNames: { 1: 'Initial loss', 2: 'Overfit a sample', 3: 'LR range test', 4: 'Coarse grid', 5: 'Refine', 6: 'Read the curves' },
+    baseLr: 'Base learning rate',
+    optimizer: 'Optimizer',
+    batchSize: 'Batch size',
+    budgets: 'Budgets',
+    overfitMaxEpochs: 'Step 2: max epochs',
+    rangeIterations: 'Step 3: iterations',
+    gridEpochs: 'Step 4: epochs per cell',
+    refineEpochs: 'Step 5: epochs',
+    start: 'Start',
+    resume: 'Continue at the next unfinished step',
+    stop: 'Stop',
+    previous: 'Earlier tunings',
+    running: 'Running step {step}…',
+    epochLive: 'run {run}: epoch {epoch} · loss {loss} · val acc {acc}',
+    verdict: { pass: 'Pass', warn: 'Check', fail: 'Fix first' },
+    numbers: 'Numbers',
+    causes: 'Likely causes',
+    next: 'Next',
+    runs: 'Runs',
+    notRun: 'Not run yet',
+    lrChart: { loss: 'loss', smoothed: 'smoothed loss', suggested: 'suggested', explosion: 'explodes', lr: 'learning rate (log)' },
+    grid: { lr: 'LR', wd: 'weight decay', valAcc: 'val acc', valLoss: 'val loss', rank: 'rank', status: 'status' },
+    searchMode: 'Mode',
+    grid_: 'Grid',
+    random: 'Random',
+    lrMin: 'LR from',
+    lrMax: 'LR to',
+    weightDecays: 'Weight decays (comma separated)',
+    dropouts: 'Dropout (comma separated, empty = keep)',
+    optimizers: 'Optimizers',
+    batchNorm: 'Batch norm on / off',
+    maxRuns: 'Max runs',
+    timeBudget: 'Time budget (s, 0 = none)',
+    epochs: 'Epochs per run',
+    results: 'Results',
+    chartX: 'x axis',
+    failed: 'Failed: {message}',
+    status: { running: 'running', completed: 'completed', failed: 'failed', stopped: 'stopped' },
+  },
+};
+
+const zhCN: typeof en = {
+  tune: {
+    title: '调参',
+    intro: '选择超参数的六个步骤（初始损失、小样本过拟合、寻找学习率、粗网格、更长训练、读曲线），自动运行并给出解释。每次训练都是普通的训练记录，并标注所属步骤。',
+    guide: '六步向导',
+    search: '搜索',
+    dataset: '数据集',
+    noDatasets: '请先导入数据集。',
+    steps: '步骤',
+    stepNames: { 1: '初始损失', 2: '小样本过拟合', 3: '学习率范围测试', 4: '粗网格', 5: '精调', 6: '读曲线' },
+    baseLr: '基础学习率',
+    optimizer: '优化器',
+    batchSize: '批大小',
+    budgets: '预算',
+    overfitMaxEpochs: '第 2 步：最多轮次',
+    rangeIterations: '第 3 步：迭代次数',
+    gridEpochs: '第 4 步：每格轮次',
+    refineEpochs: '第 5 步：轮次',
+    start: '开始',
+    resume: '从下一个未完成的步骤继续',
+    stop: '停止',
+    previous: '以前的调参',
+    running: '正在运行第 {step} 步…',
+    epochLive: '训练 {run}：第 {epoch} 轮 · 损失 {loss} · 验证准确率 {acc}',
+    verdict: { pass: '通过', warn: '请检查', fail: '先修复' },
+    numbers: '数值',
+    causes: '可能原因',
+    next: '下一步',
+    runs: '训练记录',
+    notRun: '尚未运行',
+    lrChart: { loss: '损失', smoothed: '平滑损失', suggested: '建议值', explosion: '发散点', lr: '学习率（对数）' },
+    grid: { lr: '学习率', wd: '权重衰减', valAcc: '验证准确率', valLoss: '验证损失', rank: '排名', status: '状态' },
+    searchMode: '方式',
+    grid_: '网格',
+    random: '随机',
+    lrMin: '学习率从',
+    lrMax: '学习率到',
+    weightDecays: '权重衰减（逗号分隔）',
+    dropouts: 'Dropout（逗号分隔，留空 = 不变）',
+    optimizers: '优化器',
+    batchNorm: '批归一化 开 / 关',
+    maxRuns: '最多训练次数',
+    timeBudget: '时间预算（秒，0 = 无）',
+    epochs: '每次训练轮次',
+    results: '结果',
+    chartX: '横轴',
+    failed: '失败：{message}',
+    status: { running: '运行中', completed: '已完成', failed: '失败', stopped: '已停止' },
+  },
+};
+
+export const messages = { en, 'zh-CN': zhCN };
+
+/** Short number formatting shared by the tuning components. */
+export function fmtNum(v: number | string | null | undefined): string {
+  if (v === null || v === undefined) return '–';
+  if (typeof v === 'string') return v;
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+}
+
+export const pctText = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)} %`);
