@@ -40,14 +40,19 @@ export function tuningHandlers(ctx: ServiceContext, launch: WorkerLauncher): Tun
     handle.onMessage((m) => {
       if (m.type === 'event') {
         ctx.emit(m.event);
-        if (m.event.type === 'tune.status' && m.event.tuneId === state.id && m.event.status !== 'running') settled = true;
+        if (m.event.type === 'tune.status' && m.event.tuneId === state.id && m.event.status !== 'running') settle();
       } else if (m.type === 'failed' && !settled) {
-        settled = true;
+        settle();
         fail(state.id, m.error);
       }
     });
+    // Once the tune has ended the process is only exiting: the tune may be started (resumed) again at once.
+    const settle = (): void => {
+      settled = true;
+      if (active.get(state.id) === handle) active.delete(state.id);
+    };
     handle.onExit((code, signal) => {
-      active.delete(state.id);
+      if (active.get(state.id) === handle) active.delete(state.id);
       if (!settled) fail(state.id, { code: 'TRAINING_FAILED', message: `The tuning process ${signal ? `was killed (${signal})` : `exited with code ${code}`}. ${interrupted(state).message}` });
     });
     handle.send({ type: 'tune', tuneId: state.id, workspace: ctx.ws.root, rerun });
@@ -71,7 +76,9 @@ export function tuningHandlers(ctx: ServiceContext, launch: WorkerLauncher): Tun
       if (req.resumeId) {
         const state = readTuneState(ctx.ws, req.resumeId);
         if (state.kind !== 'guide') throw new LabError('BAD_ARGUMENT', `resumeId: "${req.resumeId}" is a search, not a guided tune.`);
-        const resumed: TuneState = { ...state, ...(req.steps ? { steps: normaliseSteps(req.steps) } : {}) };
+        if (state.datasetId !== req.config.datasetId) throw new LabError('BAD_ARGUMENT', `config.datasetId: tune "${req.resumeId}" tunes dataset ${state.datasetId}, not ${req.config.datasetId}.`);
+        // Finished steps are kept; the settings and budgets are the ones sent now (e.g. a lower LR after a failed step 2).
+        const resumed: TuneState = { ...state, config: req.config, budgets: req.budgets, ...(req.steps ? { steps: normaliseSteps(req.steps) } : {}) };
         return start(resumed, req.rerun);
       }
       const dataset = await getDataset(ctx.ws, req.config.datasetId);
