@@ -163,4 +163,11 @@ describe('runs store', () => {
     expect(runs.list.map((r) => r.id)).toEqual(['b']);
     expect(runs.current).toBeNull();
   });
+  it('a config the schema refuses is reported naming the field, and nothing is sent', async () => {
+    const runs = useRunsStore();
+    expect(await runs.start({ datasetId: 'ds1', epochs: 0 })).toBeNull();
+    expect(bridge.calls).toHaveLength(0);
+    expect(runs.lastError?.code).toBe('BAD_CONFIG');
+    expect(runs.lastError?.message).toMatch(/epochs/);
+  });
 });

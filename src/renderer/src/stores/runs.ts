@@ -4,6 +4,7 @@ import type { ExportFormat, ExportResult, RunDetail, RunSummary } from '../../..
 import { TrainConfigSchema, type TrainConfigInput } from '../../../shared/config';
 import type { LabErrorData } from '../../../shared/errors';
 import { toLabErrorData } from '../../../shared/errors';
+import { parseOrThrow } from '../../../shared/validation';
 import type { LabEvent } from '../../../shared/events';
 import { getBridge } from '../api/bridge';
 import { applyRunEvent, applyRunEventToSummary, isFinished, mergeDetail } from '../lib/run-merge';
@@ -86,7 +87,8 @@ export const useRunsStore = defineStore('runs', () => {
     lastError.value = null;
     exportResult.value = null;
     try {
-      const config = TrainConfigSchema.parse(input);
+      // Same check as the engine's, so a bad field is named before anything is sent.
+      const config = parseOrThrow(TrainConfigSchema, input, 'train config', 'BAD_CONFIG');
       const summary = await getBridge().call('runs.start', input);
       upsertSummary(summary);
       // Show the run at once; the snapshot from disk follows and is merged in.
