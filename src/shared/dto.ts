@@ -151,6 +151,8 @@ export interface SampleItem {
   labelledAs?: string;
   /** Why the file is bad or left out (the first problem), for the inspector. */
   problem?: { reason: FileProblem['reason']; message: string };
+  /** For duplicates, label conflicts and split leaks: the index of the other copy. */
+  duplicateOf?: number;
 }
 
 export interface SampleEdit {

@@ -114,6 +114,7 @@ export async function querySamples(ws: Workspace, q: SampleQuery): Promise<Sampl
       if (it.className !== it.labelledAs) s.labelledAs = it.labelledAs;
       const problem = it.check ?? it.relation;
       if (problem) s.problem = { reason: problem.reason, message: problem.message };
+      if (it.relation) s.duplicateOf = it.relation.other;
       items.push(s);
     }
     total++;

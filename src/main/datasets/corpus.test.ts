@@ -132,6 +132,10 @@ describe('import of a corpus with every kind of bad file', () => {
     expect(bad.items.map((s) => s.name).sort()).toEqual(['bomb.png', 'empty.png', 'notes.jpg', 'old.bmp', 'truncated.jpg', 'truncated.png']);
     const dup = await querySamples(work.ws, { datasetId: summary.id, status: 'duplicate', offset: 0, limit: 100 });
     expect(dup.total).toBe(3);
+    const copy = dup.items.find((s) => s.name === 'c0 copy.png')!;
+    expect(copy.problem?.reason).toBe('duplicate');
+    const original = await querySamples(work.ws, { datasetId: summary.id, offset: copy.duplicateOf!, limit: 1 });
+    expect(original.items[0]!.path).toBe(path.join(root, 'cats', 'c0.png'));
     const found = await querySamples(work.ws, { datasetId: summary.id, search: 'TRUNC', offset: 0, limit: 100 });
     expect(found.total).toBe(2);
     const catsTrain = await querySamples(work.ws, { datasetId: summary.id, className: 'cats', split: 'train', status: 'ok', offset: 0, limit: 100 });
