@@ -111,6 +111,18 @@ describe('import of a corpus with every kind of bad file', () => {
     expect(summary.classes.map((c) => c.name)).toEqual(['cats', 'dogs']);
   });
 
+  it('summarises formats, sizes and problems, with advice for the data size', () => {
+    const st = summary.stats!;
+    expect(st.formats).toEqual({ png: 13, jpeg: 12, gif: 1, webp: 1, tiff: 1 });
+    expect(st.problemsByReason).toEqual({
+      empty: 1, corrupt: 2, 'not-an-image': 1, 'too-large': 1, 'unsupported-format': 1, 'symlink-loop': 2, unreadable: 1, duplicate: 1, 'label-conflict': 2, 'wrong-extension': 1,
+    });
+    expect(st.widths).toEqual([{ from: 16, to: 24, count: 28 }]);
+    expect(st.suggestedInputSize).toBe(16);
+    expect(st.suggestedChannels).toBe(3);
+    expect(st.advice.some((a) => a.includes('28 images') && /small CNN|transfer learning/.test(a))).toBe(true);
+  });
+
   it('gives the same verdicts when validating on worker threads', async () => {
     const other = tempWorkspace();
     try {
