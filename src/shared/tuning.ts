@@ -112,6 +112,8 @@ export interface TuneState {
   results: Partial<Record<`${TuneStepNumber}`, TuneStepResult>>;
   /** The step being worked on, or null. */
   current: TuneStepNumber | null;
+  /** Step 4 cells already trained while step 4 is unfinished (a kill mid-grid keeps them). */
+  partialGrid?: GridCell[];
   error?: LabErrorData;
 }
 

@@ -17,9 +17,6 @@ import { readCurves } from './steps/read-curves';
 import { refine } from './steps/refine';
 import { fmt } from './steps/step-result';
 
-/** Partial progress inside step 4 (cells already trained), so a kill mid-grid does not retrain them. */
-const PARTIAL_GRID = 'partialGrid';
-
 export function newTuneState(id: string, req: TuneRequest, datasetName: string): TuneState {
   const now = new Date().toISOString();
   return {
@@ -65,11 +62,11 @@ async function runStep(ctx: TuneContext, state: TuneState, step: TuneStepNumber)
       const suggested = s3?.lrRange?.suggestedLr ?? null;
       const center = suggested ?? ctx.config.optimizer.lr;
       const source = suggested !== null ? "step 3's suggestion" : `the base learning rate ${fmt(center)}, since step 3 has no suggestion`;
-      const partial = (state as TuneState & { [PARTIAL_GRID]?: GridCell[] })[PARTIAL_GRID];
+      // Cells already trained before a kill or stop are kept, not trained again.
       return coarseGrid(ctx, center, source, {
-        ...(partial ? { done: partial } : {}),
-        onCell: (cells) => {
-          (state as TuneState & { [PARTIAL_GRID]?: GridCell[] })[PARTIAL_GRID] = cells;
+        ...(state.partialGrid ? { done: state.partialGrid } : {}),
+        onCell: (cells: GridCell[]) => {
+          state.partialGrid = cells;
           writeTuneState(ctx.ws, state);
         },
       });
@@ -104,7 +101,7 @@ export async function runGuide(ctx: TuneContext, state: TuneState, opts: { rerun
       const result = await runStep(ctx, state, step);
       if (ctx.io.signal?.aborted && result.verdict === 'fail') break; // a stopped step is not a result
       state.results[`${step}`] = result;
-      if (step === 4) delete (state as TuneState & { [PARTIAL_GRID]?: GridCell[] })[PARTIAL_GRID];
+      if (step === 4) delete state.partialGrid;
       state.current = null;
       writeTuneState(ctx.ws, state);
       ctx.io.emit({ type: 'tune.step', tuneId: state.id, step, result });

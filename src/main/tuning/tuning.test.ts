@@ -170,6 +170,35 @@ describe('steps 4–6 and resume', () => {
   });
 });
 
+describe('step 4 resume', () => {
+  it('keeps the grid cells trained before a stop and trains only the rest', async () => {
+    const ws = openWorkspace(mkdtempSync(path.join(os.tmpdir(), 'tune-')));
+    const req = TuneRequestSchema.parse({ config: baseConfig(), steps: [4], budgets: { ...tinyBudgets, gridEpochs: 1, gridWeightDecays: [0, 1e-4] } });
+    const state = newTuneState('tune-grid', req, data.datasetName);
+    const abort = new AbortController();
+    let finished = 0;
+    const ctx = tuneContext(ws, state, data, {
+      emit: (e) => {
+        if (e.type === 'run.status' && e.status === 'completed' && ++finished === 2) abort.abort();
+      },
+      signal: abort.signal,
+    }, 'cpu');
+    const stopped = await runGuide(ctx, state);
+    expect(stopped.status).toBe('stopped');
+    const onDisk = readTuneState(ws, state.id) as TuneState;
+    expect(onDisk.results['4']).toBeUndefined();
+    expect(onDisk.partialGrid).toHaveLength(2);
+    const kept = onDisk.partialGrid!.map((c) => c.runId);
+
+    const ctx2 = tuneContext(ws, onDisk, data, { emit: () => undefined }, 'cpu');
+    const done = await runGuide(ctx2, onDisk);
+    expect(done.results['4']!.grid).toHaveLength(6);
+    expect(done.results['4']!.grid!.map((c) => c.runId)).toEqual(expect.arrayContaining(kept));
+    expect(done.partialGrid).toBeUndefined();
+    expect((await listRuns(ws)).filter((r) => r.tags.includes('step:4') && r.status === 'completed')).toHaveLength(6);
+  });
+});
+
 describe('search', () => {
   it('plans grid and seeded random settings within the budget', () => {
     const grid = planSettings(SearchRequestSchema.parse({ config: baseConfig(), mode: 'grid', space: { lr: [1e-3, 1e-2], optimizer: ['sgd', 'adam'], width: [1, 2] } }), 100);
