@@ -2,6 +2,15 @@ import { createI18n } from 'vue-i18n';
 import en from './en';
 import zhCN from './zh-CN';
 import type { AppLocale } from '../lib/preferences';
+import type { DatasetLayout, FileProblem, RunStatus, SplitName } from '../../../shared/dto';
+import type { AugmentPreset } from '../../../shared/augment-config';
+
+// Every engine value the UI names has text: a new reason, status or layout fails the type check here.
+void (en.dataset.reasons satisfies Record<FileProblem['reason'], string>);
+void (en.status satisfies Record<RunStatus, string>);
+void (en.dataset.layouts satisfies Record<DatasetLayout, string>);
+void (en.dataset.split satisfies Record<SplitName, string>);
+void (en.train.augmentPresets satisfies Record<AugmentPreset, string>);
 
 export type MessageSchema = typeof en;
 
