@@ -13,6 +13,12 @@ type Sym = tf.SymbolicTensor;
 type Activation = ConvBlock['activation'];
 export type DenseSpec = { units: number; batchNorm: boolean; activation: Activation; dropout: number };
 
+/**
+ * PyTorch's default initialisation (kaiming_uniform with a = √5, i.e. U(±1/√fan_in)) rather than Keras's
+ * Glorot: the lab is measured against the PyTorch peer, and the same start makes the curves comparable.
+ */
+const kernelInitializer = () => tf.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanIn', distribution: 'uniform' });
+
 function act(x: Sym, activation: Activation, name: string): Sym {
   return activation === 'linear' ? x : (tf.layers.activation({ activation, name }).apply(x) as Sym);
 }
@@ -27,7 +33,7 @@ export function denseHead(x: Sym, layers: DenseSpec[], numClasses: number, prefi
   let h = x;
   layers.forEach((l, i) => {
     const n = `${prefix}${i + 1}`;
-    h = tf.layers.dense({ units: l.units, useBias: !l.batchNorm, name: `${n}_dense` }).apply(h) as Sym;
+    h = tf.layers.dense({ units: l.units, useBias: !l.batchNorm, kernelInitializer: kernelInitializer(), name: `${n}_dense` }).apply(h) as Sym;
     if (l.batchNorm) h = new SeedBatchNorm({ name: `${n}_bn` }).apply(h) as Sym;
     h = act(h, l.activation, `${n}_act`);
     h = dropout(h, l.dropout, `${n}_drop`);
@@ -41,7 +47,7 @@ export function denseHead(x: Sym, layers: DenseSpec[], numClasses: number, prefi
  * being hidden by probability clipping), while the saved model still outputs probabilities.
  */
 export function classifier(x: Sym, numClasses: number): Sym {
-  const logits = tf.layers.dense({ units: numClasses, name: LOGITS_LAYER }).apply(x) as Sym;
+  const logits = tf.layers.dense({ units: numClasses, kernelInitializer: kernelInitializer(), name: LOGITS_LAYER }).apply(x) as Sym;
   return tf.layers.activation({ activation: 'softmax', name: 'predictions' }).apply(logits) as Sym;
 }
 
@@ -58,7 +64,7 @@ function cnn(cfg: Extract<ModelConfig, { kind: 'cnn' }>, input: Sym, size: numbe
   let side = size;
   cfg.blocks.forEach((b, i) => {
     const n = `block${i + 1}`;
-    x = tf.layers.conv2d({ filters: b.filters, kernelSize: b.kernel, strides: b.stride, padding: 'same', useBias: !b.batchNorm, name: `${n}_conv` }).apply(x) as Sym;
+    x = tf.layers.conv2d({ filters: b.filters, kernelSize: b.kernel, strides: b.stride, padding: 'same', useBias: !b.batchNorm, kernelInitializer: kernelInitializer(), name: `${n}_conv` }).apply(x) as Sym;
     side = Math.ceil(side / b.stride);
     if (b.batchNorm) x = new SeedBatchNorm({ name: `${n}_bn` }).apply(x) as Sym;
     x = act(x, b.activation, `${n}_act`);
@@ -81,7 +87,7 @@ function cnn(cfg: Extract<ModelConfig, { kind: 'cnn' }>, input: Sym, size: numbe
 function resnet(cfg: Extract<ModelConfig, { kind: 'resnet' }>, input: Sym, numClasses: number): Sym {
   const n = (cfg.depth - 2) / 6;
   const convBn = (x: Sym, filters: number, kernel: number, stride: number, name: string): Sym => {
-    const c = tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, name: `${name}_conv` }).apply(x) as Sym;
+    const c = tf.layers.conv2d({ filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, kernelInitializer: kernelInitializer(), name: `${name}_conv` }).apply(x) as Sym;
     return new SeedBatchNorm({ name: `${name}_bn` }).apply(c) as Sym;
   };
   let x = act(convBn(input, cfg.width, 3, 1, 'stem'), 'relu', 'stem_act');

@@ -105,7 +105,8 @@ describe('trainRun', () => {
 
   it('NaN guard: a learning rate far too large stops at once with the document\'s diagnosis', async () => {
     const cfg = config({
-      model: { kind: 'mlp', hidden: [{ units: 16, activation: 'linear', dropout: 0 }, { units: 16, activation: 'linear', dropout: 0 }] },
+      // a deep linear net: the gradient of each layer scales with the others, so a huge step compounds until it overflows
+      model: { kind: 'mlp', hidden: [1, 2, 3].map(() => ({ units: 16, activation: 'linear' as const, dropout: 0 })) },
       optimizer: { name: 'sgd', lr: 10 },
       epochs: 5,
     });
