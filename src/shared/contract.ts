@@ -3,7 +3,7 @@
  * arguments, and the type of its result. Electron IPC and the WebSocket server bind it generically.
  */
 import { z } from 'zod';
-import { TrainConfigSchema } from './config';
+import { InputConfigSchema, TrainConfigSchema } from './config';
 import { SearchRequestSchema, TuneRequestSchema } from './tuning';
 import type { TuningState, TuningSummary } from './tuning';
 import { AugmentBatchRequestSchema, AugmentPreviewRequestSchema, AugmentWriteRequestSchema } from './augment-config';
@@ -34,6 +34,8 @@ export const ImportRequestSchema = z.object({
   split: z.object({ val: z.number().min(0).lt(1), test: z.number().min(0).lt(1), seed: z.number().int() }).optional(),
   /** Chosen by the caller so it can match import.progress events and cancel before the call returns. */
   jobId: z.string().min(1).max(100).optional(),
+  /** Build the decoded cache for this training input during the import (each image is then decoded once). */
+  input: InputConfigSchema.optional(),
 });
 
 export const SampleQuerySchema = z.object({

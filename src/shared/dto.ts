@@ -123,6 +123,8 @@ export interface ImportRequest {
   split?: { val: number; test: number; seed: number };
   /** Caller-chosen id echoed in import.progress / import.done and accepted by datasets.cancelImport. */
   jobId?: string;
+  /** Build the decoded cache for this training input during the import. */
+  input?: InputConfig;
 }
 
 export interface SampleQuery {

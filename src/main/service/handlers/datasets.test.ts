@@ -28,13 +28,15 @@ describe('datasets.* handlers', () => {
     const h = datasetHandlers(ctx);
     const preview = await h['datasets.inspect']([dir]);
     expect(preview.classes).toEqual(['a', 'b']);
-    const summary = await h['datasets.import']({ paths: [dir], jobId: 'job-1' });
+    const summary = await h['datasets.import']({ paths: [dir], jobId: 'job-1', input: { size: 8, channels: 1, fit: 'squash' } });
     const progress = events.filter((e): e is Extract<LabEvent, { type: 'import.progress' }> => e.type === 'import.progress');
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.every((e) => e.jobId === 'job-1')).toBe(true);
     const lastValidate = progress.filter((e) => e.phase === 'validate').at(-1);
     expect(lastValidate).toMatchObject({ done: 12, total: 12 });
     expect(events.at(-1)).toEqual({ type: 'import.done', jobId: 'job-1', datasetId: summary.id });
+    // the cache for the chosen input was built during the import
+    expect(progress.some((e) => e.phase === 'cache')).toBe(true);
 
     expect((await h['datasets.list']()).map((d) => d.id)).toEqual([summary.id]);
     expect((await h['datasets.get'](summary.id)).images).toBe(12);

@@ -37,7 +37,7 @@ export function datasetHandlers(ctx: ServiceContext): DatasetsHandlers {
       const controller = new AbortController();
       jobs.set(jobId, controller);
       try {
-        const summary = await importDataset(ctx.ws, req, { signal: controller.signal, onProgress: progressEmitter(jobId) });
+        const summary = await importDataset(ctx.ws, req, { signal: controller.signal, onProgress: progressEmitter(jobId), ...(req.input ? { input: req.input } : {}) });
         ctx.emit({ type: 'import.done', jobId, datasetId: summary.id });
         return summary;
       } finally {
