@@ -98,7 +98,7 @@ export async function coarseGrid(ctx: TuneContext, centerLr: number, source: str
     explanation:
       `${cells.length} settings around ${fmt(centerLr)} (${source}), ${gridEpochs} epoch(s) each, ranked by ${byVal ? 'validation accuracy' : 'final training loss (no validation split)'}. ` +
       `Best: LR ${fmt(best.lr)}, weight decay ${fmt(best.weightDecay)} with ${byVal ? `validation accuracy ${pct(best.valAccuracy)}` : `training loss ${fmt(best.trainLoss)}`}` +
-      (margin !== null ? `, ${fmt(margin * 100)} points ahead of the next.` : '.') +
+      (margin === null ? '.' : margin === 0 ? ', tied on accuracy with the next (validation loss, then training loss, break ties).' : `, ${fmt(margin * 100)} points ahead of the next.`) +
       (diverged ? ` ${diverged} setting(s) diverged.` : '') +
       ' Short runs only rank settings; they do not show how far each can go.',
     nextAction: `Go on to step 5: train LR ${fmt(best.lr)}, weight decay ${fmt(best.weightDecay)} for ${ctx.budgets.refineEpochs} epochs.`,
