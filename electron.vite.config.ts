@@ -16,6 +16,7 @@ export default defineConfig({
         input: {
           index: resolve('src/main/app/index.ts'),
           worker: resolve('src/main/worker/training-worker.ts'),
+          'validate-worker': resolve('src/main/datasets/validate-worker.ts'),
         },
       },
     },
