@@ -3,7 +3,7 @@ import { echarts, type EChartsInstance } from './echarts';
 /** Saves what a chart shows as a PNG (from its canvas) or an SVG (re-drawn off-screen by the SVG renderer). */
 export function chartImage(chart: EChartsInstance, type: 'png' | 'svg', background: string): Blob {
   if (type === 'png') {
-    const url = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: background });
+    const url = chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: background, excludeComponents: ['toolbox', 'dataZoom'] });
     return dataUrlToBlob(url);
   }
   const svgChart = echarts.init(null, undefined, { renderer: 'svg', ssr: true, width: chart.getWidth(), height: chart.getHeight() });
