@@ -20,7 +20,7 @@ Commands:
   import <dir>...                    scan and validate image folders (one subfolder per class)
   train <dir|dataset> [--config file.json] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam] [--size N] [--channels 1|3] [--out dir]
-  tune <dir|dataset> [--steps 1-6] [--resume id] [--budgets json|file]   the six-step tuning guide (SEED-NOTES §4)
+  tune <dir|dataset> [--steps 1-6] [--resume id [--rerun]] [--budgets json|file]   the six-step tuning guide (SEED-NOTES §4)
   tune <dir|dataset> --search grid|random --space json|file [--max-runs N] [--time S] [--epochs N]
   evaluate <run>                     accuracy, per-class metrics and confusion on the test split
   export <run> [--format tfjs|teachable-machine|onnx] [--quantize none|float16|uint8] [--out dir]
@@ -60,6 +60,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   space: { type: 'string' },
   'max-runs': { type: 'string' },
   time: { type: 'string' },
+  rerun: { type: 'boolean' },
 };
 
 type Flags = Record<string, string | boolean | undefined>;

@@ -12,7 +12,7 @@ import { UsageError, type CliContext } from '../context';
 import { resolveDataset } from '../dataset-arg';
 import { buildTrainConfig, type TrainFlags } from '../train-config';
 
-export type TuneFlags = TrainFlags & { steps?: string; resume?: string; budgets?: string; search?: string; space?: string; 'max-runs'?: string; time?: string; rerun?: string };
+export type TuneFlags = TrainFlags & { steps?: string; resume?: string; budgets?: string; search?: string; space?: string; 'max-runs'?: string; time?: string; rerun?: string | boolean };
 
 /** "1-6", "3", "1,2,5", "3-" → step numbers. */
 export function parseSteps(text: string): number[] {
@@ -137,6 +137,8 @@ export async function tuneCommand(ctx: CliContext, positionals: string[], flags:
       ...(flags.steps ? { steps: parseSteps(flags.steps) } : {}),
       ...(flags.budgets ? { budgets: jsonArg('budgets', flags.budgets) as never } : {}),
       ...(flags.resume ? { resumeId: flags.resume } : {}),
+      // --rerun: run the --steps again even where they already have a result (re-run one step alone).
+      ...(flags.rerun ? { rerun: true } : {}),
     });
   }
   ctx.out.emit({ type: 'info', message: `Tuning ${state.id} on "${dataset.name}" (state: ${ctx.service.ctx.ws.root}/tuning/${state.id}/state.json)` });
