@@ -1,6 +1,6 @@
 /** The training process's side of a tune: load the state and the data, then run the guide or the search. */
 import type { LabEvent } from '../../shared/events';
-import type { TuningState } from '../../shared/tuning';
+import { TuneBudgetsSchema, type TuningState } from '../../shared/tuning';
 import { initBackend } from '../engine/backend';
 import type { Workspace } from '../workspace';
 import type { TuneContext, TuneData } from './context';
@@ -16,7 +16,8 @@ export interface TuneJobIO {
 
 export function tuneContext(ws: Workspace, state: TuningState, data: TuneData, io: TuneJobIO, backend: string): TuneContext {
   const config = state.kind === 'guide' ? state.config : state.request.config;
-  const budgets = state.kind === 'guide' ? state.budgets : ({} as TuneContext['budgets']);
+  // A search has no step budgets; the defaults keep the context complete.
+  const budgets = state.kind === 'guide' ? state.budgets : TuneBudgetsSchema.parse({});
   return { ws, id: state.id, tag: `${state.kind === 'guide' ? 'tune' : 'search'}:${state.id}`, data, config, budgets, io, backend };
 }
 
