@@ -63,7 +63,7 @@ describe('lab CLI', () => {
     writeFileSync(cfg, JSON.stringify({ optimizer: { lr: -1 }, batchSize: 0 }));
     const r = await lab(['train', data, '--config', cfg, '--json']);
     expect(r.code).toBe(1);
-    const msg = (r.lines.find((l) => l.type === 'error') as { error: { message: string } }).error.message;
+    const msg = (r.lines.find((l) => l.type === 'error') as unknown as { error: { message: string } }).error.message;
     expect(msg).toContain('optimizer.lr');
     expect(msg).toContain('batchSize');
     expect(r.lines.some((l) => l.type === 'batch')).toBe(false);

@@ -121,7 +121,7 @@ export async function setRunStatus(
   ws: Workspace,
   id: string,
   status: RunStatus,
-  extra?: { error?: LabErrorData; pid?: number; message?: string } & Partial<Pick<RunFile, 'epochsDone' | 'bestEpoch' | 'bestValAccuracy' | 'bestValLoss' | 'testAccuracy'>>,
+  extra?: { error?: LabErrorData; pid?: number; message?: string } & Partial<Pick<RunFile, 'epochsDone' | 'bestEpoch' | 'bestValAccuracy' | 'bestValLoss' | 'testAccuracy' | 'backend'>>,
 ): Promise<RunSummary> {
   const { dir, file } = requireRun(ws, id);
   const { message: _m, ...patch } = extra ?? {};
@@ -177,6 +177,12 @@ export function readRunConfig(ws: Workspace, id: string): RunConfigFile {
   const cfg = readJson<RunConfigFile>(path.join(dir, CONFIG_FILE));
   if (!cfg) throw new LabError('BAD_ARGUMENT', `Run "${id}" has no readable config.json; delete the run.`);
   return cfg;
+}
+
+/** The training process names the backend it really chose (the run was created before it started). */
+export function recordRunBackend(ws: Workspace, id: string, backend: string): void {
+  const { dir } = requireRun(ws, id);
+  writeJsonAtomic(path.join(dir, CONFIG_FILE), { ...readRunConfig(ws, id), backend });
 }
 
 export async function deleteRun(ws: Workspace, id: string): Promise<boolean> {

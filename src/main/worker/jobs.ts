@@ -7,7 +7,7 @@ import { channelMean, createBatchAugmenter, evaluateTestTime } from '../augment'
 import { getDataset, loadSplit } from '../datasets';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
-import { appendMetric, loadRunModel, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
+import { appendMetric, loadRunModel, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
 import { evaluateModel, trainRun } from '../training';
 import type { Workspace } from '../workspace';
 import type { PauseGate } from './pause-gate';
@@ -33,7 +33,9 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   const log = (level: 'info' | 'warn' | 'error', message: string): void =>
     io.emit({ type: 'run.log', runId, seq: io.nextSeq(), level, message });
   log('info', `Training on ${backend.label}.`);
-  await announce(ws, io, runId, 'running');
+  recordRunBackend(ws, runId, backend.label);
+  await setRunStatus(ws, runId, 'running', { backend: backend.label });
+  io.emit({ type: 'run.status', runId, seq: io.nextSeq(), status: 'running' });
 
   const dataset = await getDataset(ws, config.datasetId);
   const has = (split: 'val' | 'test'): boolean => dataset.classes.some((c) => c.counts[split] > 0);
