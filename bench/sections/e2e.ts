@@ -79,7 +79,7 @@ function shuffled(n: number, seed: number): Int32Array {
   return idx;
 }
 
-async function ensureData(ctx: BenchContext, dir: string): Promise<void> {
+export async function ensureData(ctx: BenchContext, dir: string): Promise<void> {
   if (existsSync(path.join(dir, 'train')) && existsSync(path.join(dir, 'test'))) return;
   if (!ctx.peersDir) throw new Error('no Fashion-MNIST folders and no ../shared/peers/fmnist_to_folders.py to make them');
   ctx.log(`e2e: writing Fashion-MNIST PNG folders to ${dir} (once) …`);
