@@ -111,7 +111,8 @@ export const labCalls = {
   'runs.pause': z.tuple([id]),
   'runs.resume': z.tuple([id]),
   'runs.delete': z.tuple([id]),
-  'runs.evaluate': z.tuple([id]),
+  /** On the run's own test split, or on all images of another imported dataset. */
+  'runs.evaluate': z.tuple([id, id.optional()]),
   'runs.report': z.tuple([id]),
   'runs.export': z.tuple([ExportRequestSchema]),
   'models.predict': z.tuple([PredictRequestSchema]),

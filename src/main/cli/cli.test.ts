@@ -87,6 +87,18 @@ describe('lab CLI', () => {
     expect(rows).toHaveLength(11);
     expect(rows[0]).toMatch(/path.*bright.*dark/);
 
+    // Evaluation on another folder: every image of it, labels matched by class name.
+    const other = path.join(root, 'other');
+    for (const [cls, level] of [['dark', 40], ['bright', 200]] as const) {
+      mkdirSync(path.join(other, cls), { recursive: true });
+      for (let i = 0; i < 5; i++) await sharp(Buffer.alloc(8 * 8 * 3, level + i), { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(path.join(other, cls, `o${i}.png`));
+    }
+    const ev = await lab(['evaluate', result.runId, other, '--json']);
+    expect(ev.code, JSON.stringify(ev.lines.filter((l) => l.type === 'error'))).toBe(0);
+    const evaluation = (ev.lines.find((l) => l.type === 'result') as unknown as { evaluation: { confusion: number[][]; classes: string[] } }).evaluation;
+    expect(evaluation.classes).toEqual(['bright', 'dark']);
+    expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10);
+
     const rep = await lab(['report', result.runId, '--json']);
     expect(rep.code).toBe(0);
     const file = (rep.lines.find((l) => l.type === 'result') as unknown as { report: string }).report;

@@ -82,7 +82,7 @@ export class RunManager {
   }
 
   /** Evaluate a finished run in its own process (tfjs work never runs in the app's main process). */
-  evaluate(runId: string): Promise<Evaluation> {
+  evaluate(runId: string, datasetId?: string): Promise<Evaluation> {
     return new Promise((resolve, reject) => {
       const handle = this.launch();
       let result: Evaluation | null = null;
@@ -96,7 +96,7 @@ export class RunManager {
         if (result) resolve(result);
         else reject(new LabError('INTERNAL', `Evaluation of run ${runId} ended without a result (exit code ${code ?? 'signal'}).`));
       });
-      handle.send({ type: 'evaluate', runId, workspace: this.ctx.ws.root });
+      handle.send({ type: 'evaluate', runId, workspace: this.ctx.ws.root, ...(datasetId ? { datasetId } : {}) });
     });
   }
 

@@ -3,6 +3,7 @@ import type { TrainConfig } from '../../shared/config';
 import type { BatchLog, RunStatus } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { LabEvent } from '../../shared/events';
+import type { ImageArray } from '../datasets/image-array';
 import { channelMean, createBatchAugmenter, evaluateTestTime } from '../augment';
 import { getDataset, loadSplit } from '../datasets';
 import { initBackend } from '../engine/backend';
@@ -90,12 +91,43 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   await announce(ws, io, runId, final, why, testAccuracy === undefined ? undefined : { testAccuracy });
 }
 
-export async function runEvaluateJob(ws: Workspace, runId: string, io: JobIO): Promise<void> {
+export async function runEvaluateJob(ws: Workspace, runId: string, io: JobIO, datasetId?: string): Promise<void> {
   await initBackend();
   const detail = await readRun(ws, runId);
   const model = await loadRunModel(ws, runId);
-  const test = await loadSplit(ws, detail.config.datasetId, detail.config.input, 'test', { signal: io.signal });
-  const evaluation = await evaluateModel(model, test, preprocessingFor(detail.config));
-  await saveEvaluation(ws.runDir(runId), evaluation);
+  const foreign = datasetId !== undefined && datasetId !== detail.config.datasetId;
+  const data = foreign
+    ? await loadForeignDataset(ws, datasetId, detail.config.input, detail.classes, io.signal)
+    : await loadSplit(ws, detail.config.datasetId, detail.config.input, 'test', { signal: io.signal });
+  const evaluation = await evaluateModel(model, data, preprocessingFor(detail.config));
+  // Only the run's own test split becomes the run's evaluation; another folder's result is reported, not stored.
+  if (!foreign) await saveEvaluation(ws.runDir(runId), evaluation);
   io.emit({ type: 'run.evaluation', runId, seq: io.nextSeq(), evaluation });
+}
+
+/** Every image of another dataset, with its labels mapped by class name onto the run's classes. */
+async function loadForeignDataset(ws: Workspace, datasetId: string, input: TrainConfig['input'], runClasses: string[], signal: AbortSignal): Promise<ImageArray> {
+  const dataset = await getDataset(ws, datasetId);
+  const unknown = dataset.classes.map((c) => c.name).filter((c) => !runClasses.includes(c));
+  if (unknown.length) {
+    throw new LabError('BAD_ARGUMENT', `The folder has classes the model was not trained on (${unknown.join(', ')}); the model knows: ${runClasses.join(', ')}. Rename or remove those class folders.`);
+  }
+  const parts: ImageArray[] = [];
+  for (const split of ['train', 'val', 'test'] as const) {
+    if (dataset.classes.some((c) => c.counts[split] > 0)) parts.push(await loadSplit(ws, datasetId, input, split, { signal }));
+  }
+  const n = parts.reduce((a, p) => a + p.n, 0);
+  if (n === 0) throw new LabError('NO_IMAGES', `Dataset "${dataset.name}" has no usable images to evaluate on.`);
+  const per = input.size * input.size * input.channels;
+  const out: ImageArray = { x: new Uint8Array(n * per), y: new Int32Array(n), index: new Int32Array(n), n, size: input.size, channels: input.channels, classes: runClasses };
+  let at = 0;
+  for (const p of parts) {
+    out.x.set(p.x, at * per);
+    for (let i = 0; i < p.n; i++) {
+      out.y[at + i] = runClasses.indexOf(p.classes[p.y[i]!]!);
+      out.index[at + i] = p.index[i]!;
+    }
+    at += p.n;
+  }
+  return out;
 }

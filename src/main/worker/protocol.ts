@@ -5,7 +5,8 @@ import type { LabEvent } from '../../shared/events';
 
 export type ParentMessage =
   | { type: 'train'; runId: string; workspace: string; config: TrainConfig; resume: boolean }
-  | { type: 'evaluate'; runId: string; workspace: string }
+  /** Evaluate a run's model on its test split, or on every image of another dataset (datasetId). */
+  | { type: 'evaluate'; runId: string; workspace: string; datasetId?: string }
   /** Guided tuning or search: the state (request included) is read from tuning/<tuneId>/state.json. */
   | { type: 'tune'; tuneId: string; workspace: string; rerun: boolean }
   | { type: 'pause' }

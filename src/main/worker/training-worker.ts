@@ -61,7 +61,7 @@ async function handle(message: ParentMessage): Promise<void> {
       const ws = openWorkspace(message.workspace);
       try {
         if (message.type === 'train') await runTrainJob(ws, message.runId, message.config, message.resume, io);
-        else await runEvaluateJob(ws, message.runId, io);
+        else await runEvaluateJob(ws, message.runId, io, message.datasetId);
         port.send({ type: 'done', runId: message.runId });
       } catch (err) {
         port.send({ type: 'failed', runId: message.runId, error: toLabErrorData(err) });

@@ -17,11 +17,12 @@ export async function importCommand(ctx: CliContext, positionals: string[], flag
 export async function evaluateCommand(ctx: CliContext, positionals: string[]): Promise<void> {
   const [runId, dir] = positionals;
   if (!runId) throw new UsageError('lab evaluate needs a run id (see the runs folder of the workspace).');
-  if (dir) throw new LabError('BAD_ARGUMENT', 'Evaluating on another folder is not available yet: import it and train, or use `lab predict`.');
-  const ev = await ctx.lab.call('runs.evaluate', runId);
+  // Another folder (class subfolders named like the run's classes) is imported first, then evaluated whole.
+  const other = dir ? await importWithProgress(ctx, [path.resolve(dir)]) : null;
+  const ev = await ctx.lab.call('runs.evaluate', runId, ...(other ? [other.id] : []));
   ctx.out.emit({ type: 'result', evaluation: ev });
   const rows = ev.perClass.map((c) => `  ${c.name.padEnd(20)} precision ${c.precision.toFixed(2)} recall ${c.recall.toFixed(2)} F1 ${c.f1.toFixed(2)} (${c.support})`);
-  ctx.out.text(`Test accuracy ${(ev.accuracy * 100).toFixed(2)}% · loss ${ev.loss.toFixed(4)}\n${rows.join('\n')}`);
+  ctx.out.text(`${other ? `Accuracy on ${dir} (${other.images} images)` : 'Test accuracy'} ${(ev.accuracy * 100).toFixed(2)}% · loss ${ev.loss.toFixed(4)}\n${rows.join('\n')}`);
 }
 
 export async function exportCommand(ctx: CliContext, positionals: string[], flags: { format?: string; out?: string; quantize?: string }): Promise<void> {

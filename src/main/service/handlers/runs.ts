@@ -61,10 +61,10 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
       await writeRunReport(await readRun(ctx.ws, id), file);
       return { file, html: await readFile(file, 'utf8') };
     },
-    'runs.evaluate': async (id) => {
+    'runs.evaluate': async (id, datasetId) => {
       const detail = await readRun(ctx.ws, id);
       if (!detail.hasModel) throw new LabError('NOT_FOUND', `Run ${id} has no saved model yet: wait for it to finish (or resume it).`);
-      return manager.evaluate(id);
+      return manager.evaluate(id, datasetId);
     },
   };
 }
