@@ -8,6 +8,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/train', name: 'train', component: () => import('./views/TrainView.vue') },
   { path: '/runs', name: 'runs', component: () => import('./views/RunsView.vue') },
   { path: '/runs/:id', name: 'run', component: () => import('./views/RunView.vue') },
+  { path: '/predict', name: 'predict', component: () => import('./views/PredictView.vue') },
   { path: '/tune', name: 'tune', component: () => import('./views/TuneView.vue') },
   { path: '/compare', name: 'compare', component: () => import('./views/CompareView.vue') },
   { path: '/playground', name: 'playground', component: () => import('./views/PlaygroundView.vue') },

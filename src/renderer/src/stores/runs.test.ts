@@ -170,4 +170,18 @@ describe('runs store', () => {
     expect(runs.lastError?.code).toBe('BAD_CONFIG');
     expect(runs.lastError?.message).toMatch(/epochs/);
   });
+  it('the report of the run on screen comes back with where the engine saved it; a failure is shown', async () => {
+    bridge.on('runs.get', () => runDetail({ status: 'completed' })).on('runs.report', (id) => ({ file: `/ws/runs/${id}/report.html`, html: '<html>run 1</html>' }));
+    const runs = useRunsStore();
+    expect(await runs.report()).toBeNull(); // nothing on screen yet
+    await runs.open('run1');
+    expect(await runs.report()).toEqual({ file: '/ws/runs/run1/report.html', html: '<html>run 1</html>' });
+    expect(runs.reporting).toBe(false);
+
+    bridge.on('runs.report', () => {
+      throw new LabError('NOT_FOUND', 'Run "run1" has no metrics yet.');
+    });
+    expect(await runs.report()).toBeNull();
+    expect(useErrorsStore().items[0]).toMatchObject({ context: 'runReport', message: 'Run "run1" has no metrics yet.' });
+  });
 });

@@ -23,6 +23,7 @@ export const useRunsStore = defineStore('runs', () => {
   const controlling = ref<'stop' | 'pause' | 'resume' | null>(null);
   const exporting = ref(false);
   const exportResult = ref<ExportResult | null>(null);
+  const reporting = ref(false);
   const lastError = ref<LabErrorData | null>(null);
   const buffered = new Map<string, LabEvent[]>();
 
@@ -138,6 +139,21 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** The run's self-contained HTML report (the engine also saves it in the run folder as report.file). */
+  async function report(): Promise<{ file: string; html: string } | null> {
+    const run = current.value;
+    if (!run || reporting.value) return null;
+    reporting.value = true;
+    try {
+      return await getBridge().call('runs.report', run.id);
+    } catch (err) {
+      fail(err, 'runReport');
+      return null;
+    } finally {
+      reporting.value = false;
+    }
+  }
+
   async function remove(id: string): Promise<void> {
     try {
       await getBridge().call('runs.delete', id);
@@ -188,6 +204,7 @@ export const useRunsStore = defineStore('runs', () => {
     controlling,
     exporting,
     exportResult,
+    reporting,
     lastError,
     isLive,
     bestEpoch,
@@ -198,6 +215,7 @@ export const useRunsStore = defineStore('runs', () => {
     pause,
     resume,
     exportRun,
+    report,
     remove,
     handleEvent,
     resync,
