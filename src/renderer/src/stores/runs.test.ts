@@ -170,6 +170,7 @@ describe('runs store', () => {
     expect(runs.lastError?.code).toBe('BAD_CONFIG');
     expect(runs.lastError?.message).toMatch(/epochs/);
   });
+
   it('the report of the run on screen comes back with where the engine saved it; a failure is shown', async () => {
     bridge.on('runs.get', () => runDetail({ status: 'completed' })).on('runs.report', (id) => ({ file: `/ws/runs/${id}/report.html`, html: '<html>run 1</html>' }));
     const runs = useRunsStore();
