@@ -13,7 +13,9 @@ import type {
   AugmentPresetInfo,
   AugmentPreview,
   AugmentWriteResult,
+  BatchNormDemo,
   DatasetSummary,
+  DropoutDemo,
   DoctorReport,
   Evaluation,
   ExportResult,
@@ -85,6 +87,36 @@ export const PredictRequestSchema = z.object({
   preview: z.boolean().default(false),
 });
 
+/** Concept lab: a tiny dense ReLU layer's activations through the engine's Dropout layer (tfjs, inverted dropout). */
+export const DropoutDemoRequestSchema = z.object({
+  /** Drop probability (tfjs's rate), not the keep probability. */
+  p: z.number().min(0).lt(1),
+  units: z.number().int().min(1).max(256).default(16),
+  seed: z.number().int(),
+  /** Width of the layer's input vector. */
+  inputs: z.number().int().min(1).max(64).default(8),
+  /** Training-mode passes averaged per unit (each with its own mask), to show E[train] = test. */
+  trials: z.number().int().min(1).max(2000).default(500),
+});
+
+/** Concept lab: a batch from N(shift, scale²) through the engine's SeedBatchNorm in training and inference mode. */
+export const BatchNormDemoRequestSchema = z
+  .object({
+    batchSize: z.number().int().min(1).max(256),
+    features: z.number().int().min(1).max(16).default(1),
+    seed: z.number().int(),
+    shift: z.number().min(-100).max(100).default(0),
+    scale: z.number().positive().max(100).default(1),
+    /** α: weight of the old running statistic. */
+    momentum: z.number().min(0).lt(1).default(0.9),
+    /** Training calls (each on a fresh batch) before the last batch is shown in both modes. */
+    steps: z.number().int().min(1).max(500).default(100),
+    gamma: z.number().min(-10).max(10).default(1),
+    beta: z.number().min(-10).max(10).default(0),
+    epsilon: z.number().positive().max(1).optional(),
+  })
+  .refine((r) => r.batchSize * r.features <= 256, { message: 'batchSize × features must be at most 256 (a tiny demo batch)', path: ['batchSize'] });
+
 export const SettingsPatchSchema = z
   .object({
     locale: z.enum(['auto', 'en', 'zh-CN']),
@@ -127,6 +159,8 @@ export const labCalls = {
   'tuning.get': z.tuple([id]),
   'tuning.list': z.tuple([]),
   'tuning.stop': z.tuple([id]),
+  'concepts.dropout': z.tuple([DropoutDemoRequestSchema]),
+  'concepts.batchNorm': z.tuple([BatchNormDemoRequestSchema]),
 } as const;
 
 export type LabCallName = keyof typeof labCalls;
@@ -167,6 +201,8 @@ export interface LabResults {
   'tuning.get': TuningState;
   'tuning.list': TuningSummary[];
   'tuning.stop': { stopped: boolean };
+  'concepts.dropout': DropoutDemo;
+  'concepts.batchNorm': BatchNormDemo;
 }
 
 /** What a caller passes (defaults may be left out). */

@@ -391,3 +391,48 @@ export interface AugmentWriteResult {
 
 // Guided tuning and hyperparameter search (schemas and state live in ./tuning).
 export type { TuneState, TuneStepResult, TuneStepNumber, TuneVerdict, TuneStatus, LrRangeResult, LrRangePoint, GridCell, SearchState, SearchRow, SearchSetting, SearchRowStatus, TuningState, TuningSummary } from './tuning';
+
+/* ── concepts.* results (computed by the engine's own layers on a tiny network) ──────────────────────── */
+
+export interface DropoutDemo {
+  p: number;
+  /** The dense ReLU layer's activations, one per unit (inference mode: Dropout is the identity). */
+  inference: number[];
+  /** The same activations through Dropout in training mode: dropped units 0, survivors ×1/(1−p). */
+  training: number[];
+  /** Per unit, the training-mode output averaged over `trials` independent masks (→ inference). */
+  trainingAverage: number[];
+  trials: number;
+  /** Mean over units in each mode: inverted dropout keeps the expected value. */
+  meanInference: number;
+  meanTraining: number;
+  /** Units zeroed by the mask among those active at inference. */
+  droppedFraction: number;
+  /** Which tfjs backend computed it. */
+  backend: string;
+}
+
+export interface BatchNormDemo {
+  batchSize: number;
+  features: number;
+  /** Row-major [batchSize][features] values of the last batch, before BN. */
+  before: number[][];
+  /** After the engine's SeedBatchNorm in training mode (batch statistics). */
+  training: number[][];
+  /** After the same layer in inference mode (moving statistics after `steps` training calls). */
+  inference: number[][];
+  /** Per feature: the last batch's mean and biased variance σ²_B. */
+  batchMean: number[];
+  batchVariance: number[];
+  /** Per feature: the layer's moving statistics (unbiased m/(m−1)·σ²_B folded into the EMA). */
+  movingMean: number[];
+  movingVariance: number[];
+  gamma: number[];
+  beta: number[];
+  epsilon: number;
+  momentum: number;
+  steps: number;
+  /** The training engine's batch-size-1 warning, or null. */
+  warning: string | null;
+  backend: string;
+}

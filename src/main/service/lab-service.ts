@@ -8,6 +8,7 @@ import type { Workspace } from '../workspace';
 import type { ServiceContext } from './context';
 import { appHandlers } from './handlers/app';
 import { augmentHandlers } from './handlers/augment';
+import { conceptsHandlers } from './handlers/concepts';
 import { datasetHandlers } from './handlers/datasets';
 import { exportHandlers } from './handlers/export';
 import { runHandlers } from './handlers/runs';
@@ -52,6 +53,7 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
     ...runHandlers(ctx, runs),
     ...exportHandlers(ctx),
     ...augmentHandlers(ctx),
+    ...conceptsHandlers(ctx),
     ...tuning,
   };
   return {
