@@ -125,4 +125,124 @@ describe('datasets store', () => {
     expect(ds.samples[0]?.className).toBe('square');
     expect((bridge.calls.at(-1)?.args[0] as { className?: string }).className).toBe('square');
   });
+
+  describe('browser: filters, inspector, edits', () => {
+    /** A tiny engine: status follows exclusions, labels follow relabels, queries honour class/status/search. */
+    function scriptEngine(n = 6): { excluded: Set<number>; labels: Map<number, string>; edits: unknown[] } {
+      const excluded = new Set<number>();
+      const labels = new Map<number, string>();
+      const edits: unknown[] = [];
+      const item = (i: number): SampleItem => {
+        const given = i % 2 ? 'square' : 'circle';
+        const cls = labels.get(i) ?? given;
+        return {
+          index: i,
+          name: `img${i}.png`,
+          path: `/d/${given}/img${i}.png`,
+          className: cls,
+          split: 'train',
+          status: excluded.has(i) ? 'excluded' : 'ok',
+          ...(cls !== given ? { labelledAs: given } : {}),
+        };
+      };
+      bridge
+        .on('datasets.get', () => datasetSummary())
+        .on('datasets.samples', (q) => {
+          const items = Array.from({ length: n }, (_, i) => item(i)).filter(
+            (s) => (!q.className || s.className === q.className) && (!q.status || s.status === q.status) && (!q.search || s.name.includes(q.search)),
+          );
+          if (q.desc) items.reverse();
+          const offset = q.offset ?? 0;
+          return { total: items.length, items: items.slice(offset, offset + (q.limit ?? 200)) };
+        })
+        .on('datasets.edit', (req) => {
+          edits.push(req.edits);
+          for (const e of req.edits) {
+            if (e.excluded === true) excluded.add(e.index);
+            if (e.excluded === false) excluded.delete(e.index);
+            if (e.className === null) labels.delete(e.index);
+            else if (e.className !== undefined) labels.set(e.index, e.className);
+          }
+          return datasetSummary({ images: 20 - excluded.size });
+        });
+      return { excluded, labels, edits };
+    }
+
+    it('sends status, search, sort and direction with each page request', async () => {
+      scriptEngine();
+      const ds = useDatasetsStore();
+      await ds.open('ds1');
+      ds.setSampleFilter({ status: 'excluded', search: 'img3', sort: 'name', desc: true });
+      await flush();
+      const q = bridge.calls.filter((c) => c.name === 'datasets.samples').at(-1)?.args[0];
+      expect(q).toMatchObject({ datasetId: 'ds1', status: 'excluded', search: 'img3', sort: 'name', desc: true, offset: 0 });
+    });
+
+    it('excluding from the inspector saves the edit, shows the new status, and undo sends the opposite edit', async () => {
+      const engine = scriptEngine();
+      const ds = useDatasetsStore();
+      await ds.open('ds1');
+      await ds.ensureSamples(0, 10);
+      await ds.inspectAt(2);
+      expect(ds.inspected?.name).toBe('img2.png');
+
+      expect(await ds.toggleExcluded(ds.inspected!)).toBe(true);
+      expect(engine.edits.at(-1)).toEqual([{ index: 2, excluded: true }]);
+      expect(ds.inspected?.status).toBe('excluded');
+      expect(ds.current?.images).toBe(19);
+      expect(ds.undoStack.at(-1)?.kind).toBe('exclude');
+
+      expect(await ds.undo()).toBe(true);
+      expect(engine.edits.at(-1)).toEqual([{ index: 2, excluded: false }]);
+      expect(ds.inspected?.status).toBe('ok');
+      expect(ds.undoStack).toHaveLength(0);
+      expect(await ds.undo()).toBe(false);
+    });
+
+    it('undoing a relabel gives back the label the folder gave', async () => {
+      const engine = scriptEngine();
+      const ds = useDatasetsStore();
+      await ds.open('ds1');
+      await ds.inspectAt(0);
+      await ds.relabel(ds.inspected!, 'square');
+      expect(ds.inspected?.className).toBe('square');
+      expect(ds.inspected?.labelledAs).toBe('circle');
+      await ds.relabel(ds.inspected!, 'triangle');
+      await ds.undo();
+      // back to the previous relabel, not to the folder's label
+      expect(engine.edits.at(-1)).toEqual([{ index: 0, className: 'square' }]);
+      await ds.undo();
+      expect(engine.edits.at(-1)).toEqual([{ index: 0, className: null }]);
+      expect(ds.inspected?.className).toBe('circle');
+    });
+
+    it('stepping on after the open image left the filtered list shows the image that took its place', async () => {
+      scriptEngine();
+      const ds = useDatasetsStore();
+      await ds.open('ds1');
+      ds.setSampleFilter({ status: 'ok' });
+      await flush();
+      await ds.inspectAt(1);
+      expect(ds.inspected?.index).toBe(1);
+      await ds.toggleExcluded(ds.inspected!); // gone from the 'ok' list
+      expect(ds.sampleTotal).toBe(5);
+      await ds.step(1);
+      expect(ds.inspected?.index).toBe(2);
+      await ds.step(-1);
+      expect(ds.inspected?.index).toBe(0);
+    });
+
+    it('a refused edit reports the engine message and leaves nothing to undo', async () => {
+      scriptEngine();
+      bridge.on('datasets.edit', () => {
+        throw new LabError('BAD_ARGUMENT', 'Excluding this would leave class "circle" with no images: keep at least two.');
+      });
+      const ds = useDatasetsStore();
+      await ds.open('ds1');
+      await ds.inspectAt(0);
+      expect(await ds.toggleExcluded(ds.inspected!)).toBe(false);
+      expect(ds.undoStack).toHaveLength(0);
+      expect(useErrorsStore().items[0]?.message).toContain('circle');
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { DatasetSummary, LayoutPreview, SampleItem, SplitName } from '../../../shared/dto';
+import type { DatasetSummary, LayoutPreview, SampleEdit, SampleItem, SampleQuery, SplitName } from '../../../shared/dto';
 import type { LabErrorData } from '../../../shared/errors';
 import { toLabErrorData } from '../../../shared/errors';
 import type { LabEvent } from '../../../shared/events';
@@ -21,9 +21,34 @@ export interface ImportJob {
   cancelling: boolean;
 }
 
+export type SampleStatus = NonNullable<SampleQuery['status']>;
+export type SampleSort = NonNullable<SampleQuery['sort']>;
+
 export interface SampleFilter {
   className: string | null;
   split: SplitName | null;
+  status: SampleStatus | null;
+  /** part of the file name, case-insensitive */
+  search: string;
+  sort: SampleSort;
+  desc: boolean;
+}
+
+/** One applied edit and the edit that takes it back. */
+export interface UndoEntry {
+  /** what was done, for the toast: 'exclude' | 'include' | 'relabel' */
+  kind: 'exclude' | 'include' | 'relabel';
+  names: string[];
+  undo: SampleEdit[];
+}
+
+/** The edit that restores `item` as it is now, for the fields `edit` changes. */
+export function oppositeEdit(item: SampleItem, edit: SampleEdit): SampleEdit {
+  const back: SampleEdit = { index: item.index };
+  if (edit.excluded !== undefined) back.excluded = item.status === 'excluded';
+  // null = back to the label the folder gave; otherwise the label it had.
+  if (edit.className !== undefined) back.className = item.labelledAs === undefined ? null : item.className;
+  return back;
 }
 
 /** Thumbnails are fetched in pages of this many items as the grid scrolls to them. */
@@ -44,7 +69,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const lastImport = ref<'done' | 'cancelled' | 'failed' | null>(null);
   const lastError = ref<LabErrorData | null>(null);
 
-  const sampleFilter = ref<SampleFilter>({ className: null, split: null });
+  const sampleFilter = ref<SampleFilter>({ className: null, split: null, status: null, search: '', sort: 'index', desc: false });
   const sampleTotal = ref(0);
   /** Sparse: position in the filtered list → item, filled page by page. */
   const samples = shallowRef<(SampleItem | undefined)[]>([]);
@@ -52,6 +77,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
   const loadedPages = new Set<number>();
   const loadingPages = new Set<number>();
   let samplesVersion = 0;
+  /** Position (in the filtered list) of the image open in the inspector, and that image. */
+  const inspectedPos = ref<number | null>(null);
+  const inspected = ref<SampleItem | null>(null);
+  const editing = ref(false);
+  /** Most recent edit last; undo pops. */
+  const undoStack = ref<UndoEntry[]>([]);
 
   const importing = computed(() => importJob.value !== null);
   const importFraction = computed(() => {
@@ -85,6 +116,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
       const summary = await getBridge().call('datasets.get', id);
       current.value = summary;
       resetSamples();
+      closeInspector();
+      undoStack.value = [];
       return summary;
     } catch (err) {
       fail(err, 'openDataset');
@@ -222,6 +255,10 @@ export const useDatasetsStore = defineStore('datasets', () => {
         limit: SAMPLE_PAGE,
         ...(f.className ? { className: f.className } : {}),
         ...(f.split ? { split: f.split } : {}),
+        ...(f.status ? { status: f.status } : {}),
+        ...(f.search.trim() ? { search: f.search.trim() } : {}),
+        ...(f.sort !== 'index' ? { sort: f.sort } : {}),
+        ...(f.desc ? { desc: true } : {}),
       });
       if (version !== samplesVersion) return; // the filter or dataset changed meanwhile
       loadedPages.add(page);
@@ -240,7 +277,130 @@ export const useDatasetsStore = defineStore('datasets', () => {
     }
   }
 
+  // ---- inspector and edits ----
+
+  /** Opens the inspector on the image at `pos` of the filtered list (loading its page if needed). */
+  async function inspectAt(pos: number): Promise<void> {
+    if (pos < 0 || (sampleTotal.value > 0 && pos >= sampleTotal.value)) return;
+    inspectedPos.value = pos;
+    if (!samples.value[pos]) await ensureSamples(pos, pos + 1);
+    if (inspectedPos.value === pos) inspected.value = samples.value[pos] ?? null;
+  }
+
+  /**
+   * Next / previous image of the filtered list. After an edit took the open image out of the list (e.g. excluded
+   * while showing only ok images), its successor now sits at the same position.
+   */
+  async function step(delta: 1 | -1): Promise<void> {
+    const pos = inspectedPos.value;
+    if (pos === null) return;
+    const stillThere = samples.value[pos]?.index === inspected.value?.index;
+    const target = stillThere || delta < 0 ? pos + delta : pos;
+    if (target < 0 || target >= sampleTotal.value) return;
+    await inspectAt(target);
+  }
+
+  function closeInspector(): void {
+    inspectedPos.value = null;
+    inspected.value = null;
+  }
+
+  /** The image with manifest index `index` as the engine sees it now (found by its name, then by index). */
+  async function fetchItem(index: number, name: string): Promise<SampleItem | null> {
+    const ds = current.value;
+    if (!ds) return null;
+    const page = await getBridge().call('datasets.samples', { datasetId: ds.id, search: name, offset: 0, limit: 5000 });
+    return page.items.find((it) => it.index === index) ?? null;
+  }
+
+  /** Every other copy of `item`: the one it duplicates and the ones that name it as their original. */
+  async function duplicatesOf(item: SampleItem): Promise<SampleItem[]> {
+    const ds = current.value;
+    if (!ds) return [];
+    try {
+      const out = new Map<number, SampleItem>();
+      const origin = item.duplicateOf ?? item.index;
+      // Copies are marked duplicate (or bad for label conflicts / split leaks): look through both kinds.
+      for (const status of ['duplicate', 'bad', 'excluded'] as const) {
+        const page = await getBridge().call('datasets.samples', { datasetId: ds.id, status, offset: 0, limit: 5000 });
+        for (const it of page.items) if (it.index !== item.index && (it.duplicateOf === origin || it.index === origin)) out.set(it.index, it);
+      }
+      if (item.duplicateOf !== undefined && !out.has(origin)) {
+        const all = await getBridge().call('datasets.samples', { datasetId: ds.id, offset: origin, limit: 1 });
+        const first = all.items[0];
+        if (first && first.index === origin) out.set(origin, first);
+      }
+      return [...out.values()].sort((a, b) => a.index - b.index);
+    } catch (err) {
+      fail(err, 'loadDuplicates');
+      return [];
+    }
+  }
+
+  async function applyEdits(edits: SampleEdit[]): Promise<boolean> {
+    const ds = current.value;
+    if (!ds || edits.length === 0) return false;
+    editing.value = true;
+    try {
+      const summary = await getBridge().call('datasets.edit', { datasetId: ds.id, edits });
+      current.value = summary;
+      upsert(summary);
+      // The filtered list may have changed (status, class): reload what is on screen, keep the inspector's image.
+      const keep = inspected.value;
+      const pos = inspectedPos.value;
+      resetSamples();
+      await ensureSamples(0, Math.max(SAMPLE_PAGE, (pos ?? 0) + 1));
+      if (keep && edits.some((e) => e.index === keep.index)) inspected.value = (await fetchItem(keep.index, keep.name)) ?? keep;
+      return true;
+    } catch (err) {
+      fail(err, 'editSamples');
+      return false;
+    } finally {
+      editing.value = false;
+    }
+  }
+
+  /** Exclude / include / relabel images; the opposite edit goes on the undo stack. */
+  async function editItems(items: SampleItem[], change: Omit<SampleEdit, 'index'>): Promise<boolean> {
+    const edits = items.map((it) => ({ index: it.index, ...change }));
+    const undo = items.map((it, i) => oppositeEdit(it, edits[i]!));
+    const kind: UndoEntry['kind'] = change.className !== undefined ? 'relabel' : change.excluded ? 'exclude' : 'include';
+    const ok = await applyEdits(edits);
+    if (ok) undoStack.value = [...undoStack.value.slice(-49), { kind, names: items.map((it) => it.name), undo }];
+    return ok;
+  }
+
+  async function toggleExcluded(item: SampleItem): Promise<boolean> {
+    return editItems([item], { excluded: item.status !== 'excluded' });
+  }
+
+  async function relabel(item: SampleItem, className: string): Promise<boolean> {
+    if (className === item.className) return false;
+    return editItems([item], { className });
+  }
+
+  /** Takes back the last edit (the opposite edit, persisted like any other). */
+  async function undo(): Promise<boolean> {
+    const last = undoStack.value.at(-1);
+    if (!last) return false;
+    const ok = await applyEdits(last.undo);
+    if (ok) undoStack.value = undoStack.value.slice(0, -1);
+    return ok;
+  }
+
   return {
+    inspectedPos,
+    inspected,
+    editing,
+    undoStack,
+    inspectAt,
+    step,
+    closeInspector,
+    duplicatesOf,
+    editItems,
+    toggleExcluded,
+    relabel,
+    undo,
     list,
     current,
     preview,
