@@ -92,7 +92,10 @@ export const DropoutDemoRequestSchema = z.object({
   /** Drop probability (tfjs's rate), not the keep probability. */
   p: z.number().min(0).lt(1),
   units: z.number().int().min(1).max(256).default(16),
+  /** Seeds the layer's weights and input. */
   seed: z.number().int(),
+  /** Seeds the dropout mask (default seed + 1): a new mask over the same activations. */
+  maskSeed: z.number().int().optional(),
   /** Width of the layer's input vector. */
   inputs: z.number().int().min(1).max(64).default(8),
   /** Training-mode passes averaged per unit (each with its own mask), to show E[train] = test. */

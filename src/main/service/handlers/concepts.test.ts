@@ -48,6 +48,9 @@ describe('concepts.dropout (tfjs Dropout on a tiny dense layer)', () => {
     const a = await dropout({ p: 0.5, units: 32, seed: 8 });
     const b = await dropout({ p: 0.5, units: 32, seed: 8 });
     expect(a.training).toEqual(b.training);
+    const c = await dropout({ p: 0.5, units: 32, seed: 8, maskSeed: 100 });
+    expect(c.inference).toEqual(a.inference); // same layer, new mask
+    expect(c.training).not.toEqual(a.training);
   });
 
   it('rejects a drop probability of 1', () => {

@@ -28,7 +28,7 @@ export function dropoutDemo(req: DropoutRequest): DropoutDemo {
     // a small positive bias keeps most units active, so the mask's effect is visible
     biasInitializer: tf.initializers.constant({ value: 0.1 }),
   });
-  const drop = tf.layers.dropout({ rate: req.p, seed: req.seed + 1 });
+  const drop = tf.layers.dropout({ rate: req.p, seed: req.maskSeed ?? req.seed + 1 });
   try {
     const [inference, training, trainingAverage] = tf.tidy(() => {
       const x = tf.randomNormal([1, req.inputs], 0, 1, 'float32', req.seed + 2);
