@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { colourModel, PRE8 } from '../export/test-support/tiny-models';
 import type { Prediction } from '../../shared/dto';
 import { predictImages } from './predict-images';
-import { labelsFromPredictions, predictionsToCsv } from './predictions-csv';
+import { labelsFromPredictions, predictionsToCsv } from '../../shared/predictions-csv';
 
 const LABELS = ['red', 'green', 'blue'];
 
@@ -67,8 +67,8 @@ describe('predictionsToCsv', () => {
       { path: '/img/bad.png', top: [], error: { code: 'UNREADABLE', message: 'Cannot read /img/bad.png:\nbroken' } },
     ];
     const csv = predictionsToCsv(preds, ['plain', 'say "hi"']);
-    expect(csv.split('\n')[0]).toBe('path,top1,probability,plain,"say ""hi""",error');
-    expect(csv).toContain('"/img/a,b.png","say ""hi""",0.75,0.25,0.75,\n');
-    expect(csv).toContain('/img/bad.png,,,,,"Cannot read /img/bad.png:\nbroken"\n');
+    expect(csv.split('\r\n')[0]).toBe('path,top1,probability,plain,"say ""hi""",error');
+    expect(csv).toContain('"/img/a,b.png","say ""hi""",0.75,0.25,0.75,\r\n');
+    expect(csv).toContain('/img/bad.png,,,,,"Cannot read /img/bad.png:\nbroken"\r\n');
   });
 });

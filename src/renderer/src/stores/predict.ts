@@ -2,7 +2,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Prediction } from '../../../shared/dto';
 import { toLabErrorData, type LabErrorData } from '../../../shared/errors';
-import { labelsFromPredictions, predictionsToCsv } from '../lib/csv';
+import { labelsFromPredictions, predictionsToCsv } from '../../../shared/predictions-csv';
 import { getBridge } from '../api/bridge';
 import { useErrorsStore } from './errors';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Prediction } from '../../../shared/dto';
-import { csvField, labelsFromPredictions, predictionsToCsv } from './csv';
+import type { Prediction } from './dto';
+import { csvField, labelsFromPredictions, predictionsToCsv } from './predictions-csv';
 
 /** A minimal RFC 4180 reader, to check that what we write reads back as the same fields. */
 function parseCsv(text: string): string[][] {

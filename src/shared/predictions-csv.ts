@@ -1,29 +1,23 @@
-/**
- * Prediction results as CSV, built in the renderer (tsconfig.web cannot reach src/main, whose
- * predictions-csv.ts writes the CLI's CSV in the same layout): path, top-1, its probability, every class, error.
- */
-import type { Prediction } from '../../../shared/dto';
+/** Batch predictions as CSV (RFC 4180 quoting): path, top-1, its probability, every class's probability, error. */
+import type { Prediction } from './dto';
 
-/** RFC 4180 quoting: commas, quotes, line breaks and edge spaces get the field quoted, quotes doubled. */
 export function csvField(value: string | number): string {
   const s = String(value);
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function toCsv(rows: (string | number)[][]): string {
-  return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+function prob(p: number): string {
+  return Number.isFinite(p) ? String(Number(p.toFixed(6))) : '';
 }
 
-const prob = (p: number): string => (Number.isFinite(p) ? String(Number(p.toFixed(6))) : '');
-
 /**
- * Class names in output order, from a prediction whose top list covers every class (topK ≥ classes).
- * Equal probabilities are matched left to right, as the engine's stable sort keeps label order.
+ * The class names in output order, recovered from a prediction whose top list covers every class (ask for
+ * topK ≥ the number of classes): top entries are sorted stably, so equal probabilities keep label order.
  */
 export function labelsFromPredictions(preds: Prediction[]): string[] | null {
   const full = preds.find((p) => p.probabilities && p.top.length === p.probabilities.length && p.top.length > 0);
   if (!full?.probabilities) return null;
-  const labels: string[] = new Array<string>(full.probabilities.length);
+  const labels: string[] = new Array(full.probabilities.length);
   const taken = new Set<number>();
   for (const t of full.top) {
     const i = full.probabilities.findIndex((v, k) => !taken.has(k) && v === t.probability);
@@ -34,7 +28,7 @@ export function labelsFromPredictions(preds: Prediction[]): string[] | null {
   return labels;
 }
 
-/** One row per image; a file the engine could not read has empty probabilities and its error message. */
+/** labels: the model's classes in output order (labelsFromPredictions recovers them from a full top-k). */
 export function predictionsToCsv(preds: Prediction[], labels: string[]): string {
   const header = ['path', 'top1', 'probability', ...labels, 'error'];
   const rows = preds.map((p) => {
@@ -45,5 +39,6 @@ export function predictionsToCsv(preds: Prediction[], labels: string[]): string 
     });
     return [p.path, best?.label ?? '', best ? prob(best.probability) : '', ...all, p.error?.message ?? ''];
   });
-  return toCsv([header, ...rows]);
+  // RFC 4180 line breaks, which spreadsheet programs on every platform read.
+  return [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
