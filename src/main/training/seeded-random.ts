@@ -8,17 +8,9 @@
  * observe Math.random while it is replaced.
  */
 
-/** mulberry32: tiny, fast, good enough for shuffles and seeds. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../shared/random';
+
+export { mulberry32 };
 
 /** Mixes several integers into one 32-bit seed (so seed 42 epoch 3 ≠ seed 43 epoch 2). */
 export function mixSeed(...parts: number[]): number {
