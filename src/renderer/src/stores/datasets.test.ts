@@ -232,6 +232,17 @@ describe('datasets store', () => {
       expect(ds.inspected?.index).toBe(0);
     });
 
+    it('a new filter closes the inspector (its position belonged to the old list)', async () => {
+      scriptEngine();
+      const ds = useDatasetsStore();
+      await ds.open('ds1');
+      await ds.inspectAt(4);
+      expect(ds.inspected?.index).toBe(4);
+      ds.setSampleFilter({ search: 'img1' });
+      expect(ds.inspectedPos).toBeNull();
+      expect(ds.inspected).toBeNull();
+    });
+
     it('a refused edit reports the engine message and leaves nothing to undo', async () => {
       scriptEngine();
       bridge.on('datasets.edit', () => {

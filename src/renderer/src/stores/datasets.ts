@@ -224,6 +224,8 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   function setSampleFilter(filter: Partial<SampleFilter>): void {
     sampleFilter.value = { ...sampleFilter.value, ...filter };
+    // The inspector walks the filtered list by position: a new filter makes those positions meaningless.
+    closeInspector();
     resetSamples();
     void ensureSamples(0, SAMPLE_PAGE);
   }

@@ -1,0 +1,149 @@
+import { mkdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import sharp from 'sharp';
+import { E2E_DATA } from './fixtures';
+
+const TOKEN = 'e2e-token-not-secret';
+const DIR = path.join(E2E_DATA, 'browser-grid');
+const SCREENSHOT = path.resolve('test-results/dataset-inspector.png');
+const STATS_SCREENSHOT = path.resolve('test-results/dataset-stats.png');
+
+/** 2 classes × 6 tiny PNGs, one exact copy (duplicate) and one zero-byte file; rebuilt each run. */
+async function makeDataset(): Promise<void> {
+  rmSync(DIR, { recursive: true, force: true });
+  for (const [cls, paint] of [
+    ['dots', (x: number, y: number, k: number) => (x - 8) ** 2 + (y - 8) ** 2 < 12 + k * 3],
+    ['bars', (x: number, _y: number, k: number) => (x + k) % 5 < 2],
+  ] as const) {
+    mkdirSync(path.join(DIR, cls), { recursive: true });
+    for (let k = 0; k < 6; k++) {
+      const px = Buffer.alloc(16 * 16 * 3);
+      for (let y = 0; y < 16; y++)
+        for (let x = 0; x < 16; x++) {
+          const i = (y * 16 + x) * 3;
+          const on = paint(x, y, k);
+          px[i] = on ? 240 : 10 + k * 5;
+          px[i + 1] = on ? 180 : 40;
+          px[i + 2] = on ? 30 : 90;
+        }
+      await sharp(px, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(path.join(DIR, cls, `${cls}-${k}.png`));
+    }
+  }
+  copyFileSync(path.join(DIR, 'dots', 'dots-1.png'), path.join(DIR, 'dots', 'dots-1-copy.png'));
+  writeFileSync(path.join(DIR, 'bars', 'empty.png'), Buffer.alloc(0));
+}
+
+async function pick(page: Page, testId: string, option: string): Promise<void> {
+  await page.getByTestId(testId).click();
+  await page.locator('.n-base-select-option', { hasText: new RegExp(`^${option}$`) }).click();
+}
+
+const thumbs = (page: Page) => page.getByTestId('thumb-grid').getByTestId('thumb');
+
+test.describe.serial('dataset browser: filter, inspect, exclude, undo', () => {
+  test.beforeAll(makeDataset);
+
+  test('imports a messy folder and browses it', async ({ page }) => {
+    await page.goto(`/?token=${TOKEN}`);
+    await expect(page.getByTestId('backend-badge')).toBeVisible();
+    await page.getByTestId('nav-dataset').click();
+    await page.getByTestId('dataset-path-input').fill(DIR);
+    await page.getByTestId('inspect-button').click();
+    await expect(page.getByTestId('inspect-preview')).toContainText('bars');
+    await page.getByTestId('import-button').click();
+    await expect(page.getByTestId('dataset-summary')).toBeVisible();
+
+    // Statistics: stacked bars drawn, bad files counted by reason, advice shown.
+    const stats = page.getByTestId('stats-panel');
+    await expect(stats.getByTestId('class-bar-chart').locator('canvas').first()).toBeVisible();
+    await expect(stats.getByTestId('bad-by-reason')).toContainText('empty file');
+    await expect(stats.getByTestId('suggested-input')).toContainText('px');
+    await expect(stats.getByTestId('imbalance-ratio')).toContainText(': 1');
+    await stats.screenshot({ path: STATS_SCREENSHOT });
+
+    // Class sidebar: only that class's images remain.
+    await page.locator('[data-testid=class-item][data-class=bars]').click();
+    await expect(thumbs(page).first()).toBeVisible();
+    await expect(thumbs(page).locator('figcaption')).not.toContainText(['dots']);
+    const captions = await thumbs(page).locator('figcaption').allTextContents();
+    expect(captions.length).toBeGreaterThan(0);
+    expect(captions.every((c) => c === 'bars')).toBe(true);
+
+    // Status 'bad': the zero-byte file, with its reason in the inspector.
+    await pick(page, 'status-filter', 'Bad');
+    await expect(thumbs(page)).toHaveCount(1);
+    await expect(thumbs(page).first()).toHaveAttribute('data-name', 'empty.png');
+    await thumbs(page).first().click();
+    const inspector = page.getByTestId('inspector');
+    await expect(inspector.getByTestId('inspector-problem')).toContainText('empty file');
+    await expect(inspector.getByTestId('inspector-path')).toContainText('empty.png');
+    await page.keyboard.press('Escape');
+    await expect(inspector).toBeHidden();
+
+    // Duplicates: the copy shows, and the inspector lists the other copy.
+    await page.locator('[data-testid=class-item][data-class=""]').click();
+    await pick(page, 'status-filter', 'Duplicate');
+    await expect(thumbs(page)).toHaveCount(1);
+    await thumbs(page).first().click();
+    await expect(inspector.getByTestId('inspector-duplicates')).toContainText(/dots-1(-copy)?\.png/);
+    await page.keyboard.press('Escape');
+
+    // Search by file name (debounced), with the status filter off again.
+    await pick(page, 'status-filter', 'Any status');
+    await page.getByTestId('search-input').fill('dots-2');
+    await expect(thumbs(page)).toHaveCount(1);
+    await page.getByTestId('search-input').fill('');
+    await expect(thumbs(page).nth(3)).toBeVisible();
+  });
+
+  test('the inspector excludes an image, the grid shows it excluded, and undo takes it back', async ({ page }) => {
+    await page.goto(`/?token=${TOKEN}`);
+    await page.getByTestId('nav-dataset').click();
+    await page.locator('.existing-select').click();
+    await page.locator('.n-base-select-option', { hasText: 'browser-grid' }).first().click();
+    await expect(page.getByTestId('dataset-summary')).toBeVisible();
+
+    await page.getByTestId('search-input').fill('dots-');
+    await expect(thumbs(page)).toHaveCount(7); // dots-0…5 and the copy
+    await page.locator('[data-testid=thumb][data-name="dots-3.png"]').click();
+    const inspector = page.getByTestId('inspector');
+    await expect(inspector).toHaveAttribute('data-status', 'ok');
+    await expect(inspector.getByTestId('inspector-image')).toBeVisible();
+
+    // Arrow keys move through the filtered list.
+    const start = await inspector.getAttribute('data-index');
+    await page.keyboard.press('ArrowRight');
+    await expect(inspector).not.toHaveAttribute('data-index', start ?? '');
+    await page.keyboard.press('ArrowLeft');
+    await expect(inspector).toHaveAttribute('data-index', start ?? '');
+
+    await inspector.getByTestId('inspector-exclude').click();
+    await expect(inspector.getByTestId('inspector-status')).toHaveText('Excluded');
+    await expect(inspector.getByTestId('inspector-undo')).toBeVisible();
+    await page.screenshot({ path: SCREENSHOT });
+    await page.keyboard.press('Escape');
+
+    await pick(page, 'status-filter', 'Excluded');
+    await expect(thumbs(page)).toHaveCount(1);
+    await expect(thumbs(page).first()).toHaveAttribute('data-name', 'dots-3.png');
+
+    // The exclusion is saved: a reload still shows it.
+    await page.reload();
+    await page.getByTestId('search-input').fill('dots-3');
+    await pick(page, 'status-filter', 'Excluded');
+    await expect(thumbs(page)).toHaveCount(1);
+
+    await thumbs(page).first().click();
+    await expect(inspector).toHaveAttribute('data-status', 'excluded');
+    // E toggles: include again, then take that back with the grid's undo; the image is excluded once more.
+    await page.keyboard.press('e');
+    await expect(inspector.getByTestId('inspector-status')).toHaveText('OK');
+    await inspector.getByTestId('inspector-undo').click();
+    await expect(inspector.getByTestId('inspector-status')).toHaveText('Excluded');
+    await inspector.getByTestId('inspector-exclude').click();
+    await expect(inspector.getByTestId('inspector-status')).toHaveText('OK');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('thumb-grid')).toContainText('No images match');
+  });
+});
