@@ -145,5 +145,17 @@ test.describe.serial('dataset browser: filter, inspect, exclude, undo', () => {
     await expect(inspector.getByTestId('inspector-status')).toHaveText('OK');
     await page.keyboard.press('Escape');
     await expect(page.getByTestId('thumb-grid')).toContainText('No images match');
+    // Change label inside the lab, then undo back to the folder's label.
+    await pick(page, 'status-filter', 'Any status');
+    await page.getByTestId('search-input').fill('dots-4');
+    // wait for the debounced search itself (the previous list also had one image)
+    await expect(thumbs(page).first()).toHaveAttribute('data-name', 'dots-4.png');
+    await thumbs(page).first().click();
+    await pick(page, 'inspector-label', 'bars');
+    await expect(inspector).toContainText('the folder says “dots”');
+    await expect(thumbs(page).first().locator('figcaption')).toHaveText('bars');
+    await inspector.getByTestId('inspector-undo').click();
+    await expect(inspector).not.toContainText('the folder says');
+    await expect(thumbs(page).first().locator('figcaption')).toHaveText('dots');
   });
 });
