@@ -158,4 +158,59 @@ test.describe.serial('dataset browser: filter, inspect, exclude, undo', () => {
     await expect(inspector).not.toContainText('the folder says');
     await expect(thumbs(page).first().locator('figcaption')).toHaveText('dots');
   });
+
+  // Opt-in measurement, not a timed test: LAB_E2E_SCROLL_BENCH=1. The page's sample queries are answered with a
+  // 100,000-image list (thumbnails of the real small dataset, served by the real server), then the grid is scrolled
+  // top to bottom frame by frame and the frame intervals are reported.
+  test('scrolls 100,000 thumbnails (measurement)', async ({ page }) => {
+    test.skip(!process.env.LAB_E2E_SCROLL_BENCH, 'set LAB_E2E_SCROLL_BENCH=1 to measure');
+    const N = 100_000;
+    let realCount = 14;
+    await page.routeWebSocket(/\/api\/ws/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((raw) => {
+        const msg = JSON.parse(String(raw)) as { id: number; method: string; args: [{ datasetId: string; offset?: number; limit?: number }] };
+        if (msg.method !== 'datasets.samples') return server.send(raw);
+        const { datasetId, offset = 0, limit = 200 } = msg.args[0];
+        const items = Array.from({ length: Math.max(0, Math.min(limit, N - offset)) }, (_, k) => {
+          const i = offset + k;
+          return { index: i % realCount, name: `img-${i}.png`, path: `/synthetic/${i}.png`, className: i % 2 ? 'bars' : 'dots', split: 'train', status: 'ok', width: 16, height: 16 };
+        });
+        void datasetId;
+        ws.send(JSON.stringify({ id: msg.id, ok: true, result: { total: N, items } }));
+      });
+    });
+    await page.goto(`/?token=${TOKEN}`);
+    await page.getByTestId('nav-dataset').click();
+    await page.locator('.existing-select').click();
+    await page.locator('.n-base-select-option', { hasText: 'browser-grid' }).first().click();
+    await expect(page.getByTestId('sample-total')).toContainText('100000');
+    await expect(thumbs(page).first()).toBeVisible();
+    const result = await page.evaluate(
+      () =>
+        new Promise<{ frames: number; ms: number; p50: number; p95: number; p99: number; max: number; over33: number; rowsInDom: number; scrolled: number }>((resolve) => {
+          const el = document.querySelector('[data-testid=thumb-grid] .v-vl') as HTMLElement;
+          const step = 240; // px per frame, ~2 rows: a fast flick
+          const gaps: number[] = [];
+          let last = performance.now();
+          const t0 = last;
+          let maxRows = 0;
+          const frame = (now: number): void => {
+            gaps.push(now - last);
+            last = now;
+            el.scrollTop += step;
+            maxRows = Math.max(maxRows, document.querySelectorAll('[data-testid=thumb-grid] .thumb-row').length);
+            if (el.scrollTop + el.clientHeight < el.scrollHeight - 1 && now - t0 < 20_000) requestAnimationFrame(frame);
+            else {
+              const s = gaps.slice(1).sort((a, b) => a - b);
+              const q = (p: number): number => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0;
+              resolve({ frames: s.length, ms: now - t0, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s.at(-1) ?? 0, over33: s.filter((g) => g > 33.4).length, rowsInDom: maxRows, scrolled: el.scrollTop });
+            }
+          };
+          requestAnimationFrame(frame);
+        }),
+    );
+    console.log('scroll-100k', JSON.stringify(result));
+    expect(result.frames).toBeGreaterThan(10);
+  });
 });
