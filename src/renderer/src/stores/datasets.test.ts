@@ -243,6 +243,21 @@ describe('datasets store', () => {
       expect(ds.inspected).toBeNull();
     });
 
+    it('an edit deep in a 60,000-image list reloads only the pages around it, not the whole list', async () => {
+      scriptEngine(60000);
+      const ds = useDatasetsStore();
+      await ds.open('ds1');
+      await ds.ensureSamples(0, 10);
+      await ds.inspectAt(50000);
+      expect(ds.inspected?.index).toBe(50000);
+      const before = bridge.calls.length;
+      await ds.toggleExcluded(ds.inspected!);
+      const pages = bridge.calls.slice(before).filter((c) => c.name === 'datasets.samples' && !(c.args[0] as { search?: string }).search);
+      expect(pages.map((c) => (c.args[0] as { offset: number }).offset)).toEqual([50000 - (50000 % SAMPLE_PAGE), 50000 - (50000 % SAMPLE_PAGE) + SAMPLE_PAGE]);
+      expect(ds.inspected?.status).toBe('excluded');
+      expect(ds.samples[0]?.index).toBe(0); // the rest of the grid stays on screen
+    });
+
     it('a refused edit reports the engine message and leaves nothing to undo', async () => {
       scriptEngine();
       bridge.on('datasets.edit', () => {

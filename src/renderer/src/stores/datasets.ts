@@ -230,6 +230,22 @@ export const useDatasetsStore = defineStore('datasets', () => {
     void ensureSamples(0, SAMPLE_PAGE);
   }
 
+  /**
+   * After an edit: reload the page holding `pos` and the next (an item leaving the filtered list shifts the rest by
+   * one), keeping the grid and its scroll position; other pages stay on screen and reload when scrolled to again.
+   * With 100k images a full reload would be hundreds of requests.
+   */
+  async function refreshAround(pos: number | null): Promise<void> {
+    const ds = current.value;
+    if (!ds) return;
+    samplesVersion += 1;
+    loadedPages.clear();
+    loadingPages.clear();
+    const page = Math.floor(Math.max(0, pos ?? 0) / SAMPLE_PAGE);
+    const pages = (page + 1) * SAMPLE_PAGE < sampleTotal.value ? [page, page + 1] : [page];
+    await Promise.all(pages.map((p) => loadPage(ds.id, p)));
+  }
+
   /** Makes sure positions [from, to) of the filtered sample list are loaded (page by page). */
   async function ensureSamples(from: number, to: number): Promise<void> {
     const ds = current.value;
@@ -347,11 +363,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
       const summary = await getBridge().call('datasets.edit', { datasetId: ds.id, edits });
       current.value = summary;
       upsert(summary);
-      // The filtered list may have changed (status, class): reload what is on screen, keep the inspector's image.
+      // The filtered list may have changed (status, class): reload around the edited image, keep the inspector's.
       const keep = inspected.value;
-      const pos = inspectedPos.value;
-      resetSamples();
-      await ensureSamples(0, Math.max(SAMPLE_PAGE, (pos ?? 0) + 1));
+      await refreshAround(inspectedPos.value);
       if (keep && edits.some((e) => e.index === keep.index)) inspected.value = (await fetchItem(keep.index, keep.name)) ?? keep;
       return true;
     } catch (err) {
