@@ -30,3 +30,13 @@ export async function withLab<T>(port: number, token: string, fn: (call: <K exte
     ws.close();
   }
 }
+
+/**
+ * Open the app on a route: the first visit trades the token for the cookie, then a fresh load at the route's
+ * hash (a same-document hash change can race the router's start-up).
+ */
+export async function openAt(page: import('@playwright/test').Page, token: string, route: string): Promise<void> {
+  await page.goto(`/?token=${token}`);
+  await page.goto('about:blank');
+  await page.goto(`/#${route}`);
+}

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import type { RunDetail } from '../src/shared/dto';
-import { withLab } from './api';
+import { openAt, withLab } from './api';
 import { SHAPES_DIR } from './fixtures';
 
 const TOKEN = 'e2e-token-not-secret';
@@ -56,8 +56,7 @@ test.describe.serial('dashboards', () => {
     ev.confusion.forEach((row, i) => row.forEach((v, j) => {
       if (i !== j && v > 0) cell = [i, j];
     }));
-    await page.goto(`/?token=${TOKEN}`);
-    await page.goto(`/#/runs/${run.id}`);
+    await openAt(page, TOKEN, `/runs/${run.id}`);
     const matrix = page.getByTestId('confusion-matrix');
     await expect(matrix).toHaveAttribute('data-cells', /\d+,\d+:/);
     const cells = Object.fromEntries(((await matrix.getAttribute('data-cells')) ?? '').split(';').map((c) => c.split(':') as [string, string]));
@@ -74,8 +73,7 @@ test.describe.serial('dashboards', () => {
   });
 
   test('comparing two runs draws both series', async ({ page }) => {
-    await page.goto(`/?token=${TOKEN}`);
-    await page.goto(`/#/compare?runs=${runs.map((r) => r.id).join(',')}`);
+    await openAt(page, TOKEN, `/compare?runs=${runs.map((r) => r.id).join(',')}`);
     const chart = page.getByTestId('compare-chart');
     await expect(chart).toHaveAttribute('data-series', '2');
     await expect(chart).toHaveAttribute('data-runs', runs.map((r) => r.id).join(','));

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { expect, test } from '@playwright/test';
+import { openAt } from './api';
 
 const TOKEN = 'e2e-token-not-secret';
 
 test('the optimizer playground animates: canvas pixels change between frames after Play', async ({ page }) => {
-  await page.goto(`/?token=${TOKEN}`);
-  await page.goto('/#/playground');
+  await openAt(page, TOKEN, '/playground');
   const canvas = page.getByTestId('playground-canvas');
   await expect(canvas).toBeVisible();
   const shot = async (): Promise<string> => createHash('sha1').update(await canvas.screenshot()).digest('hex');
