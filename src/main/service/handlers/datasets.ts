@@ -58,5 +58,3 @@ export function datasetHandlers(ctx: ServiceContext): DatasetsHandlers {
   };
 }
 
-/** The name the placeholder had. */
-export const datasetsHandlers = datasetHandlers;

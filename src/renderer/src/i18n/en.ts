@@ -30,7 +30,6 @@ export default {
     delete: 'Delete',
     images: '{n} images',
     classes: '{n} classes',
-    comingSoon: 'This page is not available in this build yet.',
   },
   errors: {
     title: 'Something went wrong',

@@ -32,7 +32,6 @@ const zhCN: typeof en = {
     delete: '删除',
     images: '{n} 张图像',
     classes: '{n} 个类别',
-    comingSoon: '此版本暂未提供该页面。',
   },
   errors: {
     title: '出错了',
