@@ -9,8 +9,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
-import type { BatchLog, EpochLog, RunStatus } from '../../shared/dto';
-import type { LabErrorData } from '../../shared/errors';
+import type { BatchLog, EpochLog, RunSummary } from '../../shared/dto';
 
 export const CONFIG_FILE = 'config.json';
 export const RUN_FILE = 'run.json';
@@ -27,24 +26,9 @@ export interface RunConfigFile {
   createdAt: string;
 }
 
-export interface RunFile {
-  id: string;
-  name: string;
-  status: RunStatus;
-  datasetId: string;
-  datasetName: string;
-  createdAt: string;
+/** run.json: the run's summary as stored (resumable is derived when read), plus bookkeeping. */
+export interface RunFile extends Omit<RunSummary, 'resumable'> {
   updatedAt: string;
-  finishedAt?: string;
-  epochs: number;
-  epochsDone: number;
-  bestEpoch: number | null;
-  bestValAccuracy: number | null;
-  bestValLoss: number | null;
-  testAccuracy: number | null;
-  backend: string;
-  tags: string[];
-  error?: LabErrorData;
   /** Process that last set an active status: a run marked running whose process is gone was interrupted. */
   pid?: number;
 }

@@ -105,6 +105,12 @@ export async function createRun(
   return toSummary(dir, run);
 }
 
+/** One run's summary without reading its metrics. */
+export async function readRunSummary(ws: Workspace, id: string): Promise<RunSummary> {
+  const { dir, file } = requireRun(ws, id);
+  return toSummary(dir, file);
+}
+
 function requireRun(ws: Workspace, id: string): { dir: string; file: RunFile } {
   let dir: string;
   try {

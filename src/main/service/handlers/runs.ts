@@ -5,7 +5,7 @@ import { LabError } from '../../../shared/errors';
 import { getDataset } from '../../datasets';
 import { getBackendInfo } from '../../engine/backend';
 import { writeRunReport } from '../../report/run-report';
-import { createRun, deleteRun, listRuns, readRun } from '../../runs';
+import { createRun, deleteRun, listRuns, readRun, readRunSummary } from '../../runs';
 import type { ServiceContext } from '../context';
 import type { RunManager } from '../run-manager';
 
@@ -15,10 +15,7 @@ export type RunHandlers = Pick<
 >;
 
 export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandlers {
-  const summary = async (id: string) => {
-    const { config: _c, classes: _k, epochLogs: _e, batchLogs: _b, evaluation: _v, hasModel: _m, ...rest } = await readRun(ctx.ws, id);
-    return rest;
-  };
+  const summary = (id: string) => readRunSummary(ctx.ws, id);
   return {
     'runs.start': async (config) => {
       const dataset = await getDataset(ctx.ws, config.datasetId);
