@@ -146,6 +146,8 @@ export const labCalls = {
   'runs.pause': z.tuple([id]),
   'runs.resume': z.tuple([id]),
   'runs.delete': z.tuple([id]),
+  /** A new display name (1–200 characters, trimmed); allowed while the run trains. */
+  'runs.rename': z.tuple([id, z.string()]),
   /** On the run's own test split, or on all images of another imported dataset. */
   'runs.evaluate': z.tuple([id, id.optional()]),
   'runs.report': z.tuple([id]),
@@ -187,6 +189,7 @@ export interface LabResults {
   'runs.pause': RunSummary;
   'runs.resume': RunSummary;
   'runs.delete': { deleted: boolean };
+  'runs.rename': RunSummary;
   'runs.evaluate': Evaluation;
   /** A self-contained HTML report (settings, curves, confusion matrix, diagnosis), also saved as report.html in the run folder. */
   'runs.report': { file: string; html: string };

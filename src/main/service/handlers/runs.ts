@@ -5,13 +5,13 @@ import { LabError } from '../../../shared/errors';
 import { getDataset } from '../../datasets';
 import { getBackendInfo } from '../../engine/backend';
 import { writeRunReport } from '../../report/run-report';
-import { createRun, deleteRun, listRuns, readRun, readRunSummary } from '../../runs';
+import { createRun, deleteRun, listRuns, readRun, readRunSummary, renameRun } from '../../runs';
 import type { ServiceContext } from '../context';
 import type { RunManager } from '../run-manager';
 
 export type RunHandlers = Pick<
   LabHandlers,
-  'runs.start' | 'runs.list' | 'runs.get' | 'runs.stop' | 'runs.pause' | 'runs.resume' | 'runs.delete' | 'runs.evaluate' | 'runs.report'
+  'runs.start' | 'runs.list' | 'runs.get' | 'runs.stop' | 'runs.pause' | 'runs.resume' | 'runs.delete' | 'runs.rename' | 'runs.evaluate' | 'runs.report'
 >;
 
 export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandlers {
@@ -53,6 +53,8 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
       await deleteRun(ctx.ws, id);
       return { deleted: true };
     },
+    // Safe while the run trains: the training process re-reads run.json before each of its writes.
+    'runs.rename': (id, name) => renameRun(ctx.ws, id, name),
     'runs.report': async (id) => {
       const file = path.join(ctx.ws.runDir(id), 'report.html');
       await writeRunReport(await readRun(ctx.ws, id), file);
