@@ -6,6 +6,7 @@ import { localClient } from '../service/local-client';
 import { forkLauncher } from '../worker/fork-launcher';
 import { openWorkspace } from '../workspace';
 import { demoCommand } from './commands/demo';
+import { renameCommand } from './commands/rename';
 import { serveCommand } from './commands/serve';
 import { doctorCommand, evaluateCommand, exportCommand, importCommand, predictCommand, reportCommand } from './commands/simple';
 import { trainCommand } from './commands/train';
@@ -26,6 +27,7 @@ Commands:
   export <run> [--format tfjs|teachable-machine|onnx] [--quantize none|float16|uint8] [--out dir]
   predict <model-dir|run> <image|dir>... [--top K] [--csv file]
   report <run> [--out file.html]     a self-contained HTML report: settings, curves, confusion matrix, diagnosis
+  rename <run> <new name>            give a run a new display name (1–200 characters; also while it trains)
   serve [--port N]                   the lab in a browser on 127.0.0.1 (URL with access token)
   doctor                             which training backend runs, and why faster ones did not load
 
@@ -84,6 +86,8 @@ async function run(ctx: CliContext, command: string, positionals: string[], flag
       return predictCommand(ctx, positionals, s);
     case 'report':
       return reportCommand(ctx, positionals, s);
+    case 'rename':
+      return renameCommand(ctx, positionals);
     case 'serve':
       return serveCommand(ctx, s);
     case 'doctor':
