@@ -57,6 +57,7 @@ export default {
       pauseTraining: 'Pause training',
       resumeTraining: 'Resume training',
       runReport: 'Run report',
+      renameRun: 'Rename run',
       predict: 'Predict',
     },
   },
@@ -233,6 +234,10 @@ export default {
     config: 'Settings of this run',
     report: 'Report',
     reportSaved: 'Report saved to {file}',
+    rename: 'Rename',
+    renameTitle: 'Rename run',
+    renameHint: 'Rename (F2)',
+    renameLabel: 'Run name',
   },
   predict: {
     title: 'Predict',

@@ -59,6 +59,7 @@ const zhCN: typeof en = {
       pauseTraining: '暂停训练',
       resumeTraining: '继续训练',
       runReport: '训练报告',
+      renameRun: '重命名训练',
       predict: '预测',
     },
   },
@@ -235,6 +236,10 @@ const zhCN: typeof en = {
     config: '本次训练的设置',
     report: '报告',
     reportSaved: '报告已保存到 {file}',
+    rename: '重命名',
+    renameTitle: '重命名训练',
+    renameHint: '重命名（F2）',
+    renameLabel: '训练名称',
   },
   predict: {
     title: '预测',

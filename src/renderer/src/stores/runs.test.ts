@@ -163,6 +163,35 @@ describe('runs store', () => {
     expect(runs.list.map((r) => r.id)).toEqual(['b']);
     expect(runs.current).toBeNull();
   });
+  it('renaming updates the name in the list and on screen, keeping live progress; a refused name is shown and changes nothing', async () => {
+    bridge
+      .on('runs.list', () => [runSummary({ id: 'a' }), runSummary({ id: 'b', name: 'other' })])
+      .on('runs.get', (id) => runDetail({ id, name: 'old' }))
+      // The engine's answer is read from disk, a little behind the live events.
+      .on('runs.rename', (id, name) => runSummary({ id, name: name.trim(), epochsDone: 0 }));
+    const scope = effectScope();
+    scope.run(() => useLabEvents(bridge));
+    const runs = useRunsStore();
+    await runs.refreshList();
+    await runs.open('a');
+    bridge.emit({ type: 'run.epoch', runId: 'a', seq: 1, ...epochLog(1) });
+
+    expect((await runs.rename('a', '  adam baseline '))?.name).toBe('adam baseline');
+    expect(bridge.calls.at(-1)).toEqual({ name: 'runs.rename', args: ['a', '  adam baseline '] });
+    expect(runs.list.map((r) => r.name)).toEqual(['adam baseline', 'other']);
+    expect(runs.current?.name).toBe('adam baseline');
+    expect(runs.current?.epochLogs).toHaveLength(1);
+    expect(runs.list[0]?.epochsDone).toBe(1);
+
+    bridge.on('runs.rename', () => {
+      throw new LabError('BAD_ARGUMENT', 'name: a run name must be 1 to 200 characters.');
+    });
+    expect(await runs.rename('a', '   ')).toBeNull();
+    expect(useErrorsStore().items[0]).toMatchObject({ context: 'renameRun', message: 'name: a run name must be 1 to 200 characters.' });
+    expect(runs.current?.name).toBe('adam baseline');
+    scope.stop();
+  });
+
   it('a config the schema refuses is reported naming the field, and nothing is sent', async () => {
     const runs = useRunsStore();
     expect(await runs.start({ datasetId: 'ds1', epochs: 0 })).toBeNull();

@@ -164,6 +164,19 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** A new display name (the engine trims and checks it); only the name changes on screen, live progress stays. */
+  async function rename(id: string, name: string): Promise<RunSummary | null> {
+    try {
+      const summary = await getBridge().call('runs.rename', id, name);
+      list.value = list.value.map((r) => (r.id === id ? { ...r, name: summary.name } : r));
+      if (current.value?.id === id) current.value = { ...current.value, name: summary.name };
+      return summary;
+    } catch (err) {
+      fail(err, 'renameRun');
+      return null;
+    }
+  }
+
   function handleEvent(event: LabEvent): void {
     if (!('runId' in event)) return;
     const i = list.value.findIndex((r) => r.id === event.runId);
@@ -217,6 +230,7 @@ export const useRunsStore = defineStore('runs', () => {
     exportRun,
     report,
     remove,
+    rename,
     handleEvent,
     resync,
     summaryOfCurrent,
