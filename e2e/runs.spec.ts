@@ -21,7 +21,7 @@ test.describe.serial('runs', () => {
         await new Promise((r) => setTimeout(r, 500));
       }
     });
-    expect(run.status).toBe('completed');
+    expect(run.status, JSON.stringify(run.error)).toBe('completed');
   });
 
   test('a run is renamed from its page with the keyboard, and the name stays after a reload and in the Runs list', async ({ page }) => {
@@ -46,10 +46,17 @@ test.describe.serial('runs', () => {
     await expect(title).toHaveText('Adam baseline · 形状');
     await expect(input).toHaveCount(0);
 
+    // The edit button opens it too; leaving the input saves.
+    await page.getByTestId('run-rename').click();
+    await expect(input).toBeFocused();
+    await input.fill('Adam baseline v2');
+    await page.keyboard.press('Tab'); // focus moves on: the input loses focus
+    await expect(title).toHaveText('Adam baseline v2');
+
     await page.reload();
-    await expect(page.getByTestId('run-title')).toHaveText('Adam baseline · 形状');
+    await expect(page.getByTestId('run-title')).toHaveText('Adam baseline v2');
     await openAt(page, TOKEN, '/runs');
-    await expect(page.locator(`[data-testid="run-row"][data-run-id="${run.id}"]`)).toContainText('Adam baseline · 形状');
+    await expect(page.locator(`[data-testid="run-row"][data-run-id="${run.id}"]`)).toContainText('Adam baseline v2');
   });
 
   test('the Runs list renames in a dialog; an empty name is refused with the reason and the dialog stays open', async ({ page }) => {
@@ -57,7 +64,7 @@ test.describe.serial('runs', () => {
     const row = page.locator(`[data-testid="run-row"][data-run-id="${run.id}"]`);
     await row.getByTestId('run-rename').click();
     const input = page.getByTestId('run-rename-input');
-    await expect(input).toHaveValue('Adam baseline · 形状');
+    await expect(input).toHaveValue('Adam baseline v2');
     await input.fill('   ');
     await input.press('Enter');
     await expect(page.getByText('name: a run name must be 1 to 200 characters.').first()).toBeVisible();

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TrainConfigSchema } from '../../../shared/config';
 import type { LabEvent } from '../../../shared/events';
 import { distinct, put, tempDir, tempWorkspace } from '../../datasets/test-fixtures';
@@ -83,6 +83,9 @@ describe('runs.rename', () => {
       earlyStopping: { enabled: false },
     });
     const run = await createRun(ws, config, { ...meta, classes: dataset.classes.map((c) => c.name) });
+    // The plain JS backend: this test is about run.json, not about which backend trains fastest.
+    vi.stubEnv('LAB_BACKEND', 'cpu');
+    cleanups.push(() => vi.unstubAllEnvs());
 
     // The training job as the training process runs it; the rename arrives after its first epoch.
     const renames: Promise<{ name: string; status: string }>[] = [];
