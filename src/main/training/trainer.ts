@@ -11,16 +11,16 @@ import type { BatchLog, EpochLog, Preprocessing } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { BatchAugmenter } from '../augment/batch-augmenter';
 import type { ImageArray } from '../datasets/image-array';
-import { batchNormBatchSizeWarning, buildModel, hasTrainableBatchNorm, LOGITS_LAYER, preprocessingFor } from '../models';
+import { batchNormBatchSizeWarning, buildModel, hasTrainableBatchNorm, preprocessingFor } from '../models';
 import { updateRunProgress } from '../runs/run-files';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint';
 import { EarlyStopping } from './early-stopping';
-import { lossAndAccuracy, predictProbabilities, PROB_EPSILON } from './evaluate';
+import { lossAndAccuracy, predictProbabilities } from './evaluate';
 import { gatherRows, normalizeUnitTensor, toInputTensor } from './input';
 import { learningRateAt } from './lr-schedule';
-import { clipByGlobalNorm, RuleOptimizer } from './rule-optimizer';
-import { mixSeed, seededPermutation, withSeededMathRandom } from './seeded-random';
+import { mixSeed, seededPermutation } from './seeded-random';
 import { parseTrainConfig } from './train-config';
+import { TrainStep } from './train-step';
 
 export interface TrainHooks {
   onBatch(b: BatchLog): void;
@@ -68,20 +68,6 @@ function checkData(config: TrainConfig, data: ImageArray, what: string): void {
   }
 }
 
-/**
- * Mean categorical cross-entropy (works with soft mixup labels too). From logits via log-softmax when the model
- * exposes them, so divergence surfaces as NaN/Inf; otherwise from probabilities with Keras's clipping.
- */
-function crossEntropy(y: tf.Tensor, out: tf.Tensor, fromLogits: boolean): tf.Scalar {
-  const logP = fromLogits ? tf.logSoftmax(out) : tf.log(tf.clipByValue(out, PROB_EPSILON, 1 - PROB_EPSILON));
-  return tf.mean(tf.neg(tf.sum(tf.mul(y, logP), -1))) as tf.Scalar;
-}
-
-/** Kernels get weight decay; biases and batch-norm γ/β do not (standard practice, and what AdamW papers do). */
-function decays(v: tf.LayerVariable): boolean {
-  return /kernel$/.test(v.originalName) || /kernel$/.test(v.name);
-}
-
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const config = parseTrainConfig(opts.config);
   const { train, val, hooks, runDir } = opts;
@@ -98,14 +84,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const outUnits = (model.outputs[0]!.shape as number[])[1];
   if (outUnits !== numClasses) throw new LabError('BAD_MODEL', `The checkpoint predicts ${outUnits} classes but the dataset has ${numClasses}: start a new run.`);
 
-  // Training runs on a view of the same layers that ends at the logits (see models/scratch-models.ts).
-  const logitsLayer = model.layers.find((l) => l.name === LOGITS_LAYER);
-  const fromLogits = logitsLayer !== undefined;
-  const trainView = logitsLayer ? tf.model({ inputs: model.inputs, outputs: logitsLayer.output as tf.SymbolicTensor }) : model;
-
-  const trainable = model.trainableWeights;
-  const vars = trainable.map((w) => w.read() as tf.Variable);
-  const optimizer = new RuleOptimizer(config.optimizer, vars, config.weightDecay, trainable.map(decays));
+  const step = new TrainStep(model, config);
+  const optimizer = step.optimizer;
   const early = new EarlyStopping(config.earlyStopping, val !== null && val.n > 0);
   let state: LoopState = { epochsDone: 0, bestEpoch: null, bestValue: null, wait: 0, elapsedS: 0 };
   if (ckpt) {
@@ -191,34 +171,16 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
           x = toInputTensor(xBytes, n, train.size, train.channels, pre.normalization);
         }
 
-        const held: { correct?: tf.Tensor } = {};
-        const { value, grads } = withSeededMathRandom(mixSeed(config.seed, DROPOUT_SALT, epoch, b), () =>
-          tf.variableGrads(() => {
-            const out = trainView.apply(x, { training: true }) as tf.Tensor;
-            held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
-            return crossEntropy(y, out, fromLogits);
-          }, vars),
-        );
-        const loss = (await value.data())[0]!;
-        const acc = held.correct ? (await held.correct.data())[0]! / n : NaN;
-        value.dispose();
-        held.correct?.dispose();
+        const { loss, accuracy: acc } = await step.run(x, y, lr, mixSeed(config.seed, DROPOUT_SALT, epoch, b));
         x.dispose();
         y.dispose();
 
         if (!Number.isFinite(loss)) {
-          Object.values(grads).forEach((g) => g.dispose());
           const what = Number.isNaN(loss) ? 'NaN' : 'Inf';
           const message = `loss became ${what} at epoch ${epoch + 1} batch ${b + 1}: learning rate likely too large or inputs out of range`;
           hooks.onLog('error', message);
           throw new LabError('NAN_LOSS', message, { epoch: epoch + 1, batch: b + 1, lr });
         }
-
-        const ordered = vars.map((v) => grads[v.name]!);
-        const withDecay = optimizer.withL2(ordered);
-        const clipped = clipByGlobalNorm(withDecay, config.clipNorm);
-        optimizer.apply(clipped.grads, lr);
-        for (const list of [ordered, withDecay, clipped.grads]) list.forEach((t) => t.dispose());
 
         lossSum += loss * n;
         accSum += acc * n;

@@ -1,0 +1,79 @@
+/**
+ * One optimisation step of the lab's training loop, shared by the trainer and the benchmark (so `npm run bench`
+ * times exactly what a run does): forward on the logits view in training mode, cross-entropy, gradients of the
+ * trainable variables, L2 decay, clipping, and the document's optimizer rule.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { TrainConfig } from '../../shared/config';
+import { LOGITS_LAYER } from '../models';
+import { PROB_EPSILON } from './evaluate';
+import { clipByGlobalNorm, RuleOptimizer } from './rule-optimizer';
+import { withSeededMathRandom } from './seeded-random';
+
+export interface StepResult {
+  /** Mean loss of the batch before the update; NaN/Inf means no update was made. */
+  loss: number;
+  /** Fraction of the batch whose arg-max matched the label's. */
+  accuracy: number;
+}
+
+/**
+ * Mean categorical cross-entropy (works with soft mixup labels too). From logits via log-softmax when the model
+ * exposes them, so divergence surfaces as NaN/Inf; otherwise from probabilities with Keras's clipping.
+ */
+export function crossEntropy(y: tf.Tensor, out: tf.Tensor, fromLogits: boolean): tf.Scalar {
+  const logP = fromLogits ? tf.logSoftmax(out) : tf.log(tf.clipByValue(out, PROB_EPSILON, 1 - PROB_EPSILON));
+  return tf.mean(tf.neg(tf.sum(tf.mul(y, logP), -1))) as tf.Scalar;
+}
+
+/** Kernels get weight decay; biases and batch-norm γ/β do not (standard practice, and what AdamW papers do). */
+function decays(v: tf.LayerVariable): boolean {
+  return /kernel$/.test(v.originalName) || /kernel$/.test(v.name);
+}
+
+export class TrainStep {
+  readonly optimizer: RuleOptimizer;
+  private readonly vars: tf.Variable[];
+  private readonly view: tf.LayersModel;
+  private readonly fromLogits: boolean;
+
+  constructor(
+    model: tf.LayersModel,
+    private readonly config: Pick<TrainConfig, 'optimizer' | 'weightDecay' | 'clipNorm'>,
+  ) {
+    // Training runs on a view of the same layers that ends at the logits (see models/scratch-models.ts).
+    const logitsLayer = model.layers.find((l) => l.name === LOGITS_LAYER);
+    this.fromLogits = logitsLayer !== undefined;
+    this.view = logitsLayer ? tf.model({ inputs: model.inputs, outputs: logitsLayer.output as tf.SymbolicTensor }) : model;
+    const trainable = model.trainableWeights;
+    this.vars = trainable.map((w) => w.read() as tf.Variable);
+    this.optimizer = new RuleOptimizer(config.optimizer, this.vars, config.weightDecay, trainable.map(decays));
+  }
+
+  /** Trains on one batch (x, one-hot or mixed y) with learning rate `lr`; dropout masks drawn from `seed`. */
+  async run(x: tf.Tensor, y: tf.Tensor, lr: number, seed: number): Promise<StepResult> {
+    const n = x.shape[0]!;
+    const held: { correct?: tf.Tensor } = {};
+    const { value, grads } = withSeededMathRandom(seed, () =>
+      tf.variableGrads(() => {
+        const out = this.view.apply(x, { training: true }) as tf.Tensor;
+        held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
+        return crossEntropy(y, out, this.fromLogits);
+      }, this.vars),
+    );
+    const loss = (await value.data())[0]!;
+    const accuracy = held.correct ? (await held.correct.data())[0]! / n : NaN;
+    value.dispose();
+    held.correct?.dispose();
+    const ordered = this.vars.map((v) => grads[v.name]!);
+    if (!Number.isFinite(loss)) {
+      ordered.forEach((g) => g.dispose());
+      return { loss, accuracy };
+    }
+    const withDecay = this.optimizer.withL2(ordered);
+    const clipped = clipByGlobalNorm(withDecay, this.config.clipNorm);
+    this.optimizer.apply(clipped.grads, lr);
+    for (const list of [ordered, withDecay, clipped.grads]) list.forEach((t) => t.dispose());
+    return { loss, accuracy };
+  }
+}
