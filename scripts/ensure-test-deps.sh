@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need beyond npm: Debian's Chromium (Playwright drives it; we never
-# download a browser of our own). Safe to run again: does nothing when Chromium is already there.
+# Installs what the tests need beyond npm, from Debian's packages: Chromium (Playwright drives it; we never
+# download a browser of our own), and g++ + oneDNN's headers so the native kernels (native/onednn) are built and
+# their tests run against tfjs's reference kernels. Safe to run again: installs only what is missing.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "${LAB_CHROMIUM:-}" ]; then
-  exit 0
-fi
+cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
-echo "Installing Debian's chromium for the browser tests…"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+
+missing=()
+if ! { command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "${LAB_CHROMIUM:-}" ]; }; then
+  missing+=(chromium)
+fi
+if [ "${LAB_SKIP_NATIVE:-0}" != "1" ]; then
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] || missing+=(libdnnl-dev)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing from Debian's packages: ${missing[*]}…"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# npm's postinstall may have run before oneDNN was installed: build the native kernels now if they are absent.
+if [ "${LAB_SKIP_NATIVE:-0}" != "1" ] && [ ! -f native/onednn/build/Release/lab_onednn.node ]; then
+  npm run build:native
+fi

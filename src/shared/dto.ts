@@ -7,7 +7,7 @@ export type SplitName = 'train' | 'val' | 'test';
 export type DatasetLayout = 'class-folders' | 'pre-split' | 'csv';
 
 export interface BackendCandidate {
-  name: 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu-fast' | 'cpu';
+  name: 'tensorflow-gpu' | 'tensorflow' | 'onednn' | 'wasm' | 'cpu-fast' | 'cpu';
   /** npm package that provides it */
   package: string;
   loaded: boolean;

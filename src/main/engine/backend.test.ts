@@ -1,14 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getBackendInfo, initBackend, resetBackendSelectionForTests } from './backend';
+import { loadOneDnn, type AddonLoad } from './onednn/addon';
 
 beforeEach(() => resetBackendSelectionForTests());
 
 const realImport = (name: string) => import(/* @vite-ignore */ name);
+/** As on a machine where native/onednn was not built. */
+const noNative = (): AddonLoad => ({ ok: false, reason: 'native kernels not built: run `npm run build:native`' });
+const native = loadOneDnn();
 
 describe('initBackend', () => {
   it('falls through the missing native packages to the wasm CPU path and says why', async () => {
-    const info = await initBackend({ env: {} });
+    const info = await initBackend({ env: {}, loadNative: noNative });
     expect(info.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(info.device).toBe('cpu');
@@ -16,7 +20,9 @@ describe('initBackend', () => {
     expect(gpu.loaded).toBe(false);
     expect(gpu.reason).toMatch(/not installed/);
     expect(info.candidates.find((c) => c.name === 'tensorflow')!.reason).toMatch(/not installed/);
+    expect(info.candidates.find((c) => c.name === 'onednn')!.reason).toMatch(/not built: run `npm run build:native`/);
     expect(info.candidates.find((c) => c.name === 'wasm')!.loaded).toBe(true);
+    expect(info.threads).toBe(1);
     expect(info.forcedBy).toBeUndefined();
     expect(getBackendInfo()).toBe(info);
   });
@@ -36,7 +42,7 @@ describe('initBackend', () => {
       }
       return realImport(name);
     };
-    const info = await initBackend({ env: {}, importModule });
+    const info = await initBackend({ env: {}, importModule, loadNative: noNative });
     const gpu = info.candidates.find((c) => c.name === 'tensorflow-gpu')!;
     expect(gpu.reason).toBe('libcudart.so.11.0 not found: install CUDA 11.2 + cuDNN 8.1 (and add them to the library path)');
     expect(info.name).toBe('wasm');
@@ -51,14 +57,23 @@ describe('initBackend', () => {
   });
 
   it('falls back with the reason when the forced backend cannot load', async () => {
-    const info = await initBackend({ env: { LAB_BACKEND: 'tensorflow' } });
+    const info = await initBackend({ env: { LAB_BACKEND: 'tensorflow' }, loadNative: noNative });
     expect(info.name).toBe('wasm');
     expect(info.forcedBy).toMatch(/LAB_BACKEND=tensorflow \(failed: not installed.*fell back to wasm\)/);
   });
 
   it('rejects an unknown LAB_BACKEND naming the valid ones', async () => {
     await expect(initBackend({ env: { LAB_BACKEND: 'cuda' } })).rejects.toThrow(
-      /LAB_BACKEND=cuda is not a backend; use one of tensorflow-gpu, tensorflow, wasm, cpu-fast, cpu/,
+      /LAB_BACKEND=cuda is not a backend; use one of tensorflow-gpu, tensorflow, onednn, wasm, cpu-fast, cpu/,
     );
+  });
+
+  it.skipIf(!native.ok)('prefers the oneDNN kernels when they are built, computing on every core', async () => {
+    const info = await initBackend({ env: {} });
+    expect(info.label).toMatch(/oneDNN/);
+    expect(info.candidates.find((c) => c.name === 'onednn')!.loaded).toBe(true);
+    expect(info.candidates.find((c) => c.name === 'wasm')!.reason).toBe('not needed: onednn loaded');
+    expect(info.threads).toBeGreaterThanOrEqual(1);
+    expect(tf.getKernel('LabBatchNormTrain', 'wasm')).toBeDefined();
   });
 });

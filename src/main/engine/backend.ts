@@ -1,19 +1,23 @@
-// Picks the fastest tfjs backend that works: tfjs-node-gpu → tfjs-node → the bundled CPU path (wasm with our
-// training kernels, else tfjs's JS CPU backend with our fast kernels). LAB_BACKEND forces a choice.
+// Picks the fastest tfjs backend that works: tfjs-node-gpu → tfjs-node → oneDNN native kernels over wasm (when
+// native/onednn was built) → the bundled CPU path (wasm with our training kernels, else tfjs's JS CPU backend
+// with our fast kernels). LAB_BACKEND forces a choice.
 // Native packages are optional dependencies loaded with a dynamic import, so their absence never crashes.
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendCandidate, BackendInfo } from '../../shared/dto';
 import { registerCpuFastKernels } from './cpu/register';
 import { explainNativeLoadError } from './native-errors';
+import { loadOneDnn, type AddonLoad } from './onednn/addon';
+import { registerOneDnnKernels, unregisterOneDnnKernels } from './onednn/register';
 
 type CandidateName = BackendCandidate['name'];
 
-export const BACKEND_ORDER: readonly CandidateName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu-fast', 'cpu'];
+export const BACKEND_ORDER: readonly CandidateName[] = ['tensorflow-gpu', 'tensorflow', 'onednn', 'wasm', 'cpu-fast', 'cpu'];
 
 const PACKAGES: Record<CandidateName, string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
+  onednn: 'native/onednn (oneDNN kernels, built at install)',
   wasm: '@tensorflow/tfjs-backend-wasm',
   'cpu-fast': '@tensorflow/tfjs-backend-cpu',
   cpu: '@tensorflow/tfjs-backend-cpu',
@@ -22,6 +26,7 @@ const PACKAGES: Record<CandidateName, string> = {
 const LABELS: Record<CandidateName, string> = {
   'tensorflow-gpu': 'TensorFlow GPU (CUDA)',
   tensorflow: 'TensorFlow CPU (native)',
+  onednn: 'CPU (oneDNN native kernels, all cores; WebAssembly for the rest)',
   wasm: 'CPU (WebAssembly SIMD + XNNPACK, lab training kernels)',
   'cpu-fast': 'CPU (JavaScript, lab fast kernels)',
   cpu: 'CPU (JavaScript reference kernels, slow)',
@@ -34,6 +39,8 @@ export interface InitBackendOptions {
   env?: Record<string, string | undefined>;
   /** Module loader (tests inject failures); defaults to dynamic import. */
   importModule?: (name: string) => Promise<unknown>;
+  /** Native kernel loader (tests inject an absent build); defaults to loading native/onednn. */
+  loadNative?: () => AddonLoad;
 }
 
 let current: BackendInfo | null = null;
@@ -87,7 +94,7 @@ async function select(opts: InitBackendOptions): Promise<BackendInfo> {
   for (const name of order) {
     const c = byName(name);
     try {
-      const threads = await tryLoad(name, importModule);
+      const threads = await tryLoad(name, importModule, opts.loadNative ?? loadOneDnn);
       c.loaded = true;
       for (const other of candidates) {
         if (other !== c && !other.loaded && other.reason === undefined) {
@@ -106,14 +113,18 @@ async function select(opts: InitBackendOptions): Promise<BackendInfo> {
         ...(forcedBy ? { forcedBy } : {}),
       };
     } catch (err) {
-      c.reason = explainNativeLoadError(c.package, err);
+      c.reason = name === 'onednn' ? String((err as Error).message ?? err) : explainNativeLoadError(c.package, err);
     }
   }
   throw new Error(`no tfjs backend could be initialised: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);
 }
 
 /** Loads and activates one candidate; returns the number of threads it computes with. Throws why not. */
-async function tryLoad(name: CandidateName, importModule: (n: string) => Promise<unknown>): Promise<number> {
+async function tryLoad(
+  name: CandidateName,
+  importModule: (n: string) => Promise<unknown>,
+  loadNative: () => AddonLoad,
+): Promise<number> {
   switch (name) {
     case 'tensorflow-gpu':
     case 'tensorflow': {
@@ -121,10 +132,22 @@ async function tryLoad(name: CandidateName, importModule: (n: string) => Promise
       if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
       return os.cpus().length;
     }
+    case 'onednn': {
+      const native = loadNative();
+      if (!native.ok) throw new Error(native.reason);
+      await importModule('@tensorflow/tfjs-backend-wasm');
+      const { registerWasmTrainingKernels } = await import('./wasm/register');
+      registerWasmTrainingKernels();
+      registerOneDnnKernels(native.addon);
+      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+      // oneDNN's OpenMP threads: one per core unless OMP_NUM_THREADS says otherwise.
+      return Number(process.env.OMP_NUM_THREADS) || os.cpus().length;
+    }
     case 'wasm': {
       await importModule('@tensorflow/tfjs-backend-wasm');
       const { registerWasmTrainingKernels } = await import('./wasm/register');
       registerWasmTrainingKernels();
+      unregisterOneDnnKernels();
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       // Node builds of tfjs-backend-wasm run single-threaded.
       return 1;

@@ -10,6 +10,7 @@
  * The class name 'SeedBatchNorm' is part of the saved format: the ONNX export maps it to BatchNormalization.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNormTraining } from '../../engine/batch-norm-op';
 
 export interface SeedBatchNormArgs {
   /** α: weight of the old running statistic (document: 0.9 or 0.99). */
@@ -68,10 +69,8 @@ export class SeedBatchNorm extends tf.layers.Layer {
         const xHat = tf.mul(tf.sub(x, this.movingMean.read()), tf.rsqrt(tf.add(this.movingVariance.read(), this.epsilon)));
         return tf.add(tf.mul(xHat, gamma), beta);
       }
-      const axes = x.shape.slice(0, -1).map((_, i) => i);
-      const { mean, variance } = tf.moments(x, axes);
-      const xHat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
-      const y = tf.add(tf.mul(xHat, gamma), beta);
+      // One fused kernel where the backend has it (oneDNN), else the same formula as composite ops.
+      const { y, mean, variance } = fusedBatchNormTraining(x, gamma, beta, this.epsilon) ?? this.composite(x, gamma, beta);
       const m = x.size / x.shape[x.shape.length - 1]!;
       // m = 1 (a dense layer fed one example) has no unbiased estimate; the trainer warns about batch size 1.
       const unbiased = m > 1 ? m / (m - 1) : 1;
@@ -80,6 +79,13 @@ export class SeedBatchNorm extends tf.layers.Layer {
       this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), a), tf.mul(variance, (1 - a) * unbiased)));
       return y;
     });
+  }
+
+  private composite(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = tf.moments(x, axes);
+    const xHat = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
+    return { y: tf.add(tf.mul(xHat, gamma), beta), mean, variance };
   }
 
   override getConfig(): tf.serialization.ConfigDict {

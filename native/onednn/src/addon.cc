@@ -1,0 +1,218 @@
+// Node-API entry points: every function takes typed arrays (views on the wasm heap or plain JS buffers) and
+// writes its results into caller-allocated outputs; shapes travel in an Int32Array. Synchronous: the caller
+// (a tfjs kernel) needs the result before it returns, and oneDNN spreads the work over OpenMP threads.
+#include <node_api.h>
+
+#include <oneapi/dnnl/dnnl.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "batch_norm.h"
+#include "conv.h"
+#include "matmul.h"
+
+namespace {
+
+struct ArgError : std::exception {
+  std::string msg;
+  explicit ArgError(std::string m) : msg(std::move(m)) {}
+  const char* what() const noexcept override { return msg.c_str(); }
+};
+
+void check(napi_status s, const char* what) {
+  if (s != napi_ok) throw ArgError(std::string("lab_onednn: ") + what);
+}
+
+struct Args {
+  napi_env env;
+  size_t argc = 16;
+  napi_value argv[16];
+  Args(napi_env e, napi_callback_info info, size_t want) : env(e) {
+    check(napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "cannot read arguments");
+    if (argc < want) throw ArgError("lab_onednn: expected " + std::to_string(want) + " arguments");
+  }
+
+  bool is_null(size_t i) const {
+    napi_valuetype t;
+    check(napi_typeof(env, argv[i], &t), "typeof");
+    return t == napi_null || t == napi_undefined;
+  }
+
+  template <typename T>
+  T* typed(size_t i, napi_typedarray_type want, size_t min_len) const {
+    bool ok = false;
+    check(napi_is_typedarray(env, argv[i], &ok), "is_typedarray");
+    if (!ok) throw ArgError("lab_onednn: argument " + std::to_string(i) + " must be a typed array");
+    napi_typedarray_type type;
+    size_t length;
+    void* data;
+    napi_value buffer;
+    size_t offset;
+    check(napi_get_typedarray_info(env, argv[i], &type, &length, &data, &buffer, &offset), "typedarray_info");
+    if (type != want) throw ArgError("lab_onednn: argument " + std::to_string(i) + " has the wrong element type");
+    if (length < min_len) {
+      throw ArgError("lab_onednn: argument " + std::to_string(i) + " has " + std::to_string(length) +
+                     " elements, needs " + std::to_string(min_len));
+    }
+    return static_cast<T*>(data);
+  }
+
+  float* f32(size_t i, size_t min_len) const { return typed<float>(i, napi_float32_array, min_len); }
+  const int* params(size_t i, size_t n) const { return typed<int>(i, napi_int32_array, n); }
+
+  bool boolean(size_t i) const {
+    bool b = false;
+    check(napi_get_value_bool(env, argv[i], &b), "expected a boolean");
+    return b;
+  }
+  int int32(size_t i) const {
+    int32_t v = 0;
+    check(napi_get_value_int32(env, argv[i], &v), "expected an integer");
+    return v;
+  }
+  float number(size_t i) const {
+    double v = 0;
+    check(napi_get_value_double(env, argv[i], &v), "expected a number");
+    return static_cast<float>(v);
+  }
+};
+
+size_t prod(std::initializer_list<long long> xs) {
+  long long p = 1;
+  for (long long x : xs) {
+    if (x < 0) throw ArgError("lab_onednn: negative dimension");
+    p *= x;
+  }
+  return static_cast<size_t>(p);
+}
+
+template <typename F>
+napi_value guarded(napi_env env, F&& body) {
+  try {
+    return body();
+  } catch (const dnnl::error& e) {
+    napi_throw_error(env, "ONEDNN", (std::string("oneDNN: ") + e.what()).c_str());
+  } catch (const std::exception& e) {
+    napi_throw_error(env, "ONEDNN", e.what());
+  }
+  return nullptr;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// convForward(params, x, w, bias|null, relu, y)
+napi_value ConvForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 6);
+    const int* p = a.params(0, lab::kConvParams);
+    const float* x = a.f32(1, prod({p[0], p[1], p[2], p[3]}));
+    const float* w = a.f32(2, prod({p[5], p[6], p[3], p[4]}));
+    const float* bias = a.is_null(3) ? nullptr : a.f32(3, p[4]);
+    float* y = a.f32(5, prod({p[0], p[15], p[16], p[4]}));
+    lab::conv_forward(p, x, w, bias, a.boolean(4), y);
+    return undefined(env);
+  });
+}
+
+// convBackwardData(params, dy, w, dx)
+napi_value ConvBackwardData(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 4);
+    const int* p = a.params(0, lab::kConvParams);
+    lab::conv_backward_data(p, a.f32(1, prod({p[0], p[15], p[16], p[4]})), a.f32(2, prod({p[5], p[6], p[3], p[4]})),
+                            a.f32(3, prod({p[0], p[1], p[2], p[3]})));
+    return undefined(env);
+  });
+}
+
+// convBackwardWeights(params, x, dy, dw)
+napi_value ConvBackwardWeights(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 4);
+    const int* p = a.params(0, lab::kConvParams);
+    lab::conv_backward_weights(p, a.f32(1, prod({p[0], p[1], p[2], p[3]})), a.f32(2, prod({p[0], p[15], p[16], p[4]})),
+                               a.f32(3, prod({p[5], p[6], p[3], p[4]})));
+    return undefined(env);
+  });
+}
+
+// batchNormForward(M, C, eps, x, gamma, beta, y, mean, variance)
+napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 9);
+    const int M = a.int32(0), C = a.int32(1);
+    const size_t n = prod({M, C});
+    lab::batch_norm_forward(M, C, a.number(2), a.f32(3, n), a.f32(4, C), a.f32(5, C), a.f32(6, n), a.f32(7, C), a.f32(8, C));
+    return undefined(env);
+  });
+}
+
+// batchNormBackward(M, C, eps, x, dy, gamma, mean, variance, dx, dgamma, dbeta)
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 11);
+    const int M = a.int32(0), C = a.int32(1);
+    const size_t n = prod({M, C});
+    lab::batch_norm_backward(M, C, a.number(2), a.f32(3, n), a.f32(4, n), a.f32(5, C), a.f32(6, C), a.f32(7, C),
+                             a.f32(8, n), a.f32(9, C), a.f32(10, C));
+    return undefined(env);
+  });
+}
+
+// matmul(params, a, b, bias|null, relu, c)
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 6);
+    const int* p = a.params(0, lab::kMatmulParams);
+    const long long BA = p[0], BB = p[1], M = p[2], K = p[3], N = p[4];
+    if (BA != BB && BA != 1 && BB != 1) throw ArgError("lab_onednn: batch sizes must match or be 1");
+    lab::matmul(p, a.f32(1, prod({BA, M, K})), a.f32(2, prod({BB, K, N})), a.is_null(3) ? nullptr : a.f32(3, N),
+                a.boolean(4), a.f32(5, prod({BA > BB ? BA : BB, M, N})));
+    return undefined(env);
+  });
+}
+
+// convImplementations(params) → which oneDNN implementations run this convolution (diagnostics, benchmarks)
+napi_value ConvImplementations(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 1);
+    std::string s = lab::conv_impl_names(a.params(0, lab::kConvParams));
+    napi_value out;
+    check(napi_create_string_utf8(env, s.c_str(), s.size(), &out), "string");
+    return out;
+  });
+}
+
+// version() → "oneDNN 2.6.3 (cpu runtime: OpenMP)"
+napi_value Version(napi_env env, napi_callback_info) {
+  const dnnl_version_t* v = dnnl_version();
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "oneDNN %d.%d.%d", v->major, v->minor, v->patch);
+  napi_value out;
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"convForward", nullptr, ConvForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"convBackwardData", nullptr, ConvBackwardData, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"convBackwardWeights", nullptr, ConvBackwardWeights, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"convImplementations", nullptr, ConvImplementations, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,126 @@
+#include "conv.h"
+
+#include "engine.h"
+
+using namespace dnnl;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+namespace lab {
+namespace {
+
+struct Geometry {
+  memory::desc src, weights, user_weights, bias, dst;
+  memory::dims strides, dilates, pad_l, pad_r;
+};
+
+// Filters are described as `any` so oneDNN picks its fastest (blocked) layout; ours is HWIO.
+Geometry geometry(const int* p) {
+  const memory::dim N = p[0], IH = p[1], IW = p[2], IC = p[3], OC = p[4], KH = p[5], KW = p[6];
+  const memory::dim OH = p[15], OW = p[16];
+  Geometry g;
+  g.src = memory::desc({N, IC, IH, IW}, dt::f32, tag::nhwc);
+  g.weights = memory::desc({OC, IC, KH, KW}, dt::f32, tag::any);
+  g.user_weights = memory::desc({OC, IC, KH, KW}, dt::f32, tag::hwio);
+  g.bias = memory::desc({OC}, dt::f32, tag::x);
+  g.dst = memory::desc({N, OC, OH, OW}, dt::f32, tag::nhwc);
+  g.strides = {p[7], p[8]};
+  g.dilates = {p[9] - 1, p[10] - 1};  // oneDNN counts the gaps, tfjs the step
+  g.pad_l = {p[11], p[12]};
+  g.pad_r = {p[13], p[14]};
+  return g;
+}
+
+primitive_attr user_scratchpad() {
+  primitive_attr attr;
+  attr.set_scratchpad_mode(scratchpad_mode::user);
+  return attr;
+}
+
+convolution_forward::primitive_desc forward_pd(const Geometry& g, bool bias, bool relu) {
+  auto d = bias ? convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, g.src, g.weights,
+                                            g.bias, g.dst, g.strides, g.dilates, g.pad_l, g.pad_r)
+                : convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, g.src, g.weights,
+                                            g.dst, g.strides, g.dilates, g.pad_l, g.pad_r);
+  primitive_attr attr = user_scratchpad();
+  if (relu) {
+    post_ops ops;
+    ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+    attr.set_post_ops(ops);
+  }
+  return convolution_forward::primitive_desc(d, attr, cpu_engine());
+}
+
+}  // namespace
+
+void conv_forward(const int* p, const float* x, const float* w, const float* bias, bool relu, float* y) {
+  const int flags[2] = {bias != nullptr, relu};
+  std::string key = key_of("conv_fwd", p, kConvParams) + key_of("", flags, 2);
+  Cached& c = cached(key, [&] {
+    Geometry g = geometry(p);
+    auto pd = forward_pd(g, bias != nullptr, relu);
+    Cached e;
+    e.prim = convolution_forward(pd);
+    e.mds = {{DNNL_ARG_SRC, g.src}, {DNNL_ARG_BIAS, g.bias}, {DNNL_ARG_DST, g.dst}};
+    e.bind(DNNL_ARG_WEIGHTS, g.user_weights, pd.weights_desc(), false);
+    e.needs_scratch = true;
+    e.scratch_md = pd.scratchpad_desc();
+    return e;
+  });
+  std::unordered_map<int, void*> ptrs = {
+      {DNNL_ARG_SRC, const_cast<float*>(x)}, {DNNL_ARG_WEIGHTS, const_cast<float*>(w)}, {DNNL_ARG_DST, y}};
+  if (bias) ptrs.emplace(DNNL_ARG_BIAS, const_cast<float*>(bias));
+  execute(c, ptrs);
+}
+
+void conv_backward_data(const int* p, const float* dy, const float* w, float* dx) {
+  Cached& c = cached(key_of("conv_bwd_data", p, kConvParams), [&] {
+    Geometry g = geometry(p);
+    auto hint = forward_pd(g, false, false);
+    auto d = convolution_backward_data::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides,
+                                             g.dilates, g.pad_l, g.pad_r);
+    auto pd = convolution_backward_data::primitive_desc(d, user_scratchpad(), cpu_engine(), hint);
+    Cached e;
+    e.prim = convolution_backward_data(pd);
+    e.mds = {{DNNL_ARG_DIFF_DST, g.dst}, {DNNL_ARG_DIFF_SRC, g.src}};
+    e.bind(DNNL_ARG_WEIGHTS, g.user_weights, pd.weights_desc(), false);
+    e.needs_scratch = true;
+    e.scratch_md = pd.scratchpad_desc();
+    return e;
+  });
+  execute(c, {{DNNL_ARG_DIFF_DST, const_cast<float*>(dy)}, {DNNL_ARG_WEIGHTS, const_cast<float*>(w)}, {DNNL_ARG_DIFF_SRC, dx}});
+}
+
+void conv_backward_weights(const int* p, const float* x, const float* dy, float* dw) {
+  Cached& c = cached(key_of("conv_bwd_weights", p, kConvParams), [&] {
+    Geometry g = geometry(p);
+    auto hint = forward_pd(g, false, false);
+    auto d = convolution_backward_weights::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides,
+                                                g.dilates, g.pad_l, g.pad_r);
+    auto pd = convolution_backward_weights::primitive_desc(d, user_scratchpad(), cpu_engine(), hint);
+    Cached e;
+    e.prim = convolution_backward_weights(pd);
+    e.mds = {{DNNL_ARG_SRC, g.src}, {DNNL_ARG_DIFF_DST, g.dst}};
+    e.bind(DNNL_ARG_DIFF_WEIGHTS, g.user_weights, pd.diff_weights_desc(), true);
+    e.needs_scratch = true;
+    e.scratch_md = pd.scratchpad_desc();
+    return e;
+  });
+  execute(c, {{DNNL_ARG_SRC, const_cast<float*>(x)}, {DNNL_ARG_DIFF_DST, const_cast<float*>(dy)}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
+}
+
+std::string conv_impl_names(const int* p) {
+  Geometry g = geometry(p);
+  auto fwd = forward_pd(g, false, false);
+  auto bd = convolution_backward_data::primitive_desc(
+      convolution_backward_data::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides, g.dilates,
+                                      g.pad_l, g.pad_r),
+      cpu_engine(), fwd);
+  auto bw = convolution_backward_weights::primitive_desc(
+      convolution_backward_weights::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides, g.dilates,
+                                         g.pad_l, g.pad_r),
+      cpu_engine(), fwd);
+  return std::string("fwd ") + fwd.impl_info_str() + "; bwd_data " + bd.impl_info_str() + "; bwd_weights " + bw.impl_info_str();
+}
+
+}  // namespace lab

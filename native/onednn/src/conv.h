@@ -1,0 +1,12 @@
+// 2-D convolution on NHWC activations and HWIO filters (tfjs's layouts), forward and both gradients.
+// p: N, IH, IW, IC, OC, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR, OH, OW (dilation as tfjs counts it, ≥ 1).
+#pragma once
+#include <string>
+
+namespace lab {
+constexpr int kConvParams = 17;
+void conv_forward(const int* p, const float* x, const float* w, const float* bias, bool relu, float* y);
+void conv_backward_data(const int* p, const float* dy, const float* w, float* dx);
+void conv_backward_weights(const int* p, const float* x, const float* dy, float* dw);
+std::string conv_impl_names(const int* p);
+}  // namespace lab

@@ -1,0 +1,83 @@
+#include "engine.h"
+
+#include <vector>
+
+namespace lab {
+
+dnnl::engine& cpu_engine() {
+  static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  return eng;
+}
+
+dnnl::stream& cpu_stream() {
+  static dnnl::stream s(cpu_engine());
+  return s;
+}
+
+Cached& cached(const std::string& key, const std::function<Cached()>& make) {
+  static std::unordered_map<std::string, std::unique_ptr<Cached>> cache;
+  auto it = cache.find(key);
+  if (it != cache.end()) return *it->second;
+  auto entry = std::make_unique<Cached>(make());
+  Cached& ref = *entry;
+  cache.emplace(key, std::move(entry));
+  return ref;
+}
+
+void Cached::bind(int arg, const dnnl::memory::desc& user_md, const dnnl::memory::desc& prim_md, bool output) {
+  mds[arg] = user_md;
+  if (user_md == prim_md) return;
+  Converted cv;
+  cv.user_md = user_md;
+  cv.prim_md = prim_md;
+  cv.output = output;
+  cv.buf.resize(prim_md.get_size());
+  cv.reorder = output ? dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), prim_md, cpu_engine(), user_md))
+                      : dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), user_md, cpu_engine(), prim_md));
+  converted[arg] = std::move(cv);
+}
+
+void execute(Cached& c, const std::unordered_map<int, void*>& ptrs) {
+  std::unordered_map<int, dnnl::memory> args;
+  struct Pending {
+    Converted* cv;
+    dnnl::memory prim, user;
+  };
+  std::vector<Pending> outputs;  // written by the primitive in its layout, converted to the caller's afterwards
+  for (const auto& [arg, ptr] : ptrs) {
+    auto cv = c.converted.find(arg);
+    if (cv == c.converted.end()) {
+      args.emplace(arg, wrap(c.mds.at(arg), ptr));
+      continue;
+    }
+    dnnl::memory user = wrap(cv->second.user_md, ptr);
+    dnnl::memory prim = wrap(cv->second.prim_md, cv->second.buf.data());
+    if (cv->second.output) {
+      outputs.push_back({&cv->second, prim, user});
+    } else {
+      cv->second.reorder.execute(cpu_stream(), {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, prim}});
+    }
+    args.emplace(arg, prim);
+  }
+  // Scratchpad memory is owned by us and reused between calls of the same primitive.
+  static std::unordered_map<const Cached*, std::vector<char>> scratch;
+  if (c.needs_scratch) {
+    auto& buf = scratch[&c];
+    if (buf.size() < c.scratch_md.get_size()) buf.resize(c.scratch_md.get_size());
+    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(c.scratch_md, buf.data()));
+  }
+  c.prim.execute(cpu_stream(), args);
+  for (auto& o : outputs) o.cv->reorder.execute(cpu_stream(), {{DNNL_ARG_FROM, o.prim}, {DNNL_ARG_TO, o.user}});
+  cpu_stream().wait();
+}
+
+std::string key_of(const char* kind, const int* p, int n) {
+  std::string k(kind);
+  for (int i = 0; i < n; i++) {
+    k += ',';
+    k += std::to_string(p[i]);
+  }
+  return k;
+}
+
+}  // namespace lab

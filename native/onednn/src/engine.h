@@ -1,0 +1,48 @@
+// One oneDNN CPU engine and stream for the process, and a cache of primitives keyed by their shapes:
+// creating a primitive JIT-compiles code (milliseconds), executing a cached one costs microseconds.
+#pragma once
+#include <oneapi/dnnl/dnnl.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace lab {
+
+dnnl::engine& cpu_engine();
+dnnl::stream& cpu_stream();
+
+// An argument the caller passes in its own layout (e.g. HWIO filters) while the primitive chose another
+// (a blocked layout its fastest implementation needs): converted on the way in, or on the way out.
+struct Converted {
+  dnnl::memory::desc user_md, prim_md;
+  bool output = false;
+  dnnl::primitive reorder;
+  std::vector<char> buf;
+};
+
+// A cached primitive with the descriptors its memories must be made with.
+struct Cached {
+  dnnl::primitive prim;
+  std::unordered_map<int, dnnl::memory::desc> mds;  // by DNNL_ARG_*, in the caller's layout
+  std::unordered_map<int, Converted> converted;     // by DNNL_ARG_*, where the primitive's layout differs
+  bool needs_scratch = false;
+  dnnl::memory::desc scratch_md;
+
+  // Declares `arg` as passed in `user_md`; converts when the primitive wants `prim_md`.
+  void bind(int arg, const dnnl::memory::desc& user_md, const dnnl::memory::desc& prim_md, bool output);
+};
+
+// Returns the cached entry for `key`, building it with `make` the first time.
+Cached& cached(const std::string& key, const std::function<Cached()>& make);
+
+// A memory over a caller-owned buffer (a tensor on the wasm heap); no copy.
+inline dnnl::memory wrap(const dnnl::memory::desc& md, void* ptr) { return dnnl::memory(md, cpu_engine(), ptr); }
+
+// Runs a cached primitive with the given (arg id → pointer) bindings.
+void execute(Cached& c, const std::unordered_map<int, void*>& ptrs);
+
+std::string key_of(const char* kind, const int* p, int n);
+
+}  // namespace lab

@@ -1,0 +1,45 @@
+#include "matmul.h"
+
+#include <algorithm>
+
+#include "engine.h"
+
+using namespace dnnl;
+using dt = memory::data_type;
+
+namespace lab {
+
+void matmul(const int* p, const float* a, const float* b, const float* bias, bool relu, float* c) {
+  const int flags[2] = {bias != nullptr, relu};
+  std::string key = key_of("matmul", p, kMatmulParams) + key_of("", flags, 2);
+  Cached& entry = cached(key, [&] {
+    const memory::dim BA = p[0], BB = p[1], M = p[2], K = p[3], N = p[4];
+    const bool ta = p[5] != 0, tb = p[6] != 0;
+    // Logical [B, M, K]·[B, K, N]; a transposed operand is described by its strides, not copied.
+    memory::desc a_md({BA, M, K}, dt::f32, ta ? memory::dims{M * K, 1, M} : memory::dims{M * K, K, 1});
+    memory::desc b_md({BB, K, N}, dt::f32, tb ? memory::dims{K * N, 1, K} : memory::dims{K * N, N, 1});
+    memory::desc c_md({std::max(BA, BB), M, N}, dt::f32, memory::dims{M * N, N, 1});
+    memory::desc bias_md({1, 1, N}, dt::f32, memory::dims{N, N, 1});
+    primitive_attr attr;
+    attr.set_scratchpad_mode(scratchpad_mode::user);
+    if (relu) {
+      post_ops ops;
+      ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+      attr.set_post_ops(ops);
+    }
+    auto d = bias ? matmul::desc(a_md, b_md, bias_md, c_md) : matmul::desc(a_md, b_md, c_md);
+    auto pd = matmul::primitive_desc(d, attr, cpu_engine());
+    Cached e;
+    e.prim = dnnl::matmul(pd);
+    e.mds = {{DNNL_ARG_SRC, a_md}, {DNNL_ARG_WEIGHTS, b_md}, {DNNL_ARG_BIAS, bias_md}, {DNNL_ARG_DST, c_md}};
+    e.needs_scratch = true;
+    e.scratch_md = pd.scratchpad_desc();
+    return e;
+  });
+  std::unordered_map<int, void*> ptrs = {
+      {DNNL_ARG_SRC, const_cast<float*>(a)}, {DNNL_ARG_WEIGHTS, const_cast<float*>(b)}, {DNNL_ARG_DST, c}};
+  if (bias) ptrs.emplace(DNNL_ARG_BIAS, const_cast<float*>(bias));
+  execute(entry, ptrs);
+}
+
+}  // namespace lab

@@ -1,0 +1,65 @@
+// Loads the optional native kernels (native/onednn: oneDNN, the library PyTorch's CPU convolutions use).
+// Built at install time when a C++ compiler and oneDNN's headers are present (`npm run build:native`);
+// absent otherwise, and the engine then trains on WebAssembly. Never throws: says why it is unavailable.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Shapes travel as Int32Arrays; see native/onednn/src/*.h for each layout. */
+export interface OneDnnAddon {
+  convForward(p: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, relu: boolean, y: Float32Array): void;
+  convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  convBackwardWeights(p: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  batchNormForward(
+    m: number, c: number, eps: number,
+    x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array,
+  ): void;
+  batchNormBackward(
+    m: number, c: number, eps: number,
+    x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
+  matmul(p: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, relu: boolean, c: Float32Array): void;
+  convImplementations(p: Int32Array): string;
+  version(): string;
+}
+
+export type AddonLoad = { ok: true; addon: OneDnnAddon; file: string } | { ok: false; reason: string };
+
+const FILE = 'lab_onednn.node';
+const BUILD_HINT = 'run `npm run build:native` (needs a C++ compiler and oneDNN: on Debian/Ubuntu `apt-get install g++ libdnnl-dev`)';
+
+function candidates(): string[] {
+  const list: string[] = [];
+  if (process.env.LAB_ONEDNN_ADDON) list.push(process.env.LAB_ONEDNN_ADDON);
+  const electronResources = (process as { resourcesPath?: string }).resourcesPath;
+  if (electronResources) list.push(path.join(electronResources, 'native', FILE));
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    list.push(path.join(dir, 'native', 'onednn', 'build', 'Release', FILE));
+    dir = path.dirname(dir);
+  }
+  return list;
+}
+
+let loaded: AddonLoad | null = null;
+
+export function loadOneDnn(): AddonLoad {
+  if (loaded) return loaded;
+  const file = candidates().find((f) => existsSync(f));
+  if (!file) {
+    loaded = { ok: false, reason: `native kernels not built: ${BUILD_HINT}` };
+    return loaded;
+  }
+  // OpenMP threads sleep between kernels instead of spinning: the JS thread needs the core in between.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
+  try {
+    const addon = createRequire(import.meta.url)(file) as OneDnnAddon;
+    loaded = { ok: true, addon, file };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    loaded = { ok: false, reason: `native kernels at ${file} did not load (${msg}); ${BUILD_HINT}` };
+  }
+  return loaded;
+}

@@ -1,0 +1,40 @@
+// The fused batch-normalization kernels (engine/batch-norm-op.ts) on oneDNN, for tensors on the wasm heap.
+import { alloc, f32 } from '../wasm/heap';
+import type { OneDnnAddon } from './addon';
+import type { Kernel } from './conv';
+
+function dims(shape: number[]): { m: number; c: number } {
+  const c = shape[shape.length - 1]!;
+  return { c, m: c === 0 ? 0 : shape.reduce((a, b) => a * b, 1) / c };
+}
+
+export function batchNormTrainOneDnn(addon: OneDnnAddon): Kernel {
+  return ({ inputs, backend, attrs }) => {
+    const x = inputs.x!;
+    const { m, c } = dims(x.shape);
+    const y = alloc(backend, x.shape);
+    const mean = alloc(backend, [c]);
+    const variance = alloc(backend, [c]);
+    addon.batchNormForward(
+      m, c, attrs.epsilon as number,
+      f32(backend, x), f32(backend, inputs.gamma!), f32(backend, inputs.beta!), f32(backend, y), f32(backend, mean), f32(backend, variance),
+    );
+    return [y, mean, variance];
+  };
+}
+
+export function batchNormGradOneDnn(addon: OneDnnAddon): Kernel {
+  return ({ inputs, backend, attrs }) => {
+    const x = inputs.x!;
+    const { m, c } = dims(x.shape);
+    const dx = alloc(backend, x.shape);
+    const dgamma = alloc(backend, [c]);
+    const dbeta = alloc(backend, [c]);
+    addon.batchNormBackward(
+      m, c, attrs.epsilon as number,
+      f32(backend, x), f32(backend, inputs.dy!), f32(backend, inputs.gamma!), f32(backend, inputs.mean!), f32(backend, inputs.variance!),
+      f32(backend, dx), f32(backend, dgamma), f32(backend, dbeta),
+    );
+    return [dx, dgamma, dbeta];
+  };
+}

@@ -1,0 +1,63 @@
+// Registers the oneDNN kernels over the wasm backend (after the lab's wasm training kernels, which stay the
+// fallback for what oneDNN cannot express). Idempotent.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { BN_GRAD_KERNEL, BN_TRAIN_KERNEL } from '../batch-norm-op';
+import type { OneDnnAddon } from './addon';
+import { batchNormGradOneDnn, batchNormTrainOneDnn } from './batch-norm';
+import { conv2dBackpropFilterOneDnn, conv2dBackpropInputOneDnn, conv2dOneDnn, type Kernel } from './conv';
+import { matmulOneDnn } from './matmul';
+
+export const ONEDNN_KERNELS = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  '_FusedMatMul',
+  BN_TRAIN_KERNEL,
+  BN_GRAD_KERNEL,
+] as const;
+
+const previous = new Map<string, tf.KernelConfig>();
+
+function previousKernel(name: string): Kernel {
+  return (args) => {
+    const config = previous.get(name);
+    if (!config) throw new Error(`no wasm kernel ${name} to fall back to`);
+    return config.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo | tf.TensorInfo[];
+  };
+}
+
+export function registerOneDnnKernels(addon: OneDnnAddon): void {
+  if (previous.size > 0) return;
+  const kernels: Record<(typeof ONEDNN_KERNELS)[number], Kernel> = {
+    Conv2D: conv2dOneDnn(addon, previousKernel('Conv2D'), false),
+    FusedConv2D: conv2dOneDnn(addon, previousKernel('FusedConv2D'), true),
+    Conv2DBackpropInput: conv2dBackpropInputOneDnn(addon, previousKernel('Conv2DBackpropInput')),
+    Conv2DBackpropFilter: conv2dBackpropFilterOneDnn(addon, previousKernel('Conv2DBackpropFilter')),
+    BatchMatMul: matmulOneDnn(addon, previousKernel('BatchMatMul'), false),
+    _FusedMatMul: matmulOneDnn(addon, previousKernel('_FusedMatMul'), true),
+    [BN_TRAIN_KERNEL]: batchNormTrainOneDnn(addon),
+    [BN_GRAD_KERNEL]: batchNormGradOneDnn(addon),
+  };
+  for (const [kernelName, fn] of Object.entries(kernels)) {
+    const old = tf.getKernel(kernelName, 'wasm');
+    if (old) {
+      previous.set(kernelName, old);
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
+  }
+}
+
+/** Puts the kernels that were registered before back (tests compare both paths in one process). */
+export function unregisterOneDnnKernels(): void {
+  for (const kernelName of ONEDNN_KERNELS) {
+    if (!tf.getKernel(kernelName, 'wasm')) continue;
+    tf.unregisterKernel(kernelName, 'wasm');
+    const old = previous.get(kernelName);
+    if (old) tf.registerKernel(old);
+  }
+  previous.clear();
+}
