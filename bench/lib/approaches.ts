@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerCpuFastKernels, unregisterCpuFastKernels } from '../../src/main/engine/cpu/register';
+import { loadOneDnn } from '../../src/main/engine/onednn/addon';
+import { registerOneDnnKernels, unregisterOneDnnKernels } from '../../src/main/engine/onednn/register';
 import { registerWasmTrainingKernels } from '../../src/main/engine/wasm/register';
 
 export interface Approach {
@@ -14,11 +16,24 @@ export interface Approach {
 
 export const APPROACHES: Approach[] = [
   {
+    name: 'onednn',
+    description: 'oneDNN native kernels (conv, matmul, batch norm; all cores) over the wasm backend (engine default when built)',
+    optIn: false,
+    async activate() {
+      const native = loadOneDnn();
+      if (!native.ok) throw new Error(native.reason);
+      registerWasmTrainingKernels();
+      registerOneDnnKernels(native.addon);
+      await tf.setBackend('wasm');
+    },
+  },
+  {
     name: 'wasm',
-    description: 'tfjs-backend-wasm (XNNPACK, SIMD) + lab training kernels (engine default)',
+    description: 'tfjs-backend-wasm (XNNPACK, SIMD) + lab training kernels (engine default without native kernels)',
     optIn: false,
     async activate() {
       registerWasmTrainingKernels();
+      unregisterOneDnnKernels();
       await tf.setBackend('wasm');
     },
   },

@@ -5,11 +5,15 @@
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { APPROACHES } from '../lib/approaches';
-import { buildBenchModel, type BenchArch } from '../lib/bench-models';
+import { buildModel, PEER_ARCHITECTURES } from '../../src/main/models';
+import { parseTrainConfig } from '../../src/main/training/train-config';
+import { TrainStep } from '../../src/main/training/train-step';
 import { peerUnavailable, runPeer, type PeerResult } from '../lib/peer';
 import type { BenchContext, BenchSection, Row, SectionResult } from '../lib/section';
 
 const BATCH = 64;
+
+type BenchArch = 'bench' | 'ref';
 
 interface Config {
   arch: BenchArch;
@@ -38,7 +42,9 @@ function parseInput(s: string): { size: number; channels: number } {
 
 /**
  * Trains `steps` batches after `warmup` (or fewer, at least one, once `budgetS` seconds have passed) and returns
- * images per second, plus a per-kernel profile of one step if asked.
+ * images per second, plus a per-kernel profile of one step if asked. The model is the lab's own build of the
+ * peer's architecture (SeedBatchNorm, logits head) and each step is the trainer's own (TrainStep: the document's
+ * Adam, cross-entropy from logits, loss and accuracy read back every batch) — what a run does per batch.
  */
 export async function measureLab(
   cfg: Config,
@@ -47,20 +53,29 @@ export async function measureLab(
   profile: boolean,
   budgetS = Infinity,
 ): Promise<{ imagesPerS: number; steps: number; profile?: Record<string, number> }> {
-  const model = buildBenchModel(cfg.arch, cfg.size, cfg.channels);
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const config = parseTrainConfig({
+    datasetId: 'bench',
+    input: { size: cfg.size, channels: cfg.channels },
+    model: PEER_ARCHITECTURES[cfg.arch],
+    optimizer: { name: 'adam', lr: 1e-3 },
+    batchSize: BATCH,
+    epochs: 1,
+    earlyStopping: { enabled: false },
+  });
+  const model = await buildModel(config, 10);
+  const step = new TrainStep(model, config);
   const x = tf.randomUniform([BATCH, cfg.size, cfg.size, cfg.channels]);
   const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
+  let seed = 0;
+  const train = () => step.run(x, y, 1e-3, seed++);
   try {
     // Warm-up and profiling count against the budget too: a slow path gets one warm-up step and no profile.
     const tw = performance.now();
-    for (let i = 0; i < warmup && (i === 0 || performance.now() - tw < (budgetS * 1000) / 4); i++) {
-      await model.trainOnBatch(x, y);
-    }
+    for (let i = 0; i < warmup && (i === 0 || performance.now() - tw < (budgetS * 1000) / 4); i++) await train();
     let kernels: Record<string, number> | undefined;
     if (profile && performance.now() - tw < (budgetS * 1000) / 4) {
       const info = await tf.profile(async () => {
-        await model.trainOnBatch(x, y);
+        await train();
       });
       kernels = {};
       for (const k of info.kernels) kernels[k.name] = (kernels[k.name] ?? 0) + Number(k.kernelTimeMs);
@@ -68,13 +83,14 @@ export async function measureLab(
     const t0 = performance.now();
     let done = 0;
     while (done < steps && (done === 0 || performance.now() - t0 < budgetS * 1000)) {
-      await model.trainOnBatch(x, y);
+      await train();
       done++;
     }
     const seconds = (performance.now() - t0) / 1000;
     return { imagesPerS: (done * BATCH) / seconds, steps: done, ...(kernels ? { profile: kernels } : {}) };
   } finally {
     tf.dispose([x, y]);
+    step.optimizer.dispose();
     model.dispose();
   }
 }
