@@ -2,10 +2,10 @@
   "targets": [
     {
       "target_name": "lab_onednn",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/batch_norm.cc", "src/matmul.cc", "src/engine.cc"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/batch_norm.cc", "src/matmul.cc", "src/engine.cc", "src/max_pool.cc"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp"],
       "cflags_cc!": ["-fno-exceptions"],
-      "libraries": ["-ldnnl"]
+      "libraries": ["-ldnnl", "-fopenmp"]
     }
   ]
 }

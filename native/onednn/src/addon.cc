@@ -11,6 +11,7 @@
 #include "batch_norm.h"
 #include "conv.h"
 #include "matmul.h"
+#include "max_pool.h"
 
 namespace {
 
@@ -177,6 +178,17 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   });
 }
 
+// maxPoolGrad(params, x, dy, dx)
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 4);
+    const int* p = a.params(0, lab::kPoolParams);
+    lab::max_pool_grad(p, a.f32(1, prod({p[0], p[1], p[2], p[3]})), a.f32(2, prod({p[0], p[4], p[5], p[3]})),
+                       a.f32(3, prod({p[0], p[1], p[2], p[3]})));
+    return undefined(env);
+  });
+}
+
 // convImplementations(params) → which oneDNN implementations run this convolution (diagnostics, benchmarks)
 napi_value ConvImplementations(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -205,6 +217,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"convBackwardWeights", nullptr, ConvBackwardWeights, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"convImplementations", nullptr, ConvImplementations, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { ImageArray } from '../datasets/image-array';
@@ -37,6 +38,87 @@ async function loadFolders(root: string, size: number, channels: 1 | 3, limit: n
   return { x, y: Int32Array.from(labels), index: Int32Array.from(labels, (_, i) => i), n: labels.length, size, channels, classes };
 }
 
+export interface PeerBenchmarkOptions {
+  data: string;
+  arch: 'bench' | 'ref';
+  epochs: number;
+  batch?: number;
+  lr?: number;
+  /** Images per class and split (0 = all), as torch_ref.py's --limit. */
+  limit?: number;
+  size?: number;
+  channels?: 1 | 3;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+/** The lab's result in torch_ref.py's shape (snake_case keys), so the two print side by side. */
+export interface PeerBenchmarkResult {
+  peer: string;
+  arch: string;
+  epochs: number;
+  train_images_per_s: number;
+  test_accuracy: number;
+  load_s: number;
+  total_s: number;
+  n_train: number;
+  n_test: number;
+}
+
+/** Trains the peer's architecture with the lab's trainer on DIR/train and evaluates on DIR/test. */
+export async function runPeerBenchmark(o: PeerBenchmarkOptions): Promise<PeerBenchmarkResult> {
+  const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const size = o.size ?? 28;
+  const channels = o.channels ?? 1;
+  // The lab's normal backend choice (fastest that loads; LAB_BACKEND overrides).
+  const backend = await initBackend();
+  log(`backend: ${backend.label}`);
+  const t0 = Date.now();
+  const train = await loadFolders(path.join(o.data, 'train'), size, channels, o.limit ?? 0);
+  const test = await loadFolders(path.join(o.data, 'test'), size, channels, o.limit ?? 0);
+  const loadS = (Date.now() - t0) / 1000;
+  const config = parseTrainConfig({
+    datasetId: 'peer-benchmark',
+    input: { size, channels },
+    model: PEER_ARCHITECTURES[o.arch],
+    optimizer: { name: 'adam', lr: o.lr ?? 1e-3 },
+    epochs: o.epochs,
+    batchSize: o.batch ?? 64,
+    seed: o.seed ?? 0,
+    earlyStopping: { enabled: false },
+  });
+  let trainS = 0;
+  let seen = 0;
+  const { model } = await trainRun({
+    config,
+    train,
+    val: null,
+    runDir: mkdtempSync(path.join(os.tmpdir(), 'peer-bench-')),
+    hooks: {
+      onBatch: () => undefined,
+      onEpoch: (e) => {
+        trainS += e.durationS;
+        seen += e.imagesPerS * e.durationS;
+        log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${e.imagesPerS.toFixed(0)} img/s`);
+      },
+      onLog: (level, message) => log(`${level}: ${message}`),
+    },
+  });
+  const evaluation = await evaluateModel(model, test, preprocessingFor(config));
+  model.dispose();
+  return {
+    peer: `lab-tfjs-${tf.version.tfjs}-${backend.candidates.find((c) => c.loaded)?.name ?? tf.getBackend()}`,
+    arch: o.arch,
+    epochs: config.epochs,
+    train_images_per_s: Math.round((seen / trainS) * 10) / 10,
+    test_accuracy: Math.round(evaluation.accuracy * 10000) / 10000,
+    load_s: Math.round(loadS * 10) / 10,
+    total_s: Math.round((Date.now() - t0) / 100) / 10,
+    n_train: train.n,
+    n_test: test.n,
+  };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -52,60 +134,24 @@ async function main(): Promise<void> {
     },
   });
   if (!values.data) throw new Error('--data DIR is required');
-  const arch = values.arch === 'ref' ? 'ref' : 'bench';
-  const size = Number(values.size);
-  const channels = Number(values.channels) === 3 ? 3 : 1;
-  // The lab's normal backend choice (fastest that loads; LAB_BACKEND overrides).
-  const backend = await initBackend();
-  process.stderr.write(`backend: ${backend.label}\n`);
-  const t0 = Date.now();
-  const train = await loadFolders(path.join(values.data, 'train'), size, channels, Number(values.limit));
-  const test = await loadFolders(path.join(values.data, 'test'), size, channels, Number(values.limit));
-  const loadS = (Date.now() - t0) / 1000;
-  const config = parseTrainConfig({
-    datasetId: 'peer-benchmark',
-    input: { size, channels },
-    model: PEER_ARCHITECTURES[arch],
-    optimizer: { name: 'adam', lr: Number(values.lr) },
+  const result = await runPeerBenchmark({
+    data: values.data,
+    arch: values.arch === 'ref' ? 'ref' : 'bench',
     epochs: Number(values.epochs),
-    batchSize: Number(values.batch),
+    batch: Number(values.batch),
+    lr: Number(values.lr),
+    limit: Number(values.limit),
+    size: Number(values.size),
+    channels: Number(values.channels) === 3 ? 3 : 1,
     seed: Number(values.seed),
-    earlyStopping: { enabled: false },
   });
-  let trainS = 0;
-  let seen = 0;
-  const { model } = await trainRun({
-    config,
-    train,
-    val: null,
-    runDir: mkdtempSync(path.join(os.tmpdir(), 'peer-bench-')),
-    hooks: {
-      onBatch: () => undefined,
-      onEpoch: (e) => {
-        trainS += e.durationS;
-        seen += e.imagesPerS * e.durationS;
-        process.stderr.write(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${e.imagesPerS.toFixed(0)} img/s\n`);
-      },
-      onLog: (level, message) => process.stderr.write(`${level}: ${message}\n`),
-    },
-  });
-  const evaluation = await evaluateModel(model, test, preprocessingFor(config));
-  console.log(
-    JSON.stringify({
-      peer: `lab-tfjs-${tf.version.tfjs}-${tf.getBackend()}`,
-      arch,
-      epochs: config.epochs,
-      train_images_per_s: Math.round((seen / trainS) * 10) / 10,
-      test_accuracy: Math.round(evaluation.accuracy * 10000) / 10000,
-      load_s: Math.round(loadS * 10) / 10,
-      total_s: Math.round((Date.now() - t0) / 100) / 10,
-      n_train: train.n,
-      n_test: test.n,
-    }),
-  );
+  console.log(JSON.stringify(result));
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+// Run as a script (tsx src/main/training/peer-benchmark.ts …), not when imported by the benchmark.
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -70,10 +70,14 @@ export class TrainStep {
       ordered.forEach((g) => g.dispose());
       return { loss, accuracy };
     }
-    const withDecay = this.optimizer.withL2(ordered);
-    const clipped = clipByGlobalNorm(withDecay, this.config.clipNorm);
-    this.optimizer.apply(clipped.grads, lr);
-    for (const list of [ordered, withDecay, clipped.grads]) list.forEach((t) => t.dispose());
+    // L2 decay and clipping make new tensors only when they are on (copies would cost a pass over every gradient).
+    let g = ordered;
+    const made: tf.Tensor[][] = [ordered];
+    const { weightDecay, clipNorm } = this.config;
+    if (weightDecay.kind === 'l2' && weightDecay.value > 0) made.push((g = this.optimizer.withL2(g)));
+    if (clipNorm !== null) made.push((g = clipByGlobalNorm(g, clipNorm).grads));
+    this.optimizer.apply(g, lr);
+    for (const list of made) list.forEach((t) => t.dispose());
     return { loss, accuracy };
   }
 }

@@ -88,6 +88,28 @@ describe.skipIf(!native.ok)('oneDNN kernels match tfjs reference kernels', () =>
     });
   }
 
+  const poolCases: [number[], number, number, 'same' | 'valid', boolean][] = [
+    [[2, 8, 8, 3], 2, 2, 'valid', false],
+    [[1, 7, 9, 4], 3, 2, 'same', false],
+    [[3, 6, 5, 2], 3, 1, 'same', false],
+    [[2, 9, 9, 16], 2, 2, 'same', false],
+    [[2, 6, 6, 3], 2, 2, 'valid', true],
+    [[1, 7, 7, 5], 3, 1, 'valid', true],
+  ];
+  for (const [shape, f, stride, pad, ties] of poolCases) {
+    it(`MaxPoolGrad: [${shape}], ${f}×${f}, stride ${stride}, ${pad}${ties ? ', many equal values (first maximum wins)' : ''}`, async () => {
+      const size = shape.reduce((p, q) => p * q, 1);
+      const values = ties ? Float32Array.from({ length: size }, () => Math.floor(r() * 3)) : randomArray(r, size);
+      const { ref, ours } = await both({ x: { values, shape } }, (t) => {
+        const pool = (x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, f, stride, pad);
+        const y = pool(t.x!);
+        const weight = tf.range(1, y.size + 1).reshape(y.shape);
+        return [tf.grad((x: tf.Tensor) => tf.sum(tf.mul(pool(x), weight)))(t.x!)];
+      });
+      expectClose(ours, ref);
+    });
+  }
+
   const matmulCases: [number[], number[], boolean, boolean][] = [
     [[5, 7], [7, 3], false, false],
     [[7, 5], [7, 3], true, false],

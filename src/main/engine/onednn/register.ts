@@ -7,6 +7,7 @@ import type { OneDnnAddon } from './addon';
 import { batchNormGradOneDnn, batchNormTrainOneDnn } from './batch-norm';
 import { conv2dBackpropFilterOneDnn, conv2dBackpropInputOneDnn, conv2dOneDnn, type Kernel } from './conv';
 import { matmulOneDnn } from './matmul';
+import { maxPoolGradNative } from './max-pool-grad';
 
 export const ONEDNN_KERNELS = [
   'Conv2D',
@@ -15,6 +16,7 @@ export const ONEDNN_KERNELS = [
   'Conv2DBackpropFilter',
   'BatchMatMul',
   '_FusedMatMul',
+  'MaxPoolGrad',
   BN_TRAIN_KERNEL,
   BN_GRAD_KERNEL,
 ] as const;
@@ -38,6 +40,7 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     Conv2DBackpropFilter: conv2dBackpropFilterOneDnn(addon, previousKernel('Conv2DBackpropFilter')),
     BatchMatMul: matmulOneDnn(addon, previousKernel('BatchMatMul'), false),
     _FusedMatMul: matmulOneDnn(addon, previousKernel('_FusedMatMul'), true),
+    MaxPoolGrad: maxPoolGradNative(addon, previousKernel('MaxPoolGrad')),
     [BN_TRAIN_KERNEL]: batchNormTrainOneDnn(addon),
     [BN_GRAD_KERNEL]: batchNormGradOneDnn(addon),
   };
