@@ -8,7 +8,6 @@ import type { BackendCandidate, BackendInfo } from '../../shared/dto';
 import { registerCpuFastKernels } from './cpu/register';
 import { explainNativeLoadError } from './native-errors';
 import { loadOneDnn, type AddonLoad } from './onednn/addon';
-import { registerOneDnnKernels, unregisterOneDnnKernels } from './onednn/register';
 
 type CandidateName = BackendCandidate['name'];
 
@@ -137,6 +136,7 @@ async function tryLoad(
       if (!native.ok) throw new Error(native.reason);
       await importModule('@tensorflow/tfjs-backend-wasm');
       const { registerWasmTrainingKernels } = await import('./wasm/register');
+      const { registerOneDnnKernels } = await import('./onednn/register');
       registerWasmTrainingKernels();
       registerOneDnnKernels(native.addon);
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
@@ -147,7 +147,7 @@ async function tryLoad(
       await importModule('@tensorflow/tfjs-backend-wasm');
       const { registerWasmTrainingKernels } = await import('./wasm/register');
       registerWasmTrainingKernels();
-      unregisterOneDnnKernels();
+      (await import('./onednn/register')).unregisterOneDnnKernels();
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
       // Node builds of tfjs-backend-wasm run single-threaded.
       return 1;
