@@ -18,6 +18,7 @@ Cached& cached(const std::string& key, const std::function<Cached()>& make) {
   static std::unordered_map<std::string, std::unique_ptr<Cached>> cache;
   auto it = cache.find(key);
   if (it != cache.end()) return *it->second;
+  if (cache.size() >= 512) cache.clear();
   auto entry = std::make_unique<Cached>(make());
   Cached& ref = *entry;
   cache.emplace(key, std::move(entry));
@@ -59,12 +60,10 @@ void execute(Cached& c, const std::unordered_map<int, void*>& ptrs) {
     }
     args.emplace(arg, prim);
   }
-  // Scratchpad memory is owned by us and reused between calls of the same primitive.
-  static std::unordered_map<const Cached*, std::vector<char>> scratch;
+  // Scratchpad memory is owned by the cache entry and reused between calls of the same primitive.
   if (c.needs_scratch) {
-    auto& buf = scratch[&c];
-    if (buf.size() < c.scratch_md.get_size()) buf.resize(c.scratch_md.get_size());
-    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(c.scratch_md, buf.data()));
+    if (c.scratch.size() < c.scratch_md.get_size()) c.scratch.resize(c.scratch_md.get_size());
+    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(c.scratch_md, c.scratch.data()));
   }
   c.prim.execute(cpu_stream(), args);
   for (auto& o : outputs) o.cv->reorder.execute(cpu_stream(), {{DNNL_ARG_FROM, o.prim}, {DNNL_ARG_TO, o.user}});

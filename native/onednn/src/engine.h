@@ -29,12 +29,14 @@ struct Cached {
   std::unordered_map<int, Converted> converted;     // by DNNL_ARG_*, where the primitive's layout differs
   bool needs_scratch = false;
   dnnl::memory::desc scratch_md;
+  std::vector<char> scratch;  // the primitive's scratchpad, allocated once
 
   // Declares `arg` as passed in `user_md`; converts when the primitive wants `prim_md`.
   void bind(int arg, const dnnl::memory::desc& user_md, const dnnl::memory::desc& prim_md, bool output);
 };
 
-// Returns the cached entry for `key`, building it with `make` the first time.
+// Returns the cached entry for `key`, building it with `make` the first time. The cache holds at most a few
+// hundred shapes (each a JIT-compiled kernel); past that it starts afresh rather than grow without bound.
 Cached& cached(const std::string& key, const std::function<Cached()>& make);
 
 // A memory over a caller-owned buffer (a tensor on the wasm heap); no copy.
