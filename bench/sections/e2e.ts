@@ -2,7 +2,7 @@
 // path and on the PyTorch peer; wall time, training images/s and test accuracy for each.
 // The folders are made once with ../shared/peers/fmnist_to_folders.py (Debian's dataset-fashion-mnist) under
 // LAB_BENCH_DATA (default: <tmp>/lab-bench-fmnist).
-// Flags: --e2e-epochs N (5) --e2e-limit N (per class, 0 = all) --e2e-data DIR
+// Flags: --e2e-epochs N (5) --e2e-limit N (per class, 0 = all) --e2e-data DIR --e2e-arch bench|ref (bench)
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
@@ -21,17 +21,18 @@ export async function ensureData(ctx: BenchContext, dir: string): Promise<void> 
 
 export const section: BenchSection = {
   name: 'e2e',
-  description: 'Fashion-MNIST PNG folders, `bench` CNN: lab default CPU path vs the PyTorch peer (opt-in: --e2e)',
+  description: 'Fashion-MNIST PNG folders, `bench` (or --e2e-arch ref) CNN: lab default CPU path vs the PyTorch peer (opt-in: --e2e)',
   async run(ctx: BenchContext): Promise<SectionResult> {
     const f = ctx.args.flags;
     const epochs = Number(f['e2e-epochs'] ?? 5);
+    const arch = f['e2e-arch'] === 'ref' ? 'ref' : 'bench';
     const limit = Number(f['e2e-limit'] ?? 0);
     const dir = path.resolve(f['e2e-data'] ?? process.env.LAB_BENCH_DATA ?? path.join(os.tmpdir(), 'lab-bench-fmnist'));
     await ensureData(ctx, dir);
 
     // The lab's own path: its trainer (TrainStep, the document's Adam), its model of the peer's architecture, its
     // default backend, and its evaluation — what `lab train` does, minus the workspace bookkeeping.
-    const labResult = await runPeerBenchmark({ data: dir, arch: 'bench', epochs, limit, log: (line) => ctx.log(`e2e: ${line}`) });
+    const labResult = await runPeerBenchmark({ data: dir, arch, epochs, limit, log: (line) => ctx.log(`e2e: ${line}`) });
     const lab = { ...labResult, backend: labResult.peer.replace(/^lab-tfjs-[\d.]+-/, '') };
 
     const whyNot = await peerUnavailable(ctx.peersDir);
@@ -39,7 +40,7 @@ export const section: BenchSection = {
     if (whyNot) ctx.log(whyNot);
     else {
       ctx.log('e2e: PyTorch peer …');
-      const args = ['--data', dir, '--arch', 'bench', '--epochs', String(epochs)];
+      const args = ['--data', dir, '--arch', arch, '--epochs', String(epochs)];
       if (limit) args.push('--limit', String(limit));
       peer = await runPeer(ctx.peersDir!, args);
     }
@@ -57,6 +58,6 @@ export const section: BenchSection = {
         'wall s': Number((lab.total_s / peer.total_s).toFixed(2)),
       });
     }
-    return { rows, json: { epochs, limit, data: dir, lab, peer, peerSkipped: whyNot } };
+    return { rows, json: { arch, epochs, limit, data: dir, lab, peer, peerSkipped: whyNot } };
   },
 };
