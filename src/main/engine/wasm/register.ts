@@ -10,6 +10,7 @@ import {
   unsortedSegmentSumWasm,
 } from './depthwise-and-segments';
 import type { WasmBackend } from './heap';
+import { makeIdentity } from './identity';
 import { maxPoolGradWasm } from './max-pool-grad';
 import { makeLeadingReduce } from './reduce';
 import { tileWasm } from './tile';
@@ -29,6 +30,7 @@ function kernels(): Record<string, WasmKernel> {
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilterWasm,
     DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputWasm,
     UnsortedSegmentSum: unsortedSegmentSumWasm,
+    Identity: makeIdentity(tf.getKernel('Identity', 'wasm')),
   };
 }
 
@@ -42,6 +44,7 @@ export const WASM_TRAINING_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'UnsortedSegmentSum',
+  'Identity',
 ];
 
 let registered = false;
