@@ -5,41 +5,33 @@
  * DIR/train/<class>/*.png and DIR/test/<class>/*.png (e.g. written by ../shared/peers/fmnist_to_folders.py).
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
-import type { ImageArray } from '../datasets/image-array';
+import { importDataset, loadSplit, type ImageArray } from '../datasets';
 import { initBackend } from '../engine';
+import { openWorkspace } from '../workspace';
 import { PEER_ARCHITECTURES, preprocessingFor } from '../models';
 import { evaluateModel } from './evaluate';
 import { parseTrainConfig } from './train-config';
 import { trainRun } from './trainer';
 
-/** Decodes DIR/<class>/* to size×size×channels bytes, 16 files in flight (sharp decodes on its own threads). */
-async function loadFolders(root: string, size: number, channels: 1 | 3, limit: number): Promise<ImageArray> {
-  const classes = readdirSync(root).sort();
-  const files: { file: string; label: number }[] = [];
-  for (const [k, c] of classes.entries()) {
-    let names = readdirSync(path.join(root, c)).sort();
-    if (limit) names = names.slice(0, limit);
-    for (const f of names) files.push({ file: path.join(root, c, f), label: k });
+/** The first `limit` images of each class (all when 0), as torch_ref.py's --limit takes the first files. */
+function firstPerClass(a: ImageArray, limit: number): ImageArray {
+  if (!limit) return a;
+  const seen = new Map<number, number>();
+  const rows: number[] = [];
+  for (let i = 0; i < a.n; i++) {
+    const k = seen.get(a.y[i]!) ?? 0;
+    if (k < limit) rows.push(i);
+    seen.set(a.y[i]!, k + 1);
   }
-  const row = size * size * channels;
-  const x = new Uint8Array(files.length * row);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < files.length; i = next++) {
-      let img = sharp(files[i]!.file).resize(size, size, { fit: 'fill' }).removeAlpha();
-      img = channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb');
-      x.set((await img.raw().toBuffer()).subarray(0, row), i * row);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  const y = Int32Array.from(files, (f) => f.label);
-  return { x, y, index: Int32Array.from(files, (_, i) => i), n: files.length, size, channels, classes };
+  const row = a.size * a.size * a.channels;
+  const x = new Uint8Array(rows.length * row);
+  rows.forEach((r, i) => x.set(a.x.subarray(r * row, (r + 1) * row), i * row));
+  return { ...a, x, y: Int32Array.from(rows, (r) => a.y[r]!), index: Int32Array.from(rows, (r) => a.index[r]!), n: rows.length };
 }
 
 export interface PeerBenchmarkOptions {
@@ -78,8 +70,15 @@ export async function runPeerBenchmark(o: PeerBenchmarkOptions): Promise<PeerBen
   const backend = await initBackend();
   log(`backend: ${backend.label}`);
   const t0 = Date.now();
-  const train = await loadFolders(path.join(o.data, 'train'), size, channels, o.limit ?? 0);
-  const test = await loadFolders(path.join(o.data, 'test'), size, channels, o.limit ?? 0);
+  // The lab's own import (scan, validate, decode once into its cache) into a scratch workspace, all of DIR/train
+  // for training (no validation split carved out: the peer trains on all of it) and DIR/test for the test.
+  const home = mkdtempSync(path.join(os.tmpdir(), 'peer-bench-'));
+  const ws = openWorkspace(home);
+  const input = { size, channels, fit: 'squash' as const };
+  const dataset = await importDataset(ws, { paths: [o.data], input, split: { val: 0, test: 0, seed: 0 } });
+  const train = firstPerClass(await loadSplit(ws, dataset.id, input, 'train'), o.limit ?? 0);
+  const test = firstPerClass(await loadSplit(ws, dataset.id, input, 'test'), o.limit ?? 0);
+  if (train.n === 0 || test.n === 0) throw new Error(`${o.data}: expected train/<class>/* and test/<class>/* images`);
   const loadS = (Date.now() - t0) / 1000;
   const config = parseTrainConfig({
     datasetId: 'peer-benchmark',
@@ -97,7 +96,7 @@ export async function runPeerBenchmark(o: PeerBenchmarkOptions): Promise<PeerBen
     config,
     train,
     val: null,
-    runDir: mkdtempSync(path.join(os.tmpdir(), 'peer-bench-')),
+    runDir: ws.runDir('peer-benchmark'),
     hooks: {
       onBatch: () => undefined,
       onEpoch: (e) => {
@@ -110,6 +109,7 @@ export async function runPeerBenchmark(o: PeerBenchmarkOptions): Promise<PeerBen
   });
   const evaluation = await evaluateModel(model, test, preprocessingFor(config));
   model.dispose();
+  rmSync(home, { recursive: true, force: true });
   return {
     peer: `lab-tfjs-${tf.version.tfjs}-${backend.candidates.find((c) => c.loaded)?.name ?? tf.getBackend()}`,
     arch: o.arch,
