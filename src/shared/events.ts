@@ -11,6 +11,8 @@ export type LabEvent =
   | ({ type: 'run.epoch'; runId: string; seq: number } & EpochLog)
   | { type: 'run.evaluation'; runId: string; seq: number; evaluation: Evaluation }
   | { type: 'run.log'; runId: string; seq: number; level: 'info' | 'warn' | 'error'; message: string }
+  /** From the service, not the training process (so no per-run sequence number): every window shows the new name. */
+  | { type: 'run.renamed'; runId: string; name: string }
   /** Guided tuning: a step started (result absent) or finished (result present). */
   | { type: 'tune.step'; tuneId: string; step: TuneStepNumber; result?: TuneStepResult }
   /** Search: one row (run) finished. */

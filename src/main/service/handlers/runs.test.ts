@@ -36,8 +36,12 @@ describe('runs.rename', () => {
     const run = await createRun(ws, TrainConfigSchema.parse({ datasetId: 'd1', name: 'first try' }), meta);
     const other = await createRun(ws, TrainConfigSchema.parse({ datasetId: 'd1', name: 'other run' }), meta);
 
+    const events: LabEvent[] = [];
+    lab.onEvent((e) => events.push(e));
     const renamed = await lab.call('runs.rename', run.id, '  Adam lr 3e-3 baseline  ');
     expect(renamed).toMatchObject({ id: run.id, name: 'Adam lr 3e-3 baseline', status: 'queued' });
+    // Every open window hears of it.
+    expect(events).toContainEqual({ type: 'run.renamed', runId: run.id, name: 'Adam lr 3e-3 baseline' });
     const list = await lab.call('runs.list');
     expect(list.find((r) => r.id === run.id)?.name).toBe('Adam lr 3e-3 baseline');
     expect(list.find((r) => r.id === other.id)?.name).toBe('other run');

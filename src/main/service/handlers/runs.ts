@@ -54,7 +54,11 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
       return { deleted: true };
     },
     // Safe while the run trains: the training process re-reads run.json before each of its writes.
-    'runs.rename': (id, name) => renameRun(ctx.ws, id, name),
+    'runs.rename': async (id, name) => {
+      const run = await renameRun(ctx.ws, id, name);
+      ctx.emit({ type: 'run.renamed', runId: id, name: run.name });
+      return run;
+    },
     'runs.report': async (id) => {
       const file = path.join(ctx.ws.runDir(id), 'report.html');
       await writeRunReport(await readRun(ctx.ws, id), file);

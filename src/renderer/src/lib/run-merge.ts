@@ -85,6 +85,8 @@ export function applyRunEvent(run: RunDetail, event: LabEvent): RunDetail {
     }
     case 'run.evaluation':
       return { ...run, evaluation: event.evaluation, testAccuracy: event.evaluation.split === 'test' ? event.evaluation.accuracy : run.testAccuracy };
+    case 'run.renamed':
+      return { ...run, name: event.name };
     default:
       return run;
   }
@@ -105,6 +107,8 @@ export function applyRunEventToSummary(run: RunSummary, event: LabEvent): RunSum
       };
     case 'run.evaluation':
       return event.evaluation.split === 'test' ? { ...run, testAccuracy: event.evaluation.accuracy } : run;
+    case 'run.renamed':
+      return { ...run, name: event.name };
     default:
       return run;
   }

@@ -46,6 +46,18 @@ describe('runs store', () => {
     scope.stop();
   });
 
+  it('a rename made in another window shows on the run page and in the list', async () => {
+    bridge.on('runs.get', () => runDetail({ status: 'running', name: 'old name' })).on('runs.list', () => [runSummary({ name: 'old name' })]);
+    const runs = useRunsStore();
+    await runs.refreshList();
+    await runs.open('run1');
+    runs.handleEvent({ type: 'run.renamed', runId: 'run1', name: 'new name' });
+    expect(runs.current?.name).toBe('new name');
+    expect(runs.list[0]?.name).toBe('new name');
+    runs.handleEvent({ type: 'run.renamed', runId: 'other', name: 'not this one' });
+    expect(runs.current?.name).toBe('new name');
+  });
+
   it('stops listening when the scope that subscribed ends', () => {
     const scope = effectScope();
     scope.run(() => useLabEvents(bridge));
