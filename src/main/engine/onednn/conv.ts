@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { alloc, f32, type WasmBackend } from '../wasm/heap';
 import type { OneDnnAddon } from './addon';
 import { convParams } from './conv-params';
+import { runNative } from './run-native';
 
 export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: WasmBackend; attrs: tf.NamedAttrMap };
 export type Kernel = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
@@ -37,8 +38,8 @@ export function conv2dOneDnn(addon: OneDnnAddon, fallback: Kernel, fused: boolea
     const p = convParams(info);
     if (!p) return fallback(args);
     const y = alloc(backend, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
-    addon.convForward(p, f32(backend, x), f32(backend, filter), bias ? f32(backend, bias) : null, activation === 'relu', f32(backend, y));
-    return y;
+    const name = fused ? 'FusedConv2D' : 'Conv2D';
+    return runNative(name, args, y, () => addon.convForward(p, f32(backend, x), f32(backend, filter), bias ? f32(backend, bias) : null, activation === 'relu', f32(backend, y)), fallback);
   };
 }
 
@@ -60,8 +61,7 @@ export function conv2dBackpropInputOneDnn(addon: OneDnnAddon, fallback: Kernel):
     const p = convParams(info);
     if (!p) return fallback(args);
     const dx = alloc(backend, inputShape);
-    addon.convBackwardData(p, f32(backend, dy), f32(backend, filter), f32(backend, dx));
-    return dx;
+    return runNative('Conv2DBackpropInput', args, dx, () => addon.convBackwardData(p, f32(backend, dy), f32(backend, filter), f32(backend, dx)), fallback);
   };
 }
 
@@ -83,7 +83,6 @@ export function conv2dBackpropFilterOneDnn(addon: OneDnnAddon, fallback: Kernel)
     const p = convParams(info);
     if (!p) return fallback(args);
     const dw = alloc(backend, filterShape);
-    addon.convBackwardWeights(p, f32(backend, x), f32(backend, dy), f32(backend, dw));
-    return dw;
+    return runNative('Conv2DBackpropFilter', args, dw, () => addon.convBackwardWeights(p, f32(backend, x), f32(backend, dy), f32(backend, dw)), fallback);
   };
 }

@@ -3,6 +3,7 @@
 import { alloc, f32 } from '../wasm/heap';
 import type { OneDnnAddon } from './addon';
 import type { Kernel } from './conv';
+import { runNative } from './run-native';
 
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 
@@ -34,7 +35,7 @@ export function matmulOneDnn(addon: OneDnnAddon, fallback: Kernel, fused: boolea
     if (M * N * K === 0) return fallback(args);
     const outBatch = batchA.length >= batchB.length ? (BA >= BB ? batchA : batchB) : batchB;
     const c = alloc(backend, [...outBatch, M, N]);
-    addon.matmul(Int32Array.from([BA, BB, M, K, N, ta ? 1 : 0, tb ? 1 : 0]), f32(backend, a), f32(backend, b), bias ? f32(backend, bias) : null, activation === 'relu', f32(backend, c));
-    return c;
+    const p = Int32Array.from([BA, BB, M, K, N, ta ? 1 : 0, tb ? 1 : 0]);
+    return runNative(fused ? '_FusedMatMul' : 'BatchMatMul', args, c, () => addon.matmul(p, f32(backend, a), f32(backend, b), bias ? f32(backend, bias) : null, activation === 'relu', f32(backend, c)), fallback);
   };
 }

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { alloc, f32 } from '../wasm/heap';
 import type { OneDnnAddon } from './addon';
 import type { Kernel } from './conv';
+import { runNative } from './run-native';
 
 export function maxPoolGradNative(addon: OneDnnAddon, fallback: Kernel): Kernel {
   return (args) => {
@@ -23,7 +24,6 @@ export function maxPoolGradNative(addon: OneDnnAddon, fallback: Kernel): Kernel 
       info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
     ]);
     const dx = alloc(backend, x.shape);
-    addon.maxPoolGrad(p, f32(backend, x), f32(backend, dy), f32(backend, dx));
-    return dx;
+    return runNative('MaxPoolGrad', args, dx, () => addon.maxPoolGrad(p, f32(backend, x), f32(backend, dy), f32(backend, dx)), fallback);
   };
 }

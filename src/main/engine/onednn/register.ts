@@ -50,7 +50,9 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
       previous.set(kernelName, old);
       tf.unregisterKernel(kernelName, 'wasm');
     }
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
+    // Keep the previous kernel's setup: it binds that kernel's wasm function when the backend starts, and the
+    // previous kernel is our fallback.
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc, setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
   }
 }
 

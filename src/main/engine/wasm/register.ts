@@ -52,8 +52,10 @@ let registered = false;
 export function registerWasmTrainingKernels(): void {
   if (registered) return;
   for (const [kernelName, fn] of Object.entries(kernels())) {
-    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc });
+    const stock = tf.getKernel(kernelName, 'wasm');
+    if (stock) tf.unregisterKernel(kernelName, 'wasm');
+    // The stock kernel's setup binds its wasm function when the backend starts; ours may call it as a fallback.
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc, setupFunc: stock?.setupFunc, disposeFunc: stock?.disposeFunc });
   }
   registered = true;
 }
