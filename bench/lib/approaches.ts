@@ -2,9 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerCpuFastKernels, unregisterCpuFastKernels } from '../../src/main/engine/cpu/register';
-import { loadOneDnn } from '../../src/main/engine/onednn/addon';
-import { registerOneDnnKernels, unregisterOneDnnKernels } from '../../src/main/engine/onednn/register';
-import { registerWasmTrainingKernels } from '../../src/main/engine/wasm/register';
+import { activateBackend } from '../../src/main/engine/backend';
 
 export interface Approach {
   name: string;
@@ -20,11 +18,7 @@ export const APPROACHES: Approach[] = [
     description: 'oneDNN native kernels (conv, matmul, batch norm; all cores) over the wasm backend (engine default when built)',
     optIn: false,
     async activate() {
-      const native = loadOneDnn();
-      if (!native.ok) throw new Error(native.reason);
-      registerWasmTrainingKernels();
-      registerOneDnnKernels(native.addon);
-      await tf.setBackend('wasm');
+      await activateBackend('onednn');
     },
   },
   {
@@ -32,9 +26,7 @@ export const APPROACHES: Approach[] = [
     description: 'tfjs-backend-wasm (XNNPACK, SIMD) + lab training kernels (engine default without native kernels)',
     optIn: false,
     async activate() {
-      registerWasmTrainingKernels();
-      unregisterOneDnnKernels();
-      await tf.setBackend('wasm');
+      await activateBackend('wasm');
     },
   },
   {

@@ -32,8 +32,7 @@ export const section: BenchSection = {
 
     // The lab's own path: its trainer (TrainStep, the document's Adam), its model of the peer's architecture, its
     // default backend, and its evaluation — what `lab train` does, minus the workspace bookkeeping.
-    const labResult = await runPeerBenchmark({ data: dir, arch, epochs, limit, log: (line) => ctx.log(`e2e: ${line}`) });
-    const lab = { ...labResult, backend: labResult.peer.replace(/^lab-tfjs-[\d.]+-/, '') };
+    const lab = await runPeerBenchmark({ data: dir, arch, epochs, limit, log: (line) => ctx.log(`e2e: ${line}`) });
 
     const whyNot = await peerUnavailable(ctx.peersDir);
     let peer = null;

@@ -16,12 +16,6 @@ const normalization_flags kFlags = normalization_flags::use_scale | normalizatio
 memory::desc data_md(int M, int C) { return memory::desc({M, C, 1, 1}, dt::f32, tag::nhwc); }
 memory::desc channel_md(int C) { return memory::desc({C}, dt::f32, tag::x); }
 
-primitive_attr user_scratchpad() {
-  primitive_attr attr;
-  attr.set_scratchpad_mode(scratchpad_mode::user);
-  return attr;
-}
-
 batch_normalization_forward::primitive_desc forward_pd(int M, int C, float eps) {
   auto d = batch_normalization_forward::desc(prop_kind::forward_training, data_md(M, C), eps, kFlags);
   return batch_normalization_forward::primitive_desc(d, user_scratchpad(), cpu_engine());
@@ -37,12 +31,9 @@ void batch_norm_forward(int M, int C, float eps, const float* x, const float* ga
                         float* mean, float* variance) {
   Cached& c = cached(key("bn_fwd", M, C, eps), [&] {
     auto pd = forward_pd(M, C, eps);
-    Cached e;
-    e.prim = batch_normalization_forward(pd);
+    Cached e = entry_for<batch_normalization_forward>(pd);
     e.mds = {{DNNL_ARG_SRC, data_md(M, C)},    {DNNL_ARG_DST, data_md(M, C)},     {DNNL_ARG_SCALE, channel_md(C)},
              {DNNL_ARG_SHIFT, channel_md(C)},  {DNNL_ARG_MEAN, channel_md(C)},    {DNNL_ARG_VARIANCE, channel_md(C)}};
-    e.needs_scratch = true;
-    e.scratch_md = pd.scratchpad_desc();
     return e;
   });
   execute(c, {{DNNL_ARG_SRC, const_cast<float*>(x)},
@@ -59,14 +50,11 @@ void batch_norm_backward(int M, int C, float eps, const float* x, const float* d
     auto hint = forward_pd(M, C, eps);
     auto d = batch_normalization_backward::desc(prop_kind::backward, data_md(M, C), data_md(M, C), eps, kFlags);
     auto pd = batch_normalization_backward::primitive_desc(d, user_scratchpad(), cpu_engine(), hint);
-    Cached e;
-    e.prim = batch_normalization_backward(pd);
+    Cached e = entry_for<batch_normalization_backward>(pd);
     e.mds = {{DNNL_ARG_SRC, data_md(M, C)},        {DNNL_ARG_DIFF_DST, data_md(M, C)},   {DNNL_ARG_SCALE, channel_md(C)},
              {DNNL_ARG_SHIFT, channel_md(C)},
              {DNNL_ARG_MEAN, channel_md(C)},       {DNNL_ARG_VARIANCE, channel_md(C)},   {DNNL_ARG_DIFF_SRC, data_md(M, C)},
              {DNNL_ARG_DIFF_SCALE, channel_md(C)}, {DNNL_ARG_DIFF_SHIFT, channel_md(C)}};
-    e.needs_scratch = true;
-    e.scratch_md = pd.scratchpad_desc();
     return e;
   });
   execute(c, {{DNNL_ARG_SRC, const_cast<float*>(x)},

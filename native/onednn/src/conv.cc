@@ -31,12 +31,6 @@ Geometry geometry(const int* p) {
   return g;
 }
 
-primitive_attr user_scratchpad() {
-  primitive_attr attr;
-  attr.set_scratchpad_mode(scratchpad_mode::user);
-  return attr;
-}
-
 convolution_forward::primitive_desc forward_pd(const Geometry& g, bool bias, bool relu) {
   auto d = bias ? convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, g.src, g.weights,
                                             g.bias, g.dst, g.strides, g.dilates, g.pad_l, g.pad_r)
@@ -51,6 +45,18 @@ convolution_forward::primitive_desc forward_pd(const Geometry& g, bool bias, boo
   return convolution_forward::primitive_desc(d, attr, cpu_engine());
 }
 
+convolution_backward_data::primitive_desc backward_data_pd(const Geometry& g, const primitive_attr& attr) {
+  auto d = convolution_backward_data::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides, g.dilates,
+                                           g.pad_l, g.pad_r);
+  return convolution_backward_data::primitive_desc(d, attr, cpu_engine(), forward_pd(g, false, false));
+}
+
+convolution_backward_weights::primitive_desc backward_weights_pd(const Geometry& g, const primitive_attr& attr) {
+  auto d = convolution_backward_weights::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides,
+                                              g.dilates, g.pad_l, g.pad_r);
+  return convolution_backward_weights::primitive_desc(d, attr, cpu_engine(), forward_pd(g, false, false));
+}
+
 }  // namespace
 
 void conv_forward(const int* p, const float* x, const float* w, const float* bias, bool relu, float* y) {
@@ -59,12 +65,9 @@ void conv_forward(const int* p, const float* x, const float* w, const float* bia
   Cached& c = cached(key, [&] {
     Geometry g = geometry(p);
     auto pd = forward_pd(g, bias != nullptr, relu);
-    Cached e;
-    e.prim = convolution_forward(pd);
+    Cached e = entry_for<convolution_forward>(pd);
     e.mds = {{DNNL_ARG_SRC, g.src}, {DNNL_ARG_BIAS, g.bias}, {DNNL_ARG_DST, g.dst}};
     e.bind(DNNL_ARG_WEIGHTS, g.user_weights, pd.weights_desc(), false);
-    e.needs_scratch = true;
-    e.scratch_md = pd.scratchpad_desc();
     return e;
   });
   std::unordered_map<int, void*> ptrs = {
@@ -76,16 +79,10 @@ void conv_forward(const int* p, const float* x, const float* w, const float* bia
 void conv_backward_data(const int* p, const float* dy, const float* w, float* dx) {
   Cached& c = cached(key_of("conv_bwd_data", p, kConvParams), [&] {
     Geometry g = geometry(p);
-    auto hint = forward_pd(g, false, false);
-    auto d = convolution_backward_data::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides,
-                                             g.dilates, g.pad_l, g.pad_r);
-    auto pd = convolution_backward_data::primitive_desc(d, user_scratchpad(), cpu_engine(), hint);
-    Cached e;
-    e.prim = convolution_backward_data(pd);
+    auto pd = backward_data_pd(g, user_scratchpad());
+    Cached e = entry_for<convolution_backward_data>(pd);
     e.mds = {{DNNL_ARG_DIFF_DST, g.dst}, {DNNL_ARG_DIFF_SRC, g.src}};
     e.bind(DNNL_ARG_WEIGHTS, g.user_weights, pd.weights_desc(), false);
-    e.needs_scratch = true;
-    e.scratch_md = pd.scratchpad_desc();
     return e;
   });
   execute(c, {{DNNL_ARG_DIFF_DST, const_cast<float*>(dy)}, {DNNL_ARG_WEIGHTS, const_cast<float*>(w)}, {DNNL_ARG_DIFF_SRC, dx}});
@@ -94,16 +91,10 @@ void conv_backward_data(const int* p, const float* dy, const float* w, float* dx
 void conv_backward_weights(const int* p, const float* x, const float* dy, float* dw) {
   Cached& c = cached(key_of("conv_bwd_weights", p, kConvParams), [&] {
     Geometry g = geometry(p);
-    auto hint = forward_pd(g, false, false);
-    auto d = convolution_backward_weights::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides,
-                                                g.dilates, g.pad_l, g.pad_r);
-    auto pd = convolution_backward_weights::primitive_desc(d, user_scratchpad(), cpu_engine(), hint);
-    Cached e;
-    e.prim = convolution_backward_weights(pd);
+    auto pd = backward_weights_pd(g, user_scratchpad());
+    Cached e = entry_for<convolution_backward_weights>(pd);
     e.mds = {{DNNL_ARG_SRC, g.src}, {DNNL_ARG_DIFF_DST, g.dst}};
     e.bind(DNNL_ARG_DIFF_WEIGHTS, g.user_weights, pd.diff_weights_desc(), true);
-    e.needs_scratch = true;
-    e.scratch_md = pd.scratchpad_desc();
     return e;
   });
   execute(c, {{DNNL_ARG_SRC, const_cast<float*>(x)}, {DNNL_ARG_DIFF_DST, const_cast<float*>(dy)}, {DNNL_ARG_DIFF_WEIGHTS, dw}});
@@ -111,16 +102,9 @@ void conv_backward_weights(const int* p, const float* x, const float* dy, float*
 
 std::string conv_impl_names(const int* p) {
   Geometry g = geometry(p);
-  auto fwd = forward_pd(g, false, false);
-  auto bd = convolution_backward_data::primitive_desc(
-      convolution_backward_data::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides, g.dilates,
-                                      g.pad_l, g.pad_r),
-      cpu_engine(), fwd);
-  auto bw = convolution_backward_weights::primitive_desc(
-      convolution_backward_weights::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides, g.dilates,
-                                         g.pad_l, g.pad_r),
-      cpu_engine(), fwd);
-  return std::string("fwd ") + fwd.impl_info_str() + "; bwd_data " + bd.impl_info_str() + "; bwd_weights " + bw.impl_info_str();
+  const primitive_attr attr;
+  return std::string("fwd ") + forward_pd(g, false, false).impl_info_str() + "; bwd_data " +
+         backward_data_pd(g, attr).impl_info_str() + "; bwd_weights " + backward_weights_pd(g, attr).impl_info_str();
 }
 
 }  // namespace lab

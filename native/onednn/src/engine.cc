@@ -14,6 +14,12 @@ dnnl::stream& cpu_stream() {
   return s;
 }
 
+dnnl::primitive_attr user_scratchpad() {
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
 Cached& cached(const std::string& key, const std::function<Cached()>& make) {
   static std::unordered_map<std::string, std::unique_ptr<Cached>> cache;
   auto it = cache.find(key);
@@ -61,10 +67,8 @@ void execute(Cached& c, const std::unordered_map<int, void*>& ptrs) {
     args.emplace(arg, prim);
   }
   // Scratchpad memory is owned by the cache entry and reused between calls of the same primitive.
-  if (c.needs_scratch) {
-    if (c.scratch.size() < c.scratch_md.get_size()) c.scratch.resize(c.scratch_md.get_size());
-    args.emplace(DNNL_ARG_SCRATCHPAD, wrap(c.scratch_md, c.scratch.data()));
-  }
+  if (c.scratch.size() < c.scratch_md.get_size()) c.scratch.resize(c.scratch_md.get_size());
+  args.emplace(DNNL_ARG_SCRATCHPAD, wrap(c.scratch_md, c.scratch.data()));
   c.prim.execute(cpu_stream(), args);
   for (auto& o : outputs) o.cv->reorder.execute(cpu_stream(), {{DNNL_ARG_FROM, o.prim}, {DNNL_ARG_TO, o.user}});
   cpu_stream().wait();

@@ -27,13 +27,24 @@ struct Cached {
   dnnl::primitive prim;
   std::unordered_map<int, dnnl::memory::desc> mds;  // by DNNL_ARG_*, in the caller's layout
   std::unordered_map<int, Converted> converted;     // by DNNL_ARG_*, where the primitive's layout differs
-  bool needs_scratch = false;
   dnnl::memory::desc scratch_md;
   std::vector<char> scratch;  // the primitive's scratchpad, allocated once
 
   // Declares `arg` as passed in `user_md`; converts when the primitive wants `prim_md`.
   void bind(int arg, const dnnl::memory::desc& user_md, const dnnl::memory::desc& prim_md, bool output);
 };
+
+// Primitives run with a scratchpad we own (Cached::scratch) instead of one oneDNN allocates per call.
+dnnl::primitive_attr user_scratchpad();
+
+// A cache entry for the primitive of `pd`; the caller declares its arguments with `mds` / `bind`.
+template <typename Primitive, typename PrimitiveDesc>
+Cached entry_for(const PrimitiveDesc& pd) {
+  Cached e;
+  e.prim = Primitive(pd);
+  e.scratch_md = pd.scratchpad_desc();
+  return e;
+}
 
 // Returns the cached entry for `key`, building it with `make` the first time. The cache holds at most a few
 // hundred shapes (each a JIT-compiled kernel); past that it starts afresh rather than grow without bound.

@@ -20,8 +20,7 @@ void matmul(const int* p, const float* a, const float* b, const float* bias, boo
     memory::desc b_md({BB, K, N}, dt::f32, tb ? memory::dims{K * N, 1, K} : memory::dims{K * N, N, 1});
     memory::desc c_md({std::max(BA, BB), M, N}, dt::f32, memory::dims{M * N, N, 1});
     memory::desc bias_md({1, 1, N}, dt::f32, memory::dims{N, N, 1});
-    primitive_attr attr;
-    attr.set_scratchpad_mode(scratchpad_mode::user);
+    primitive_attr attr = user_scratchpad();
     if (relu) {
       post_ops ops;
       ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
@@ -29,11 +28,8 @@ void matmul(const int* p, const float* a, const float* b, const float* bias, boo
     }
     auto d = bias ? matmul::desc(a_md, b_md, bias_md, c_md) : matmul::desc(a_md, b_md, c_md);
     auto pd = matmul::primitive_desc(d, attr, cpu_engine());
-    Cached e;
-    e.prim = dnnl::matmul(pd);
+    Cached e = entry_for<dnnl::matmul>(pd);
     e.mds = {{DNNL_ARG_SRC, a_md}, {DNNL_ARG_WEIGHTS, b_md}, {DNNL_ARG_BIAS, bias_md}, {DNNL_ARG_DST, c_md}};
-    e.needs_scratch = true;
-    e.scratch_md = pd.scratchpad_desc();
     return e;
   });
   std::unordered_map<int, void*> ptrs = {

@@ -3,25 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from './index';
+import { runCli } from './test-support';
 
-type Line = { type: string; [k: string]: unknown };
-
-/** Run the CLI in-process and collect its --json lines and stderr. */
-async function lab(args: string[]): Promise<{ code: number; lines: Line[]; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
-  try {
-    const code = await main(args);
-    const lines = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
-    return { code, lines, stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const lab = runCli;
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'lab-cli-'));
 const data = path.join(root, 'images');

@@ -118,6 +118,14 @@ async function select(opts: InitBackendOptions): Promise<BackendInfo> {
   throw new Error(`no tfjs backend could be initialised: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);
 }
 
+/**
+ * Activates one candidate now, outside the once-only selection (the benchmark switches between CPU paths);
+ * returns the number of threads it computes with. Throws why not.
+ */
+export function activateBackend(name: CandidateName): Promise<number> {
+  return tryLoad(name, (n) => import(/* @vite-ignore */ n), loadOneDnn);
+}
+
 /** Loads and activates one candidate; returns the number of threads it computes with. Throws why not. */
 async function tryLoad(
   name: CandidateName,

@@ -59,6 +59,8 @@ export interface PeerBenchmarkResult {
   total_s: number;
   n_train: number;
   n_test: number;
+  /** Which engine backend trained (onednn, wasm, …). */
+  backend: string;
 }
 
 /** Trains the peer's architecture with the lab's trainer on DIR/train and evaluates on DIR/test. */
@@ -73,54 +75,60 @@ export async function runPeerBenchmark(o: PeerBenchmarkOptions): Promise<PeerBen
   // The lab's own import (scan, validate, decode once into its cache) into a scratch workspace, all of DIR/train
   // for training (no validation split carved out: the peer trains on all of it) and DIR/test for the test.
   const home = mkdtempSync(path.join(os.tmpdir(), 'peer-bench-'));
-  const ws = openWorkspace(home);
-  const input = { size, channels, fit: 'squash' as const };
-  const dataset = await importDataset(ws, { paths: [o.data], input, split: { val: 0, test: 0, seed: 0 } });
-  const train = firstPerClass(await loadSplit(ws, dataset.id, input, 'train'), o.limit ?? 0);
-  const test = firstPerClass(await loadSplit(ws, dataset.id, input, 'test'), o.limit ?? 0);
-  if (train.n === 0 || test.n === 0) throw new Error(`${o.data}: expected train/<class>/* and test/<class>/* images`);
-  const loadS = (Date.now() - t0) / 1000;
-  const config = parseTrainConfig({
-    datasetId: 'peer-benchmark',
-    input: { size, channels },
-    model: PEER_ARCHITECTURES[o.arch],
-    optimizer: { name: 'adam', lr: o.lr ?? 1e-3 },
-    epochs: o.epochs,
-    batchSize: o.batch ?? 64,
-    seed: o.seed ?? 0,
-    earlyStopping: { enabled: false },
-  });
-  let trainS = 0;
-  let seen = 0;
-  const { model } = await trainRun({
-    config,
-    train,
-    val: null,
-    runDir: ws.runDir('peer-benchmark'),
-    hooks: {
-      onBatch: () => undefined,
-      onEpoch: (e) => {
-        trainS += e.durationS;
-        seen += e.imagesPerS * e.durationS;
-        log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${e.imagesPerS.toFixed(0)} img/s`);
+  try {
+    const ws = openWorkspace(home);
+    const input = { size, channels, fit: 'squash' as const };
+    const dataset = await importDataset(ws, { paths: [o.data], input, split: { val: 0, test: 0, seed: 0 } });
+    const train = firstPerClass(await loadSplit(ws, dataset.id, input, 'train'), o.limit ?? 0);
+    const test = firstPerClass(await loadSplit(ws, dataset.id, input, 'test'), o.limit ?? 0);
+    if (train.n === 0 || test.n === 0) throw new Error(`${o.data}: expected train/<class>/* and test/<class>/* images`);
+    const loadS = (Date.now() - t0) / 1000;
+    const config = parseTrainConfig({
+      datasetId: 'peer-benchmark',
+      input: { size, channels },
+      model: PEER_ARCHITECTURES[o.arch],
+      optimizer: { name: 'adam', lr: o.lr ?? 1e-3 },
+      epochs: o.epochs,
+      batchSize: o.batch ?? 64,
+      seed: o.seed ?? 0,
+      earlyStopping: { enabled: false },
+    });
+    let trainS = 0;
+    let seen = 0;
+    const { model } = await trainRun({
+      config,
+      train,
+      val: null,
+      runDir: ws.runDir('peer-benchmark'),
+      hooks: {
+        onBatch: () => undefined,
+        onEpoch: (e) => {
+          trainS += e.durationS;
+          seen += e.imagesPerS * e.durationS;
+          log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${e.imagesPerS.toFixed(0)} img/s`);
+        },
+        onLog: (level, message) => log(`${level}: ${message}`),
       },
-      onLog: (level, message) => log(`${level}: ${message}`),
-    },
-  });
-  const evaluation = await evaluateModel(model, test, preprocessingFor(config));
-  model.dispose();
-  rmSync(home, { recursive: true, force: true });
-  return {
-    peer: `lab-tfjs-${tf.version.tfjs}-${backend.candidates.find((c) => c.loaded)?.name ?? tf.getBackend()}`,
-    arch: o.arch,
-    epochs: config.epochs,
-    train_images_per_s: Math.round((seen / trainS) * 10) / 10,
-    test_accuracy: Math.round(evaluation.accuracy * 10000) / 10000,
-    load_s: Math.round(loadS * 10) / 10,
-    total_s: Math.round((Date.now() - t0) / 100) / 10,
-    n_train: train.n,
-    n_test: test.n,
-  };
+    });
+    const evaluation = await evaluateModel(model, test, preprocessingFor(config));
+    model.dispose();
+    const backendName = backend.candidates.find((c) => c.loaded)?.name ?? tf.getBackend();
+    return {
+      peer: `lab-tfjs-${tf.version.tfjs}-${backendName}`,
+      arch: o.arch,
+      epochs: config.epochs,
+      train_images_per_s: Math.round((seen / trainS) * 10) / 10,
+      test_accuracy: Math.round(evaluation.accuracy * 10000) / 10000,
+      load_s: Math.round(loadS * 10) / 10,
+      total_s: Math.round((Date.now() - t0) / 100) / 10,
+      n_train: train.n,
+      n_test: test.n,
+      backend: backendName,
+    };
+  } finally {
+    // Also when the import or training fails: the scratch workspace (cache, checkpoints) is ours to remove.
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {

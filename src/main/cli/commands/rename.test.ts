@@ -5,26 +5,9 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TrainConfigSchema } from '../../../shared/config';
 import { createRun, readRunSummary } from '../../runs';
 import { openWorkspace, type Workspace } from '../../workspace';
-import { main } from '../index';
+import { runCli } from '../test-support';
 
-type Line = { type: string; [k: string]: unknown };
-
-/** Run the CLI in-process and collect stdout (JSON lines and text) and stderr. */
-async function lab(args: string[]): Promise<{ code: number; lines: Line[]; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => (err.push(String(chunk)), true));
-  try {
-    const code = await main(args);
-    const stdout = out.join('');
-    const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
-    return { code, lines, stdout, stderr: err.join('') };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const lab = runCli;
 
 let ws: Workspace;
 let runId = '';

@@ -3,6 +3,7 @@
 import { alloc, f32 } from '../wasm/heap';
 import type { OneDnnAddon } from './addon';
 import type { Kernel } from './conv';
+import { epilogueOf } from './epilogue';
 import { runNative } from './run-native';
 
 const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
@@ -12,8 +13,6 @@ export function matmulOneDnn(addon: OneDnnAddon, fallback: Kernel, fused: boolea
     const { inputs, backend, attrs } = args;
     const a = inputs.a!;
     const b = inputs.b!;
-    const bias = fused ? inputs.bias : undefined;
-    const activation = fused ? ((attrs.activation as string | undefined) ?? 'linear') : 'linear';
     const ta = attrs.transposeA === true;
     const tb = attrs.transposeB === true;
     if (a.shape.length < 2 || b.shape.length < 2 || a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
@@ -28,14 +27,12 @@ export function matmulOneDnn(addon: OneDnnAddon, fallback: Kernel, fused: boolea
     const BA = product(batchA);
     const BB = product(batchB);
     const sameBatch = BA === BB && batchA.length === batchB.length;
-    const simpleBias = !bias || (bias.shape.length === 1 && bias.shape[0] === N);
-    if (K !== Kb || (!sameBatch && BA !== 1 && BB !== 1) || !simpleBias || (activation !== 'linear' && activation !== 'relu')) {
-      return fallback(args);
-    }
-    if (M * N * K === 0) return fallback(args);
+    const epilogue = epilogueOf(inputs, attrs, fused, N);
+    if (!epilogue || K !== Kb || (!sameBatch && BA !== 1 && BB !== 1) || M * N * K === 0) return fallback(args);
     const outBatch = batchA.length >= batchB.length ? (BA >= BB ? batchA : batchB) : batchB;
     const c = alloc(backend, [...outBatch, M, N]);
     const p = Int32Array.from([BA, BB, M, K, N, ta ? 1 : 0, tb ? 1 : 0]);
-    return runNative(fused ? '_FusedMatMul' : 'BatchMatMul', args, c, () => addon.matmul(p, f32(backend, a), f32(backend, b), bias ? f32(backend, bias) : null, activation === 'relu', f32(backend, c)), fallback);
+    const bias = epilogue.bias ? f32(backend, epilogue.bias) : null;
+    return runNative(fused ? '_FusedMatMul' : 'BatchMatMul', args, c, () => addon.matmul(p, f32(backend, a), f32(backend, b), bias, epilogue.relu, f32(backend, c)), fallback);
   };
 }
