@@ -25,6 +25,13 @@ describe('initBackend', () => {
     expect(info.threads).toBe(1);
     expect(info.forcedBy).toBeUndefined();
     expect(getBackendInfo()).toBe(info);
+    // And it trains: a convolution forward and both of its gradients on the wasm kernels.
+    const x = tf.randomNormal([2, 6, 6, 3]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))))([x, w]);
+    expect(dx!.shape).toEqual([2, 6, 6, 3]);
+    expect(Number.isFinite((await dw!.sum().data())[0]!)).toBe(true);
+    tf.dispose([x, w, dx!, dw!]);
   });
 
   it('is idempotent', async () => {

@@ -22,6 +22,7 @@ export const ONEDNN_KERNELS = [
 ] as const;
 
 const previous = new Map<string, tf.KernelConfig>();
+let registered = false;
 
 function previousKernel(name: string): Kernel {
   return (args) => {
@@ -32,7 +33,8 @@ function previousKernel(name: string): Kernel {
 }
 
 export function registerOneDnnKernels(addon: OneDnnAddon): void {
-  if (previous.size > 0) return;
+  if (registered) return;
+  registered = true;
   const kernels: Record<(typeof ONEDNN_KERNELS)[number], Kernel> = {
     Conv2D: conv2dOneDnn(addon, previousKernel('Conv2D'), false),
     FusedConv2D: conv2dOneDnn(addon, previousKernel('FusedConv2D'), true),
@@ -56,8 +58,13 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
   }
 }
 
-/** Puts the kernels that were registered before back (tests compare both paths in one process). */
+/**
+ * Puts the kernels that were registered before back (the wasm path, the benchmark and tests switch paths in one
+ * process). Does nothing when ours are not registered: the kernels there are then tfjs's and the lab's own.
+ */
 export function unregisterOneDnnKernels(): void {
+  if (!registered) return;
+  registered = false;
   for (const kernelName of ONEDNN_KERNELS) {
     if (!tf.getKernel(kernelName, 'wasm')) continue;
     tf.unregisterKernel(kernelName, 'wasm');
