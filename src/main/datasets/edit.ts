@@ -8,7 +8,7 @@ import { computeStats } from './stats';
 
 /**
  * Apply edits and rebuild the summary without reading any image. Refused (nothing saved) when the result would be
- * no images or a single class. Splits of other images do not move; the decoded caches follow the new fingerprint.
+ * no images or a single class. Other images keep their splits unless their class's counts require a move; the decoded caches follow the new fingerprint.
  */
 export async function editSamples(ws: Workspace, datasetId: string, changes: SampleEdit[]): Promise<DatasetSummary> {
   const m = await readManifest(ws, datasetId);
@@ -26,7 +26,8 @@ export async function editSamples(ws: Workspace, datasetId: string, changes: Sam
   }
   // Work on copies: a refused edit must leave the cached manifest as it was.
   const items = m.items.map((it) => ({ ...it }));
-  const settled = settle(items, { ratios: m.split, edits, paths: m.summary.paths, scanIssues: m.scanIssues, scanWarnings: m.scanWarnings });
+  const previousSplits = new Map(m.items.map((it) => [it.path, it.split]));
+  const settled = settle(items, { ratios: m.split, edits, paths: m.summary.paths, scanIssues: m.scanIssues, scanWarnings: m.scanWarnings, previousSplits });
   const summary: DatasetSummary = {
     ...m.summary,
     classes: settled.classes,

@@ -159,7 +159,10 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
 
     // 3. User edits, relations, splits, classes
     const edits = await readEdits(ws, id);
-    const settled = settle(items, { ratios, edits, paths, scanIssues: scan.issues, scanWarnings: scan.warnings });
+    // Same ratios and seed: images keep their splits unless the new per-class counts require a move (see split.ts).
+    const sameRatios = !!old && old.split.val === ratios.val && old.split.test === ratios.test && old.split.seed === ratios.seed;
+    const previousSplits = sameRatios ? new Map(old.items.map((it) => [it.path, it.split])) : undefined;
+    const settled = settle(items, { ratios, edits, paths, scanIssues: scan.issues, scanWarnings: scan.warnings, ...(previousSplits ? { previousSplits } : {}) });
     const now = new Date().toISOString();
     const summary: DatasetSummary = {
       id,

@@ -42,6 +42,8 @@ export interface SettleContext {
   paths: string[];
   scanIssues: ScanIssue[];
   scanWarnings: string[];
+  /** Each path's split in the last assignment with the same ratios and seed: images stay put unless counts require. */
+  previousSplits?: ReadonlyMap<string, SplitName>;
 }
 
 export interface Settled {
@@ -123,7 +125,7 @@ export function settle(items: ManifestItem[], ctx: SettleContext): Settled {
   relate(items);
   for (const it of items) if (it.relation) it.status = 'duplicate';
   const splits = assignSplits(
-    items.map((it) => ({ key: it.hash ?? it.path, className: it.className, fixed: it.fixedSplit, usable: it.status === 'ok' })),
+    items.map((it) => ({ key: it.hash ?? it.path, className: it.className, fixed: it.fixedSplit, usable: it.status === 'ok', previous: ctx.previousSplits?.get(it.path) ?? null })),
     ratios,
   );
   items.forEach((it, i) => (it.split = splits[i]!));
