@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LabMessage } from './messages';
 
 /**
  * Augmentation settings of a run. A preset expands to concrete parameters, and explicit fields override
@@ -225,6 +226,7 @@ export interface AugmentWarning {
   /** Machine key (for translation) and an English sentence. */
   key: 'vflip' | 'vflip-text' | 'hue' | 'rotate-large' | 'erasing-large';
   message: string;
+  msg?: LabMessage;
 }
 
 /** What the document asks of every transform. */

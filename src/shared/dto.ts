@@ -1,5 +1,6 @@
 /** Data that crosses the LabApi boundary. Plain JSON only. */
 import type { LabErrorData } from './errors';
+import type { LabMessage } from './messages';
 import type { InputConfig, TrainConfig } from './config';
 import type { AugmentParams, AugmentPreset, AugmentWarning, ResolvedAugment } from './augment-config';
 
@@ -13,6 +14,8 @@ export interface BackendCandidate {
   loaded: boolean;
   /** Why it did not load (or was not chosen), in words a person can act on. */
   reason?: string;
+  /** `reason` as a translatable message. */
+  reasonMsg?: LabMessage;
 }
 
 export interface BackendInfo {
@@ -37,7 +40,8 @@ export interface DoctorReport {
   workspace: string;
   backend: BackendInfo;
   sharp: string;
-  checks: { name: string; ok: boolean; detail: string }[];
+  /** `nameMsg`/`detailMsg`: the same texts as translatable messages. */
+  checks: { name: string; ok: boolean; detail: string; nameMsg?: LabMessage; detailMsg?: LabMessage }[];
 }
 
 export interface FileProblem {
@@ -56,6 +60,8 @@ export interface FileProblem {
     | 'split-leak';
   /** What is wrong and what to do about it. */
   message: string;
+  /** `message` as a translatable message. */
+  msg?: LabMessage;
   /** Whether the file was left out of training because of it. */
   excluded: boolean;
 }
@@ -71,6 +77,8 @@ export interface LayoutPreview {
   classes: string[];
   files: number;
   warnings: string[];
+  /** `warnings` as translatable messages, same order. */
+  warningMsgs?: LabMessage[];
 }
 
 export interface DatasetSummary {
@@ -82,6 +90,8 @@ export interface DatasetSummary {
   images: number;
   problems: FileProblem[];
   warnings: string[];
+  /** `warnings` as translatable messages, same order. */
+  warningMsgs?: LabMessage[];
   createdAt: string;
   updatedAt: string;
   /** Image statistics and advice drawn from them (absent in manifests written before they existed). */
@@ -115,6 +125,8 @@ export interface DatasetStats {
   suggestedChannels: 1 | 3;
   /** Sentences in the spirit of the source document (model size for the data size, imbalance). */
   advice: string[];
+  /** `advice` as translatable messages, same order. */
+  adviceMsgs?: LabMessage[];
 }
 
 export interface ImportRequest {
@@ -152,7 +164,7 @@ export interface SampleItem {
   /** The label the folder or list gave, when the user changed it inside the lab. */
   labelledAs?: string;
   /** Why the file is bad or left out (the first problem), for the inspector. */
-  problem?: { reason: FileProblem['reason']; message: string };
+  problem?: { reason: FileProblem['reason']; message: string; msg?: LabMessage };
   /** For duplicates, label conflicts and split leaks: the index of the other copy. */
   duplicateOf?: number;
 }
@@ -285,6 +297,8 @@ export interface ExportResult {
   quantization?: QuantizationReport;
   /** Things the user should know (layers converted, preprocessing caveats). */
   notes?: string[];
+  /** `notes` as translatable messages, same order. */
+  noteMsgs?: LabMessage[];
 }
 
 export interface QuantizationReport {
@@ -434,5 +448,6 @@ export interface BatchNormDemo {
   steps: number;
   /** The training engine's batch-size-1 warning, or null. */
   warning: string | null;
+  warningMsg?: LabMessage;
   backend: string;
 }

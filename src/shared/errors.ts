@@ -1,4 +1,6 @@
 /** Errors cross every boundary (IPC, WebSocket, worker, CLI) in this one shape. */
+import { english, msg as makeMessage, isLabMessage, type LabMessage } from './messages';
+
 export type LabErrorCode =
   | 'BAD_ARGUMENT'
   | 'NOT_FOUND'
@@ -19,23 +21,36 @@ export interface LabErrorData {
   code: LabErrorCode;
   /** One or two sentences a person can act on: what went wrong, with the path or field, and what to do. */
   message: string;
+  /** The same sentence as data (code + params), so each client shows it in its own language. */
+  msg?: LabMessage;
   details?: Record<string, unknown>;
 }
 
 export class LabError extends Error implements LabErrorData {
   readonly code: LabErrorCode;
   readonly details?: Record<string, unknown>;
-  constructor(code: LabErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  readonly msg?: LabMessage;
+  /** `message` is a LabMessage (preferred: translatable) or an English sentence. */
+  constructor(code: LabErrorCode, message: string | LabMessage, details?: Record<string, unknown>) {
+    super(typeof message === 'string' ? message : english(message));
     this.name = 'LabError';
     this.code = code;
+    if (typeof message !== 'string') this.msg = message;
     if (details) this.details = details;
   }
   toJSON(): LabErrorData {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.msg ? { msg: this.msg } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
   }
   static from(data: LabErrorData): LabError {
-    return new LabError(data.code, data.message, data.details);
+    const err = new LabError(data.code, data.msg ?? data.message, data.details);
+    // Keep the sender's English sentence (a newer engine may send a code this build does not know).
+    if (data.msg) err.message = data.message;
+    return err;
   }
 }
 
@@ -46,7 +61,10 @@ export function isLabErrorData(value: unknown): value is LabErrorData {
 /** Any thrown value → the boundary shape, never a bare stack trace. */
 export function toLabErrorData(err: unknown): LabErrorData {
   if (err instanceof LabError) return err.toJSON();
-  if (isLabErrorData(err)) return { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) };
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: 'INTERNAL', message: `Unexpected error: ${message}. Please report it with the run's log.` };
+  if (isLabErrorData(err)) {
+    return { code: err.code, message: err.message, ...(isLabMessage(err.msg) ? { msg: err.msg } : {}), ...(err.details ? { details: err.details } : {}) };
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  const m = makeMessage('error.unexpected', { detail });
+  return { code: 'INTERNAL', message: english(m), msg: m };
 }

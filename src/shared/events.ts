@@ -1,4 +1,5 @@
 import type { LabErrorData } from './errors';
+import type { LabMessage } from './messages';
 import type { BatchLog, EpochLog, RunStatus, Evaluation } from './dto';
 import type { SearchRow, TuneStatus, TuneStepNumber, TuneStepResult } from './tuning';
 
@@ -6,18 +7,18 @@ import type { SearchRow, TuneStatus, TuneStepNumber, TuneStepResult } from './tu
 export type LabEvent =
   | { type: 'import.progress'; jobId: string; phase: 'scan' | 'validate' | 'cache'; done: number; total: number; ratePerS: number; etaS: number | null }
   | { type: 'import.done'; jobId: string; datasetId: string }
-  | { type: 'run.status'; runId: string; seq: number; status: RunStatus; message?: string; error?: LabErrorData }
+  | { type: 'run.status'; runId: string; seq: number; status: RunStatus; message?: string; msg?: LabMessage; error?: LabErrorData }
   | ({ type: 'run.batch'; runId: string; seq: number } & BatchLog)
   | ({ type: 'run.epoch'; runId: string; seq: number } & EpochLog)
   | { type: 'run.evaluation'; runId: string; seq: number; evaluation: Evaluation }
-  | { type: 'run.log'; runId: string; seq: number; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'run.log'; runId: string; seq: number; level: 'info' | 'warn' | 'error'; message: string; msg?: LabMessage }
   /** From the service, not the training process (so no per-run sequence number): every window shows the new name. */
   | { type: 'run.renamed'; runId: string; name: string }
   /** Guided tuning: a step started (result absent) or finished (result present). */
   | { type: 'tune.step'; tuneId: string; step: TuneStepNumber; result?: TuneStepResult }
   /** Search: one row (run) finished. */
   | { type: 'tune.row'; tuneId: string; row: SearchRow; index: number }
-  | { type: 'tune.status'; tuneId: string; status: TuneStatus; message?: string; error?: LabErrorData };
+  | { type: 'tune.status'; tuneId: string; status: TuneStatus; message?: string; msg?: LabMessage; error?: LabErrorData };
 
 export type LabEventType = LabEvent['type'];
 export type LabEventOf<T extends LabEventType> = Extract<LabEvent, { type: T }>;

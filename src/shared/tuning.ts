@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { OptimizerNameSchema, TrainConfigSchema, type TrainConfig } from './config';
 import type { LabErrorData } from './errors';
+import type { LabMessage } from './messages';
 import type { Diagnosis } from './analysis/diagnosis';
 
 export const TUNE_STEPS = [1, 2, 3, 4, 5, 6] as const;
@@ -86,6 +87,11 @@ export interface TuneStepResult {
   nextAction: string;
   /** Likely causes when the verdict is not a pass. */
   causes: string[];
+  /** title / explanation / nextAction / causes as translatable messages (absent in states saved before they existed). */
+  titleMsg?: LabMessage;
+  explanationMsg?: LabMessage;
+  nextActionMsg?: LabMessage;
+  causeMsgs?: LabMessage[];
   runIds: string[];
   startedAt: string;
   finishedAt: string;

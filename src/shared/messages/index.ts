@@ -1,0 +1,32 @@
+/**
+ * Messages as data: every sentence the engine shows a person is a code plus parameters, with texts in
+ * English and Simplified Chinese. The UI renders it in its language; the CLI follows --lang / LANG.
+ *
+ * How to add a message
+ *  1. Pick the area file in `catalog/` (errors, dataset, advice, tuning, diagnosis, backend, settings…) or
+ *     create `catalog/<area>.ts` with `defineMessages({ ...en }, { ...zh-CN })` and add it to `catalog/index.ts`.
+ *  2. Add the code to BOTH objects, prefixed with the area: `'dataset.reason.empty': 'The file is empty…'`.
+ *     Placeholders: `{name}` → params.name; `{n|image|images}` picks a form by params.n (English plurals).
+ *     A param may itself be a LabMessage (rendered in the same language). A code missing in either
+ *     language is a type error; `messages.test.ts` checks that both texts use the same placeholders.
+ *  3. Produce it: `msg('dataset.reason.empty', { file })`, e.g. `new LabError('NO_IMAGES', msg(...))` (the
+ *     error keeps the English sentence in `.message` for old clients and carries the message in `.msg`).
+ *     DTOs carry a message beside their English string: `message` + `msg`, `warnings` + `warningMsgs`…
+ *  4. Show it: `formatMessage(m, locale)`, or `localize(english, m, locale)` where the English string may
+ *     come from an older engine without a message. In the renderer, use `useLabMessages().text(...)`.
+ *
+ * This folder imports nothing from node, the DOM, electron or vue.
+ */
+export type { LabMessage, MessageParam, Locale } from './types';
+export { LOCALES, resolveLocale } from './types';
+export { defineMessages } from './define';
+export { catalogs, type MessageCode } from './catalog';
+export { msg, formatMessage, localize, isMessageCode, isLabMessage } from './format';
+
+import { formatMessage } from './format';
+import type { LabMessage } from './types';
+
+/** The English text, for the `message` strings that old clients read. */
+export function english(message: LabMessage): string {
+  return formatMessage(message, 'en');
+}
