@@ -169,6 +169,20 @@ describe('diagnose', () => {
     expect(diagnose({ epochs, batches, config }).kind).toBe('good-fit');
   });
 
+  it('does not say "generalises worse and worse" while the validation loss is still best at the last epochs', () => {
+    // The gap widens (train memorises faster), but val loss keeps falling and is lowest at epoch 9 of 10.
+    const valLoss = [1.2, 0.95, 0.8, 0.7, 0.64, 0.6, 0.58, 0.565, 0.55, 0.555];
+    const { epochs, batches } = run(10, (e) => ({
+      loss: 1.5 * Math.exp(-e / 2) + 0.02,
+      acc: Math.min(0.99, 0.5 + e * 0.06),
+      valLoss: valLoss[Math.min(9, Math.max(0, Math.ceil(e) - 1))]!,
+      valAcc: Math.min(0.8, 0.5 + e * 0.03),
+    }));
+    const d = diagnose({ epochs, batches, config });
+    expect(d.kind).not.toBe('overfitting');
+    expect(diagnosisText(d)).not.toContain('worse and worse');
+  });
+
   it('works from epoch logs alone when batches are missing', () => {
     const { epochs } = run(12, (e) => ({
       loss: 2.0 * Math.exp(-e / 2.5) + 0.03,

@@ -96,7 +96,9 @@ function classify(epochs: readonly EpochLog[], batches: readonly BatchLog[]): Om
     evidence.push({ code: 'val-loss-rising', best: rising.best, bestEpoch: rising.bestLog.epoch, last: rising.last, risePct: rising.rise * 100 });
     evidence.push({ code: 'train-loss-falling', from: rising.bestLog.loss, to: last.loss, changePct: relChange(rising.bestLog.loss, last.loss) * 100 });
   }
-  if (evidence.length > 0 && (rising !== null || gapWidening(done))) {
+  // A widening gap alone is not "generalising worse" while the validation loss is still at its best in the last
+  // epochs: the model still generalises better each epoch, it only memorises faster than it generalises.
+  if (evidence.length > 0 && (rising !== null || (gapWidening(done) && !valLossBestAtEnd(withVal)))) {
     const since = rising ? rising.bestLog.epoch : (evidence[0]!.code === 'gap' ? evidence[0]!.since : null);
     return { kind: 'overfitting', evidence, sinceEpoch: since };
   }
@@ -172,6 +174,14 @@ function valLossRising(withVal: readonly EpochLog[]): { best: number; bestLog: E
   const rise = Math.min(...tail) / best - 1;
   if (rise < THRESHOLDS.valRise) return null;
   return { best, bestLog: withVal[bi]!, last: tail[1]!, rise };
+}
+
+/** The lowest validation loss is in the last two validated epochs (the run is still generalising better). */
+function valLossBestAtEnd(withVal: readonly EpochLog[]): boolean {
+  if (withVal.length === 0) return false;
+  let bi = 0;
+  for (let i = 1; i < withVal.length; i++) if (withVal[i]!.valLoss! <= withVal[bi]!.valLoss!) bi = i;
+  return bi >= withVal.length - 2;
 }
 
 function accGap(e: EpochLog): number | null {
