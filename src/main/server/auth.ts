@@ -7,6 +7,17 @@ export function newToken(): string {
   return randomBytes(24).toString('hex');
 }
 
+/** Shortest token `lab serve` accepts from --token / LAB_TOKEN: the page and the API are only as safe as it. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** Why a chosen token is too weak to guard the lab (null: strong enough). */
+export function weakTokenReason(token: string): string | null {
+  if (token.length < MIN_TOKEN_LENGTH) return `it has ${token.length} character(s); use at least ${MIN_TOKEN_LENGTH}`;
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'use only visible ASCII characters (no spaces), so it survives in a URL';
+  if (new Set(token).size < 6) return 'it repeats too few distinct characters; use a random one';
+  return null;
+}
+
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);

@@ -81,6 +81,9 @@ describe('lab serve access control', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>lab</title>');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // WebSockets only to this server, never to any ws: host.
+    expect(page.headers.get('content-security-policy')).toContain(`connect-src 'self' ws://127.0.0.1:${server.port} `);
+    expect(page.headers.get('content-security-policy')).not.toMatch(/ws: |wss:/);
   });
 
   it('never serves files outside the renderer folder', async () => {
@@ -127,5 +130,22 @@ describe('lab serve access control', () => {
     expect(messages).toContainEqual({ id: 2, ok: false, error: expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringContaining('Unknown call') }) });
     expect(messages).toContainEqual({ id: 3, ok: false, error: expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/arguments of runs.get: 0:/) }) });
     expect(messages).toContainEqual({ event: { type: 'run.log', runId: 'r1', seq: 1, level: 'info', message: 'hello' } });
+  });
+});
+
+describe('lab serve refuses bad input with advice', () => {
+  it('answers 400 with a message for malformed percent-encoding in an image address', async () => {
+    const res = await fetch(`${base}/api/image/%E0%A4%A/0`, { headers: { authorization: `token ${TOKEN}` } });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/not valid percent-encoding/);
+  });
+
+  it('refuses a weak --token and a port that is not a port, before listening', async () => {
+    const { service } = fakeService();
+    const renderer = mkdtempSync(path.join(os.tmpdir(), 'lab-renderer-'));
+    await expect(startServer({ service, rendererDir: renderer, token: 'a' })).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/--token is too weak: it has 1 character/) });
+    await expect(startServer({ service, rendererDir: renderer, token: 'aaaaaaaaaaaaaaaaaaaa' })).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/distinct/) });
+    await expect(startServer({ service, rendererDir: renderer, token: TOKEN, port: Number('abc') })).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/--port must be a whole number/) });
+    await expect(startServer({ service, rendererDir: renderer, token: TOKEN, port: server.port })).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/already in use/) });
   });
 });

@@ -5,12 +5,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { WireEvent, WireRequest, WireResponse } from '../../shared/contract';
+import type { WireEvent, WireResponse } from '../../shared/contract';
 import { dispatch } from '../../shared/dispatch';
-import { toLabErrorData } from '../../shared/errors';
+import { LabError, toLabErrorData } from '../../shared/errors';
 import type { LabService } from '../service/lab-service';
-import { TOKEN_COOKIE, isAuthorized, isLoopbackHost, isSameOrigin, newToken, requestToken } from './auth';
+import { TOKEN_COOKIE, isAuthorized, isLoopbackHost, isSameOrigin, newToken, requestToken, weakTokenReason } from './auth';
 import { readStatic } from './static-files';
+import { WS_MAX_PAYLOAD, parseWireRequest, reply } from './wire';
 
 export interface ServeOptions {
   service: LabService;
@@ -27,29 +28,52 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const SECURITY_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'",
-};
+/** connect-src names this server's own WebSocket origins only (never any ws: host). */
+function securityHeaders(port: number): Record<string, string> {
+  const ws = ['127.0.0.1', 'localhost', '[::1]'].map((h) => `ws://${h}:${port}`).join(' ');
+  return {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Content-Security-Policy': `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ${ws}; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'`,
+  };
+}
 
 function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store', ...extra });
+  res.writeHead(status, { ...securityHeaders(res.req.socket.localPort ?? 0), 'Content-Type': type, 'Cache-Control': 'no-store', ...extra });
   res.end(body);
+}
+
+/** decodeURIComponent that answers null for malformed percent-encoding (e.g. `%E0%A4%A`) instead of throwing. */
+function decodePathPart(part: string): string | null {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return null;
+  }
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? newToken();
+  const weak = weakTokenReason(token);
+  if (weak) throw new LabError('BAD_ARGUMENT', `--token is too weak: ${weak}. Leave --token out and the lab makes a random one.`);
   const host = opts.host ?? '127.0.0.1';
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error(`lab serve only listens on loopback (127.0.0.1), not ${host}.`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new LabError('BAD_ARGUMENT', `lab serve only listens on loopback (127.0.0.1), not ${host}.`);
+  const wantPort = opts.port ?? 0;
+  if (!Number.isInteger(wantPort) || wantPort < 0 || wantPort > 65535) {
+    throw new LabError('BAD_ARGUMENT', `--port must be a whole number from 0 to 65535 (0 picks a free port), not ${String(opts.port)}.`);
+  }
   const { service, rendererDir } = opts;
   let port = 0;
 
   const handleHttp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return send(res, 400, 'Bad request: the address cannot be parsed.');
+    }
     if (!isLoopbackHost(req.headers.host, port)) return send(res, 403, 'Forbidden: unexpected Host header.');
     if (!isAuthorized(req, url, token)) {
       return send(res, 403, 'Forbidden: open the lab with the URL printed by `lab serve` (it carries the access token).');
@@ -64,11 +88,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const image = /^\/api\/image\/([^/]+)\/(\d+)$/.exec(url.pathname);
     if (image) {
       try {
+        const datasetId = decodePathPart(image[1] as string);
+        if (datasetId === null) return send(res, 400, 'Bad request: the dataset id in this image address is not valid percent-encoding.');
         const variant = url.searchParams.get('variant') === 'full' ? 'full' : 'thumb';
-        const img = await service.resolveImage(decodeURIComponent(image[1] as string), Number(image[2]), variant);
+        const img = await service.resolveImage(datasetId, Number(image[2]), variant);
         return send(res, 200, img.data, img.contentType, { 'Cache-Control': 'private, max-age=3600' });
       } catch (err) {
-        return send(res, 404, toLabErrorData(err).message);
+        const data = toLabErrorData(err);
+        return send(res, data.code === 'BAD_ARGUMENT' ? 400 : 404, data.message);
       }
     }
     const file = await readStatic(rendererDir, url.pathname);
@@ -80,11 +107,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
 
   const server = createServer((req, res) => {
-    handleHttp(req, res).catch((err) => send(res, 500, toLabErrorData(err).message));
+    handleHttp(req, res).catch((err) => {
+      if (!res.headersSent) send(res, 500, toLabErrorData(err).message);
+      else res.destroy();
+    });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
 
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
     const ok =
       url.pathname === '/api/ws' &&
@@ -99,32 +130,52 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
+  // A client that breaks the protocol (bad frames, oversized payloads, invalid UTF-8) loses its own socket only.
+  wss.on('error', () => undefined);
+  wss.on('wsClientError', (_err, socket) => socket.destroy());
   wss.on('connection', (ws: WebSocket) => {
-    ws.on('message', (raw) => {
-      let request: WireRequest;
-      try {
-        request = JSON.parse(String(raw)) as WireRequest;
-      } catch {
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (raw, isBinary) => {
+      const parsed = parseWireRequest(raw, isBinary);
+      if ('error' in parsed) {
+        reply(ws, { id: parsed.id, ok: false, error: parsed.error });
         return;
       }
-      void dispatch(service.handlers, request.method, request.args)
+      const request = parsed.request;
+      let pending: Promise<unknown>;
+      try {
+        pending = dispatch(service.handlers, request.method, request.args);
+      } catch (err) {
+        pending = Promise.reject(err);
+      }
+      void pending
         .then((result): WireResponse => ({ id: request.id, ok: true, result }))
         .catch((err: unknown): WireResponse => ({ id: request.id, ok: false, error: toLabErrorData(err) }))
-        .then((response) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(response));
-        });
+        .then((response) => reply(ws, response));
     });
   });
 
   const unsubscribe = service.onEvent((event) => {
     const message = JSON.stringify({ event } satisfies WireEvent);
-    for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(message);
+    for (const client of wss.clients) {
+      if (client.readyState !== client.OPEN) continue;
+      try {
+        client.send(message);
+      } catch {
+        client.terminate();
+      }
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => resolve());
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new LabError('BAD_ARGUMENT', `Port ${wantPort} is already in use on ${host}. Choose another --port, or leave it out to pick a free one.`));
+      else if (err.code === 'EACCES') reject(new LabError('BAD_ARGUMENT', `Port ${wantPort} needs administrator rights on this system. Choose a port above 1023, or leave --port out.`));
+      else reject(err);
+    });
+    server.listen(wantPort, host, () => resolve());
   });
+  server.on('error', () => undefined);
   port = (server.address() as AddressInfo).port;
   const shownHost = host === '::1' ? '[::1]' : host;
   return {
