@@ -149,6 +149,11 @@ export const TrainConfigSchema = z.object({
   /** Stop after this many seconds (the current epoch finishes); null = no limit. */
   timeBudgetS: z.number().gt(0).nullable().default(null),
   augmentation: AugmentConfigSchema.default({ preset: 'none' }),
+  /**
+   * Unequal classes: 'class-weights' weights each image's loss by n / (K · n_class); 'oversample' draws every class
+   * as often as the largest one in each epoch. The import advice suggests one from the imbalance ratio.
+   */
+  balance: z.enum(['none', 'class-weights', 'oversample']).default('none'),
   /** Free-form tags (e.g. the tuning step that made the run). */
   tags: z.array(z.string()).default([]),
 });

@@ -21,9 +21,13 @@ export interface StepResult {
  * Mean categorical cross-entropy (works with soft mixup labels too). From logits via log-softmax when the model
  * exposes them, so divergence surfaces as NaN/Inf; otherwise from probabilities with Keras's clipping.
  */
-export function crossEntropy(y: tf.Tensor, out: tf.Tensor, fromLogits: boolean): tf.Scalar {
+export function crossEntropy(y: tf.Tensor, out: tf.Tensor, fromLogits: boolean, classWeights?: tf.Tensor1D): tf.Scalar {
   const logP = fromLogits ? tf.logSoftmax(out) : tf.log(tf.clipByValue(out, PROB_EPSILON, 1 - PROB_EPSILON));
-  return tf.mean(tf.neg(tf.sum(tf.mul(y, logP), -1))) as tf.Scalar;
+  const perImage = tf.neg(tf.sum(tf.mul(y, logP), -1));
+  if (!classWeights) return tf.mean(perImage) as tf.Scalar;
+  // Each image weighs its (possibly mixed) label's class weight; the mean is Σ w·loss / Σ w.
+  const w = tf.sum(tf.mul(y, classWeights), -1);
+  return tf.div(tf.sum(tf.mul(w, perImage)), tf.sum(w)) as tf.Scalar;
 }
 
 /** Kernels get weight decay; biases and batch-norm γ/β do not (standard practice, and what AdamW papers do). */
@@ -36,11 +40,15 @@ export class TrainStep {
   private readonly vars: tf.Variable[];
   private readonly view: tf.LayersModel;
   private readonly fromLogits: boolean;
+  private readonly classWeights: tf.Tensor1D | undefined;
 
+  /** `classWeights`: per-class loss weights (see class-balance.ts), or null for the plain mean. */
   constructor(
     model: tf.LayersModel,
     private readonly config: Pick<TrainConfig, 'optimizer' | 'weightDecay' | 'clipNorm'>,
+    classWeights: number[] | null = null,
   ) {
+    this.classWeights = classWeights ? tf.keep(tf.tensor1d(classWeights, 'float32')) : undefined;
     // Training runs on a view of the same layers that ends at the logits (see models/scratch-models.ts).
     const logitsLayer = model.layers.find((l) => l.name === LOGITS_LAYER);
     this.fromLogits = logitsLayer !== undefined;
@@ -48,6 +56,11 @@ export class TrainStep {
     const trainable = model.trainableWeights;
     this.vars = trainable.map((w) => w.read() as tf.Variable);
     this.optimizer = new RuleOptimizer(config.optimizer, this.vars, config.weightDecay, trainable.map(decays));
+  }
+
+  /** Frees the step's own tensors (the optimizer is disposed by its owner). */
+  dispose(): void {
+    this.classWeights?.dispose();
   }
 
   /** Trains on one batch (x, one-hot or mixed y) with learning rate `lr`; dropout masks drawn from `seed`. */
@@ -58,7 +71,7 @@ export class TrainStep {
       tf.variableGrads(() => {
         const out = this.view.apply(x, { training: true }) as tf.Tensor;
         held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
-        return crossEntropy(y, out, this.fromLogits);
+        return crossEntropy(y, out, this.fromLogits, this.classWeights);
       }, this.vars),
     );
     const loss = (await value.data())[0]!;
