@@ -83,3 +83,34 @@ describe('oversampling', () => {
     expect([...epochOrder('class-weights', labels, 130, 3, 5)].sort((p, q) => p - q)).toEqual([...Array(130).keys()]);
   });
 });
+
+describe('balance in a training run', () => {
+  it('oversampling lengthens the epoch to K × the largest class, class weights keep it', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { syntheticImages } = await import('./synthetic-data');
+    const { parseTrainConfig } = await import('./train-config');
+    const { trainRun } = await import('./trainer');
+    const all = syntheticImages({ n: 60, seed: 3 });
+    // Keep every class-0 image and one class-1 image in six: 30 vs 5.
+    const keep = [...Array(60).keys()].filter((i) => all.y[i] === 0 || i % 12 === 1);
+    const px = 8 * 8;
+    const train = { ...all, n: keep.length, y: Int32Array.from(keep.map((i) => all.y[i]!)), index: Int32Array.from(keep), x: Uint8Array.from(keep.flatMap((i) => [...all.x.subarray(i * px, (i + 1) * px)])) };
+    const batches = async (balance: 'none' | 'class-weights' | 'oversample'): Promise<number> => {
+      const seen: number[] = [];
+      await trainRun({
+        config: parseTrainConfig({ datasetId: 'd', input: { size: 8, channels: 1 }, model: { kind: 'mlp', hidden: [{ units: 8 }] }, epochs: 1, batchSize: 10, balance, earlyStopping: { enabled: false } }),
+        train,
+        val: null,
+        runDir: mkdtempSync(path.join(os.tmpdir(), 'balance-')),
+        hooks: { onBatch: (b) => seen.push(b.batchesPerEpoch), onEpoch: () => {}, onLog: () => {} },
+      });
+      return seen.length;
+    };
+    expect(train.n).toBe(35);
+    expect(await batches('none')).toBe(4);
+    expect(await batches('class-weights')).toBe(4);
+    expect(await batches('oversample')).toBe(6); // 2 × 30 = 60 images
+  });
+});
