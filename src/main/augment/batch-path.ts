@@ -84,8 +84,10 @@ function eraseOp(x: tf.Tensor4D, params: AugmentParams[], size: number, channels
   const plane = size * size;
   const keep = new Float32Array(n * plane).fill(1);
   const fill = new Float32Array(n * plane * channels);
+  // Which images are grey (equal channels everywhere): their random erasing noise is grey as well.
+  const colourSpread = channels === 3 ? (tf.tidy(() => x.max(3).sub(x.min(3)).max([1, 2])).dataSync() as Float32Array) : null;
   params.forEach((p, i) => {
-    const r = eraseRegion(p, size, channels, mean);
+    const r = eraseRegion(p, size, channels, mean, colourSpread === null || colourSpread[i] === 0);
     if (!r) return;
     for (let y = 0; y < r.h; y++) {
       for (let xx = 0; xx < r.w; xx++) {

@@ -1,4 +1,4 @@
-import { colorTransform, eraseRegion, hasColor, hasGeometry, inverseAffine } from './geometry';
+import { colorTransform, eraseRegion, hasColor, hasGeometry, inverseAffine, isGreyImage } from './geometry';
 import type { AugmentParams } from './params';
 
 /**
@@ -100,7 +100,7 @@ export function augmentBatchCpu(src: Float32Array, n: number, size: number, chan
     }
     if (hasGeometry(p)) geometryInto(cur, out, i * plane, size, channels, p, Math.round(p.fill.value * 255) / 255);
     else out.set(cur, i * plane);
-    const er = eraseRegion(p, size, channels, mean);
+    const er = p.erase ? eraseRegion(p, size, channels, mean, isGreyImage(out, channels, i * plane, (i + 1) * plane)) : null;
     if (er) {
       for (let y = 0; y < er.h; y++)
         for (let k = 0; k < er.w * channels; k++) out[i * plane + ((er.y0 + y) * size + er.x0) * channels + k] = er.values[y * er.w * channels + k]! / 255;

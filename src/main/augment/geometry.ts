@@ -100,7 +100,18 @@ export interface EraseRegion {
   values: Uint8Array;
 }
 
-export function eraseRegion(p: AugmentParams, size: number, channels: 1 | 3, mean: readonly number[] = [0.5, 0.5, 0.5]): EraseRegion | null {
+/** Whether an image (interleaved channels) is grey: every pixel has equal channels. One channel is always grey. */
+export function isGreyImage(pixels: ArrayLike<number>, channels: 1 | 3, start = 0, end = pixels.length): boolean {
+  if (channels === 1) return true;
+  for (let i = start; i + 2 < end; i += 3) if (pixels[i] !== pixels[i + 1] || pixels[i] !== pixels[i + 2]) return false;
+  return true;
+}
+
+/**
+ * `grey`: the image being erased is greyscale (e.g. Fashion-MNIST read as RGB), so random noise is grey too:
+ * one value per pixel on every channel, never colour a greyscale image could not contain.
+ */
+export function eraseRegion(p: AugmentParams, size: number, channels: 1 | 3, mean: readonly number[] = [0.5, 0.5, 0.5], grey = false): EraseRegion | null {
   const e = p.erase;
   if (!e) return null;
   const w = Math.max(1, Math.min(size, Math.round(e.w * size)));
@@ -110,7 +121,11 @@ export function eraseRegion(p: AugmentParams, size: number, channels: 1 | 3, mea
   const values = new Uint8Array(w * h * channels);
   if (e.fill === 'random') {
     const rng = new Rng(e.noiseSeed);
-    for (let i = 0; i < values.length; i++) values[i] = Math.floor(rng.next() * 256);
+    if (grey && channels === 3) {
+      for (let i = 0; i < values.length; i += 3) values[i] = values[i + 1] = values[i + 2] = Math.floor(rng.next() * 256);
+    } else {
+      for (let i = 0; i < values.length; i++) values[i] = Math.floor(rng.next() * 256);
+    }
   } else {
     const m = channels === 1 ? [mean.length === 1 ? mean[0]! : 0.299 * mean[0]! + 0.587 * mean[1]! + 0.114 * mean[2]!] : mean;
     for (let i = 0; i < values.length; i++) values[i] = Math.round(Math.min(1, Math.max(0, m[i % channels]!)) * 255);

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { colorTransform, eraseRegion, hasColor, hasGeometry, inverseAffine } from './geometry';
+import { colorTransform, eraseRegion, hasColor, hasGeometry, inverseAffine, isGreyImage } from './geometry';
 import type { AugmentParams } from './params';
 
 /**
@@ -151,7 +151,7 @@ export async function augmentWithSharp(
   // colour first (one rounding), then geometry on uint8 (one more): error ≤ 1 level whatever the colour gain
   let out = hasColor(params) ? (await toRaw(withColor(sharp(base, rawOf(size, size, channels)), channels, params), channels)).data : Uint8Array.from(base);
   if (hasGeometry(params)) out = await geometry(out, size, channels, params);
-  const er = eraseRegion(params, size, channels, opts.mean);
+  const er = params.erase ? eraseRegion(params, size, channels, opts.mean, isGreyImage(out, channels)) : null;
   if (er) {
     for (let y = 0; y < er.h; y++) out.set(er.values.subarray(y * er.w * channels, (y + 1) * er.w * channels), ((er.y0 + y) * size + er.x0) * channels);
   }
