@@ -10,11 +10,15 @@ const alias = {
 export default defineConfig({
   main: {
     // Native addons (sharp, tfjs-node-gpu, onnxruntime) and all other dependencies stay external.
+    // Besides the Electron main process, this build is the `lab` command (cli.js, run by bin/lab.js on the user's
+    // Node, hence the node20 target) and the processes both fork: nothing needs a TypeScript loader at run time.
     build: {
       externalizeDeps: true,
+      target: 'node20',
       rollupOptions: {
         input: {
           index: resolve('src/main/app/index.ts'),
+          cli: resolve('src/main/cli/index.ts'),
           worker: resolve('src/main/worker/training-worker.ts'),
           'validate-worker': resolve('src/main/datasets/validate-worker.ts'),
         },

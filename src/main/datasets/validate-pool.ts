@@ -3,37 +3,30 @@
  * uses every core (sharp's own threads only help with large images). Starting workers can fail where the worker
  * file is not shipped (a bundled build): callers then validate in-process, which gives the same results.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { InputConfig } from '../../shared/config';
+import { builtMainFile, labRoot, runningFromSource, sourceEntryBootstrap } from '../install-paths';
 import type { CheckedFile } from './validate';
 import type { ValidateBatch, ValidateBatchResult } from './validate-worker';
 
 const START_TIMEOUT_MS = 15_000;
 
-/** The worker's entry: the compiled .js beside this file, or (from TypeScript sources) a bootstrap that loads tsx first. */
-function workerEntry(): URL {
-  const self = import.meta.url;
-  if (!/\.ts($|\?)/.test(self)) return new URL('./validate-worker.js', self);
-  // tsx's --import hook does not cover a worker's entry module, so register its API, then import the .ts entry.
-  const require = createRequire(self);
-  const pkgFile = require.resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  const api = pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api']!.import.default)).href;
-  const entry = new URL('./validate-worker.ts', self).href;
-  const code = `const m = await import(${JSON.stringify(api)}); m.register(); await import(${JSON.stringify(entry)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+/**
+ * The worker: out/main/validate-worker.js in the built lab; from TypeScript sources, the bootstrap that registers
+ * tsx (tsx's --import hook does not cover a worker's entry module) with the .ts entry as its argument.
+ */
+function newWorker(): Worker {
+  if (!runningFromSource) return new Worker(builtMainFile('validate-worker.js'));
+  return new Worker(sourceEntryBootstrap(), { argv: [path.join(labRoot(), 'src', 'main', 'datasets', 'validate-worker.ts')] });
 }
 
 function startOne(): Promise<Worker | null> {
   return new Promise((resolve) => {
     let worker: Worker;
     try {
-      worker = new Worker(workerEntry());
+      worker = newWorker();
     } catch {
       resolve(null);
       return;
@@ -58,7 +51,7 @@ function startOne(): Promise<Worker | null> {
 }
 
 /** Running from compiled JavaScript: workers start in milliseconds (from TypeScript sources each compiles itself first). */
-export const workersAreCheap = !/\.ts($|\?)/.test(import.meta.url);
+export const workersAreCheap = !runningFromSource;
 
 export class ValidatorPool {
   private next = 0;

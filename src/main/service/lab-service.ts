@@ -1,7 +1,7 @@
 /** The LabService: every LabApi call, implemented once over the engine, shared by all three shells. */
-import { readFileSync } from 'node:fs';
 import type { LabHandlers } from '../../shared/contract';
 import type { LabEvent } from '../../shared/events';
+import { labVersion } from '../install-paths';
 import type { WorkerLauncher } from '../worker/protocol';
 import { resolveSampleImage } from '../datasets';
 import type { Workspace } from '../workspace';
@@ -24,15 +24,6 @@ export interface LabService {
   /** A dataset image by manifest index (never by path), for the lab:// protocol and the server's /api/image. */
   resolveImage(datasetId: string, index: number, variant: 'thumb' | 'full'): Promise<{ data: Buffer; contentType: string }>;
   dispose(): void;
-}
-
-export function labVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    return pkg.version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 export function createLabService(opts: { ws: Workspace; shell: ServiceContext['shell']; launcher: WorkerLauncher; version?: string }): LabService {

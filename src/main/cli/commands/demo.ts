@@ -1,15 +1,15 @@
 /** `npm run demo`: the lab's main job on the bundled sample — import, train a small CNN, evaluate, export, predict. */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TrainConfigInput } from '../../../shared/config';
+import { sampleDir } from '../../install-paths';
 import type { CliContext } from '../context';
 import { describeDataset, importWithProgress } from '../dataset-arg';
 import { describeRun } from '../describe-run';
 import { buildTrainConfig } from '../train-config';
 import { watchRun } from '../watch-run';
 
-export const SAMPLE_DIR = fileURLToPath(new URL('../../../../resources/sample', import.meta.url));
+export const SAMPLE_DIR = sampleDir();
 
 /** Fashion-MNIST is 28×28 grayscale: a two-block CNN with batch norm learns it in a few epochs on a CPU. */
 export const DEMO_CONFIG: Omit<TrainConfigInput, 'datasetId'> = {

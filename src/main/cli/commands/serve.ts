@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startServer } from '../../server/serve';
+import { rendererDir } from '../../install-paths';
 import type { CliContext } from '../context';
 
-export const RENDERER_DIR = fileURLToPath(new URL('../../../../out/renderer', import.meta.url));
+export const RENDERER_DIR = rendererDir();
 
 export async function serveCommand(ctx: CliContext, flags: { port?: string; token?: string }): Promise<void> {
   if (!existsSync(RENDERER_DIR)) ctx.out.emit({ type: 'warning', message: 'The renderer is not built yet: run `npm run build:renderer` (the API works meanwhile).' });
