@@ -27,6 +27,8 @@ export async function runTuneJob(ws: Workspace, tuneId: string, io: TuneJobIO, o
   const state = readTuneState(ws, tuneId);
   const config = state.kind === 'guide' ? state.config : state.request.config;
   const data = opts.data ?? (await loadTuneData(ws, config, io.signal));
-  const ctx = tuneContext(ws, state, data, io, backend.name);
+  // The label, as runTrainJob records it: backend.name is tfjs's engine name, "wasm" for both the oneDNN and the
+  // plain WebAssembly paths, which made every tuning run look as if it had trained on WebAssembly.
+  const ctx = tuneContext(ws, state, data, io, backend.label);
   return state.kind === 'guide' ? runGuide(ctx, state, { rerun: opts.rerun ?? false }) : runSearch(ctx, state);
 }

@@ -42,7 +42,7 @@ describe('compareSettings', () => {
 });
 
 describe('runNumbers', () => {
-  it('finds best validation metrics and total time from the logs', () => {
+  it('takes the best validation numbers at the monitor\'s best epoch (not the maximum), and total time from the logs', () => {
     const log = (epoch: number, valLoss: number, valAccuracy: number) => ({
       epoch,
       loss: 1,
@@ -67,8 +67,10 @@ describe('runNumbers', () => {
       epochLogs: [log(1, 0.9, 0.6), log(2, 0.7, 0.72), log(3, 0.8, 0.75)],
     } as unknown as RunDetail;
     const n = runNumbers(detail);
+    expect(n.bestEpoch).toBe(2);
     expect(n.bestValLoss).toBe(0.7);
-    expect(n.bestValAccuracy).toBe(0.75);
+    // epoch 3 has a higher accuracy (0.75), but the run's best epoch (its kept weights) is 2: Runs shows 72 % too
+    expect(n.bestValAccuracy).toBe(0.72);
     expect(n.trainingTimeS).toBe(7.5);
     expect(n.meanImagesPerS).toBe(200);
     expect(n.finalTrainAccuracy).toBeCloseTo(0.8, 12);

@@ -1,5 +1,6 @@
 import type { TrainConfig } from '../config';
 import type { RunDetail, RunSummary } from '../dto';
+import { runBestNumbers } from './best-epoch';
 
 /** Comparing runs: their settings side by side with the differences marked, and the numbers that rank them. */
 export type Scalar = string | number | boolean | null;
@@ -86,19 +87,15 @@ export interface RunNumbers {
 
 export function runNumbers(run: RunDetail): RunNumbers {
   const logs = run.epochLogs;
-  let bestValAccuracy: number | null = null;
-  let bestValLoss: number | null = null;
-  for (const e of logs) {
-    if (e.valAccuracy !== null && Number.isFinite(e.valAccuracy) && (bestValAccuracy === null || e.valAccuracy > bestValAccuracy)) bestValAccuracy = e.valAccuracy;
-    if (e.valLoss !== null && Number.isFinite(e.valLoss) && (bestValLoss === null || e.valLoss < bestValLoss)) bestValLoss = e.valLoss;
-  }
+  // The monitor's best epoch and its numbers (best-epoch.ts), the same as the Runs list and the CLI show.
+  const { bestEpoch, bestValAccuracy, bestValLoss } = runBestNumbers(run);
   const speeds = logs.map((e) => e.imagesPerS).filter((v) => Number.isFinite(v) && v > 0);
   return {
     id: run.id,
     name: run.name,
-    bestEpoch: run.bestEpoch,
-    bestValAccuracy: bestValAccuracy ?? run.bestValAccuracy,
-    bestValLoss: bestValLoss ?? run.bestValLoss,
+    bestEpoch,
+    bestValAccuracy,
+    bestValLoss,
     finalTrainAccuracy: logs.at(-1)?.accuracy ?? null,
     testAccuracy: run.testAccuracy ?? run.evaluation?.accuracy ?? null,
     epochsDone: Math.max(run.epochsDone, logs.length),

@@ -22,7 +22,7 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
       const run = await createRun(ctx.ws, config, {
         datasetName: dataset.name,
         classes: dataset.classes.map((c) => c.name),
-        backend: getBackendInfo()?.name ?? 'auto',
+        backend: getBackendInfo()?.label ?? 'auto', // the same words the training process records when it starts
         datasetFingerprint: `${dataset.id}@${dataset.updatedAt}/${dataset.images}`,
       });
       manager.enqueue(run.id, config);

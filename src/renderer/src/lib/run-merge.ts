@@ -4,6 +4,7 @@
  */
 import type { BatchLog, EpochLog, RunDetail, RunSummary } from '../../../shared/dto';
 import type { LabEvent, LabEventOf } from '../../../shared/events';
+import { bestNumbers } from '../../../shared/analysis/best-epoch';
 
 /** The chart does not need more batch points than this; older points are thinned out beyond it. */
 export const MAX_BATCH_POINTS = 4000;
@@ -49,16 +50,6 @@ export function mergeBatches(base: readonly BatchLog[], incoming: readonly Batch
   return out;
 }
 
-/** The best epoch's validation accuracy/loss, from the logs (the engine's bestEpoch when it gave one). */
-function bestOf(epochs: readonly EpochLog[], bestEpoch: number | null): { bestValAccuracy: number | null; bestValLoss: number | null } {
-  const best = bestEpoch !== null ? epochs.find((e) => e.epoch === bestEpoch) : undefined;
-  if (best) return { bestValAccuracy: best.valAccuracy, bestValLoss: best.valLoss };
-  const withVal = epochs.filter((e) => e.valAccuracy !== null);
-  if (withVal.length === 0) return { bestValAccuracy: null, bestValLoss: null };
-  const top = withVal.reduce((a, b) => ((b.valAccuracy ?? -1) > (a.valAccuracy ?? -1) ? b : a));
-  return { bestValAccuracy: top.valAccuracy, bestValLoss: top.valLoss };
-}
-
 /** Applies one live event to a run's detail; returns the same object when the event is not about it. */
 export function applyRunEvent(run: RunDetail, event: LabEvent): RunDetail {
   if (!('runId' in event) || event.runId !== run.id) return run;
@@ -70,8 +61,7 @@ export function applyRunEvent(run: RunDetail, event: LabEvent): RunDetail {
         ...run,
         epochLogs,
         epochsDone: Math.max(run.epochsDone, epochLogs.length),
-        bestEpoch,
-        ...bestOf(epochLogs, bestEpoch),
+        ...bestNumbers(epochLogs, bestEpoch),
         status: run.status === 'queued' ? 'running' : run.status,
       };
     }
@@ -103,7 +93,8 @@ export function applyRunEventToSummary(run: RunSummary, event: LabEvent): RunSum
         ...run,
         epochsDone: Math.max(run.epochsDone, event.epoch), // epochs count from 1
         bestEpoch: event.bestEpoch ?? run.bestEpoch,
-        bestValAccuracy: event.valAccuracy !== null && (run.bestValAccuracy === null || event.valAccuracy > run.bestValAccuracy) ? event.valAccuracy : run.bestValAccuracy,
+        // the monitor's best epoch and its own numbers (shared/analysis/best-epoch.ts), as the engine stores them
+        ...(event.bestEpoch === event.epoch ? { bestValAccuracy: event.valAccuracy, bestValLoss: event.valLoss } : {}),
       };
     case 'run.evaluation':
       return event.evaluation.split === 'test' ? { ...run, testAccuracy: event.evaluation.accuracy } : run;
