@@ -3,20 +3,21 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetSummary, LayoutPreview, SampleItem, SamplePage, SampleQuery } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { english, msg, withMsg } from '../../shared/messages';
 import { safeId, type Workspace } from '../workspace';
 import { readManifest, readSummary, removeDatasetDir, type Manifest } from './manifest';
 import { scanPaths } from './scan';
 
 /** What an import of these paths would find: layout, classes, file count, before anything is read. */
 export async function inspectFolders(paths: string[]): Promise<LayoutPreview> {
-  if (!paths.length) throw new LabError('BAD_ARGUMENT', 'Give at least one folder to inspect.');
+  if (!paths.length) throw new LabError('BAD_ARGUMENT', msg('error.inspect.noPaths'));
   const scan = await scanPaths(paths, { stats: false });
   const classes = [...new Set(scan.entries.map((e) => e.className))].sort();
   const warnings = [...scan.warnings];
-  if (scan.issues.length) warnings.push(`${scan.issues.length} entries cannot be read or are symbolic-link loops (e.g. ${scan.issues[0]!.path}); the import will list them.`);
-  if (scan.entries.length === 0) warnings.push(`No files found in ${paths.join(', ')}. Put the images in one subfolder per class.`);
-  else if (classes.length === 1) warnings.push(`Only one class ("${classes[0]}") found: a classifier needs at least two. Add a subfolder per class.`);
-  return { paths: scan.roots.map((r) => r.path), layout: scan.layout, classes, files: scan.entries.length, warnings };
+  if (scan.issues.length) warnings.push(msg('dataset.warning.unreadableEntries', { count: scan.issues.length, path: scan.issues[0]!.path }));
+  if (scan.entries.length === 0) warnings.push(msg('dataset.warning.noFiles', { paths: paths.join(', ') }));
+  else if (classes.length === 1) warnings.push(msg('dataset.warning.oneClass', { name: classes[0]! }));
+  return { paths: scan.roots.map((r) => r.path), layout: scan.layout, classes, files: scan.entries.length, warnings: warnings.map(english), warningMsgs: warnings };
 }
 
 /** Every imported dataset, most recently updated first. */
@@ -38,7 +39,7 @@ function checkId(id: string): void {
   try {
     safeId(id);
   } catch {
-    throw new LabError('BAD_ARGUMENT', `"${id}" is not a dataset id. Use an id from the dataset list.`);
+    throw new LabError('BAD_ARGUMENT', msg('error.dataset.badId', { id }));
   }
 }
 
@@ -113,7 +114,7 @@ export async function querySamples(ws: Workspace, q: SampleQuery): Promise<Sampl
       if (it.height !== null) s.height = it.height;
       if (it.className !== it.labelledAs) s.labelledAs = it.labelledAs;
       const problem = it.check ?? it.relation;
-      if (problem) s.problem = { reason: problem.reason, message: problem.message };
+      if (problem) s.problem = { reason: problem.reason, message: problem.message, ...withMsg(problem.msg) };
       if (it.relation) s.duplicateOf = it.relation.other;
       items.push(s);
     }

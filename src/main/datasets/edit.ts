@@ -1,6 +1,7 @@
 /** Exclusions and new labels made inside the lab: stored per file path in the workspace, never in the user's folder. */
 import type { DatasetSummary, SampleEdit } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { english, msg } from '../../shared/messages';
 import type { Workspace } from '../workspace';
 import { fingerprintOf, readManifest, writeManifest, type Manifest } from './manifest';
 import { readEdits, settle, writeEdits } from './settle';
@@ -15,7 +16,7 @@ export async function editSamples(ws: Workspace, datasetId: string, changes: Sam
   const edits = await readEdits(ws, datasetId);
   for (const c of changes) {
     const it = m.items[c.index];
-    if (!it) throw new LabError('BAD_ARGUMENT', `Dataset "${datasetId}" has no image number ${c.index} (it has ${m.items.length}).`);
+    if (!it) throw new LabError('BAD_ARGUMENT', msg('error.dataset.noImageNumber', { id: datasetId, index: c.index, count: m.items.length }));
     const e = { ...edits[it.path] };
     if (c.excluded === true) e.excluded = true;
     else if (c.excluded === false) delete e.excluded;
@@ -33,7 +34,8 @@ export async function editSamples(ws: Workspace, datasetId: string, changes: Sam
     classes: settled.classes,
     images: settled.usable,
     problems: settled.problems,
-    warnings: settled.warnings,
+    warnings: settled.warnings.map(english),
+    warningMsgs: settled.warnings,
     updatedAt: new Date().toISOString(),
   };
   const next: Manifest = { ...m, summary, items, fingerprint: fingerprintOf(items) };

@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import type { InputConfig } from '../../shared/config';
 import type { DatasetSummary, ImportRequest } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { english, msg } from '../../shared/messages';
 import type { Workspace } from '../workspace';
 import { datasetIdFor, fingerprintOf, tryReadManifest, writeManifest, type Manifest, type ManifestItem } from './manifest';
 import { CacheWriter, ensureCache } from './pixel-cache';
@@ -75,6 +76,7 @@ function makeItem(e: ScanEntry, c: FileCheck): ManifestItem {
     status: c.problem ? 'bad' : 'ok',
     check: c.problem,
     wrongExtension: c.wrongExtension,
+    ...(c.wrongExtensionMsg ? { wrongExtensionMsg: c.wrongExtensionMsg } : {}),
     relation: null,
   };
 }
@@ -85,14 +87,14 @@ function sameFile(old: ManifestItem | undefined, e: ScanEntry): old is ManifestI
 }
 
 export async function importDataset(ws: Workspace, req: ImportRequest, opts: ImportOptions = {}): Promise<DatasetSummary> {
-  if (!req.paths.length) throw new LabError('BAD_ARGUMENT', 'Give at least one folder to import.');
+  if (!req.paths.length) throw new LabError('BAD_ARGUMENT', msg('error.import.noPaths'));
   const paths = [...new Set(req.paths.map((p) => path.resolve(p)))];
   const id = datasetIdFor(paths);
   const old = await tryReadManifest(ws, id);
   const ratios: SplitRatios = req.split ?? old?.split ?? DEFAULT_SPLIT;
-  if (ratios.val + ratios.test >= 1) throw new LabError('BAD_ARGUMENT', `split: val (${ratios.val}) + test (${ratios.test}) must be below 1 so that something is left to train on.`);
+  if (ratios.val + ratios.test >= 1) throw new LabError('BAD_ARGUMENT', msg('error.import.splitTooBig', { val: ratios.val, test: ratios.test }));
   const { signal, onProgress } = opts;
-  if (importing.has(id)) throw new LabError('BUSY', `${listPaths(paths)} is already being imported. Wait for that import to finish, or cancel it first.`, { datasetId: id });
+  if (importing.has(id)) throw new LabError('BUSY', msg('error.import.busy', { paths: listPaths(paths) }), { datasetId: id });
   importing.add(id);
   acquireSharp();
   let writer: CacheWriter | undefined;
@@ -124,7 +126,7 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
     entries.forEach((e, i) => {
       const prev = oldByPath.get(e.path);
       if (sameFile(prev, e)) {
-        place(i, { hash: prev.hash, format: prev.format as FileCheck['format'], width: prev.width, height: prev.height, channels: prev.channels, problem: prev.check, wrongExtension: prev.wrongExtension });
+        place(i, { hash: prev.hash, format: prev.format as FileCheck['format'], width: prev.width, height: prev.height, channels: prev.channels, problem: prev.check, wrongExtension: prev.wrongExtension, ...(prev.wrongExtensionMsg ? { wrongExtensionMsg: prev.wrongExtensionMsg } : {}) });
         progress.tick();
       } else toRead.push(i);
     });
@@ -172,7 +174,8 @@ export async function importDataset(ws: Workspace, req: ImportRequest, opts: Imp
       classes: settled.classes,
       images: settled.usable,
       problems: settled.problems,
-      warnings: settled.warnings,
+      warnings: settled.warnings.map(english),
+      warningMsgs: settled.warnings,
       createdAt: old?.summary.createdAt ?? now,
       updatedAt: now,
     };

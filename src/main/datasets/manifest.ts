@@ -7,6 +7,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetSummary, FileProblem, SampleItem, SplitName } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg, withMsg, type LabMessage } from '../../shared/messages';
 import type { Workspace } from '../workspace';
 import type { RootLayout, ScanIssue } from './scan';
 import type { SplitRatios } from './split';
@@ -32,10 +33,11 @@ export interface ManifestItem {
   channels: number | null;
   status: SampleItem['status'];
   /** What validation found wrong with the file itself (keeps it out). */
-  check: { reason: Reason; message: string } | null;
+  check: { reason: Reason; message: string; msg?: LabMessage } | null;
   wrongExtension: string | null;
+  wrongExtensionMsg?: LabMessage;
   /** Found by comparing with other files: duplicate, label conflict, split leak (keeps it out). */
-  relation: { reason: Reason; message: string; other: number } | null;
+  relation: { reason: Reason; message: string; msg?: LabMessage; other: number } | null;
 }
 
 export interface Manifest {
@@ -47,7 +49,8 @@ export interface Manifest {
   fingerprint: string;
   /** kept so edits can rebuild the summary without scanning again */
   scanIssues: ScanIssue[];
-  scanWarnings: string[];
+  /** Messages; manifests written before messages existed hold English strings. */
+  scanWarnings: (LabMessage | string)[];
   items: ManifestItem[];
 }
 
@@ -85,13 +88,13 @@ export async function readManifest(ws: Workspace, id: string): Promise<Manifest>
   try {
     file = manifestPath(ws, id);
   } catch {
-    throw new LabError('BAD_ARGUMENT', `"${id}" is not a dataset id. Use an id from the dataset list.`);
+    throw new LabError('BAD_ARGUMENT', msg('error.dataset.badId', { id }));
   }
   let mtimeMs: number;
   try {
     mtimeMs = (await stat(file)).mtimeMs;
   } catch {
-    throw new LabError('NOT_FOUND', `No dataset "${id}" in the workspace ${ws.root}. Import the folder again, or pick one from the list.`, { datasetId: id });
+    throw new LabError('NOT_FOUND', msg('error.dataset.notFound', { id, root: ws.root }), { datasetId: id });
   }
   const hit = memo.get(file);
   if (hit && hit.mtimeMs === mtimeMs) return hit.manifest;
@@ -99,7 +102,7 @@ export async function readManifest(ws: Workspace, id: string): Promise<Manifest>
   try {
     manifest = JSON.parse(await readFile(file, 'utf8')) as Manifest;
   } catch (err) {
-    throw new LabError('NOT_FOUND', `The manifest of dataset "${id}" is damaged (${(err as Error).message}). Delete the dataset and import its folder again.`, { datasetId: id });
+    throw new LabError('NOT_FOUND', msg('error.dataset.damaged', { id, detail: (err as Error).message }), { datasetId: id });
   }
   memo.set(file, { mtimeMs, manifest });
   return manifest;
@@ -148,9 +151,9 @@ export async function removeDatasetDir(ws: Workspace, id: string): Promise<boole
 export function problemsOf(items: ManifestItem[]): FileProblem[] {
   const out: FileProblem[] = [];
   for (const it of items) {
-    if (it.check) out.push({ path: it.path, reason: it.check.reason, message: it.check.message, excluded: true });
-    if (it.wrongExtension) out.push({ path: it.path, reason: 'wrong-extension', message: it.wrongExtension, excluded: false });
-    if (it.relation) out.push({ path: it.path, reason: it.relation.reason, message: it.relation.message, excluded: true });
+    if (it.check) out.push({ path: it.path, reason: it.check.reason, message: it.check.message, ...withMsg(it.check.msg), excluded: true });
+    if (it.wrongExtension) out.push({ path: it.path, reason: 'wrong-extension', message: it.wrongExtension, ...withMsg(it.wrongExtensionMsg), excluded: false });
+    if (it.relation) out.push({ path: it.path, reason: it.relation.reason, message: it.relation.message, ...withMsg(it.relation.msg), excluded: true });
   }
   return out;
 }

@@ -1,10 +1,11 @@
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 
 /** Longest stretch the pool runs without letting the event loop handle I/O. */
 const YIELD_MS = 10;
 
 export function throwIfCancelled(signal?: AbortSignal): void {
-  if (signal?.aborted) throw new LabError('CANCELLED', 'Import cancelled: nothing was changed in the workspace.');
+  if (signal?.aborted) throw new LabError('CANCELLED', msg('error.import.cancelledNothingChanged'));
 }
 
 /**
@@ -25,7 +26,7 @@ export async function runPool(n: number, concurrency: number, fn: (i: number) =>
         continue;
       }
       if (signal?.aborted) {
-        failure ??= new LabError('CANCELLED', 'Import cancelled: nothing was changed in the workspace.');
+        failure ??= new LabError('CANCELLED', msg('error.import.cancelledNothingChanged'));
         return;
       }
       const i = next++;

@@ -8,6 +8,7 @@ import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { DatasetLayout, SplitName } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg, said, type LabMessage } from '../../shared/messages';
 import { throwIfCancelled } from './pool';
 import { IMAGE_EXTENSIONS } from './sniff';
 
@@ -27,6 +28,7 @@ export interface ScanIssue {
   path: string;
   reason: 'symlink-loop' | 'unreadable';
   message: string;
+  msg?: LabMessage;
 }
 
 export interface RootLayout {
@@ -41,7 +43,7 @@ export interface ScanResult {
   layout: DatasetLayout;
   entries: ScanEntry[];
   issues: ScanIssue[];
-  warnings: string[];
+  warnings: LabMessage[];
 }
 
 const SPLIT_DIRS: Record<string, SplitName> = { train: 'train', training: 'train', val: 'val', valid: 'val', validation: 'val', test: 'test', testing: 'test' };
@@ -60,18 +62,18 @@ async function statOrThrow(p: string): Promise<Stats> {
     return await stat(p);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new LabError('NOT_FOUND', `${p} does not exist. Check the path, or pick the folder again.`, { path: p });
-    throw new LabError('UNREADABLE', `${p} cannot be read (${code ?? (err as Error).message}). Check its permissions.`, { path: p });
+    if (code === 'ENOENT') throw new LabError('NOT_FOUND', msg('error.path.missing', { path: p }), { path: p });
+    throw new LabError('UNREADABLE', msg('error.path.unreadable', { path: p, detail: code ?? (err as Error).message }), { path: p });
   }
 }
 
 /** Decide a dropped path's layout from its top level. */
-export async function detectLayout(p: string): Promise<RootLayout & { warnings: string[] }> {
+export async function detectLayout(p: string): Promise<RootLayout & { warnings: LabMessage[] }> {
   const abs = path.resolve(p);
   const st = await statOrThrow(abs);
   if (st.isFile()) {
     if (isListFile(abs)) return { path: abs, layout: 'csv', csv: abs, warnings: [] };
-    throw new LabError('BAD_ARGUMENT', `${abs} is a file. Give the folder that holds one subfolder per class, a train/val/test folder, or a CSV of path,label.`, { path: abs });
+    throw new LabError('BAD_ARGUMENT', msg('error.path.isFile', { path: abs }), { path: abs });
   }
   let names: { name: string; dir: boolean }[];
   try {
@@ -82,7 +84,7 @@ export async function detectLayout(p: string): Promise<RootLayout & { warnings: 
         .map(async (d) => ({ name: d.name, dir: d.isDirectory() || (d.isSymbolicLink() && (await stat(path.join(abs, d.name)).then((s) => s.isDirectory(), () => false))) })),
     );
   } catch (err) {
-    throw new LabError('UNREADABLE', `The folder ${abs} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions.`, { path: abs });
+    throw new LabError('UNREADABLE', msg('error.folder.unreadable', { path: abs, detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message }), { path: abs });
   }
   const dirs = names.filter((n) => n.dir).map((n) => n.name);
   const files = names.filter((n) => !n.dir).map((n) => n.name);
@@ -93,7 +95,7 @@ export async function detectLayout(p: string): Promise<RootLayout & { warnings: 
   const lists = files.filter(isListFile).sort();
   // A list beside image folders (labels.csv + images/) is the dataset when its first entry names an existing file.
   if (lists.length > 0 && (dirs.length === 0 || (await listPointsAtFiles(path.join(abs, lists[0]!))))) {
-    const warnings = lists.length > 1 ? [`${abs} holds several lists (${lists.join(', ')}); using ${lists[0]}.`] : [];
+    const warnings = lists.length > 1 ? [msg('dataset.warning.severalLists', { path: abs, lists: lists.join(', '), used: lists[0]! })] : [];
     return { path: abs, layout: 'csv', csv: path.join(abs, lists[0]!), warnings };
   }
   return { path: abs, layout: 'class-folders', warnings: [] };
@@ -121,13 +123,13 @@ interface WalkOut {
 
 /** Every file under dir (symlinks followed; a link back to a folder being walked is reported, not followed). */
 async function walk(dir: string, out: WalkOut, ancestors: Set<string>, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) throw new LabError('CANCELLED', 'Import cancelled.');
+  if (signal?.aborted) throw new LabError('CANCELLED', msg('error.import.cancelled'));
   let dirents;
   try {
     dirents = await readdir(dir, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    out.issues.push({ path: dir, reason: 'unreadable', message: `The folder cannot be read (${code ?? 'error'}): its images were skipped. Check its permissions.` });
+    out.issues.push({ path: dir, reason: 'unreadable', ...said(msg('dataset.problem.folderUnreadable', { detail: code ?? 'error' })) });
     return;
   }
   dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -137,7 +139,7 @@ async function walk(dir: string, out: WalkOut, ancestors: Set<string>, signal?: 
     if (d.isDirectory()) {
       const real = await realpath(p).catch(() => p);
       if (ancestors.has(real)) {
-        out.issues.push({ path: p, reason: 'symlink-loop', message: 'This folder leads back into itself (a symbolic-link loop): skipped. Remove the link.' });
+        out.issues.push({ path: p, reason: 'symlink-loop', ...said(msg('dataset.problem.folderLoop')) });
         continue;
       }
       ancestors.add(real);
@@ -149,14 +151,14 @@ async function walk(dir: string, out: WalkOut, ancestors: Set<string>, signal?: 
         target = await stat(p);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ELOOP') out.issues.push({ path: p, reason: 'symlink-loop', message: 'This symbolic link points (through other links) back to itself: skipped. Remove the link or point it at the real file.' });
-        else out.issues.push({ path: p, reason: 'unreadable', message: `This symbolic link points to nothing (${code ?? 'error'}): skipped. Remove the link or restore its target.` });
+        if (code === 'ELOOP') out.issues.push({ path: p, reason: 'symlink-loop', ...said(msg('dataset.problem.linkLoop')) });
+        else out.issues.push({ path: p, reason: 'unreadable', ...said(msg('dataset.problem.linkDangling', { detail: code ?? 'error' })) });
         continue;
       }
       if (target.isDirectory()) {
         const real = await realpath(p).catch(() => p);
         if (ancestors.has(real)) {
-          out.issues.push({ path: p, reason: 'symlink-loop', message: 'This link points back to a folder that contains it (a symbolic-link loop): skipped. Remove the link.' });
+          out.issues.push({ path: p, reason: 'symlink-loop', ...said(msg('dataset.problem.linkToParent')) });
           continue;
         }
         ancestors.add(real);
@@ -204,12 +206,12 @@ function splitLine(line: string, sep: string): string[] {
 
 const HEADER_WORDS = new Set(['path', 'file', 'filename', 'file_name', 'filepath', 'image', 'image_path', 'img', 'name', 'id', 'label', 'class', 'category', 'target', 'y', 'split']);
 
-async function readList(csv: string, issues: ScanIssue[], warnings: string[]): Promise<Labelled[]> {
+async function readList(csv: string, issues: ScanIssue[], warnings: LabMessage[]): Promise<Labelled[]> {
   let text: string;
   try {
     text = await readFile(csv, 'utf8');
   } catch (err) {
-    throw new LabError('UNREADABLE', `The list ${csv} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Check its permissions.`, { path: csv });
+    throw new LabError('UNREADABLE', msg('error.list.unreadable', { path: csv, detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message }), { path: csv });
   }
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const sep = /\.tsv$/i.test(csv) || (lines[0] ?? '').includes('\t') ? '\t' : (lines[0] ?? '').includes(';') && !(lines[0] ?? '').includes(',') ? ';' : ',';
@@ -223,21 +225,21 @@ async function readList(csv: string, issues: ScanIssue[], warnings: string[]): P
     const [file, label, split] = cells;
     if (!file || !label) {
       bad++;
-      if (bad <= 5) warnings.push(`${csv} line ${i + 1} has no ${file ? 'label' : 'path'}: skipped. Each line must be path${sep === '\t' ? '<tab>' : sep}label.`);
+      if (bad <= 5) warnings.push(msg(file ? 'dataset.warning.csvLineNoLabel' : 'dataset.warning.csvLineNoPath', { file: csv, line: i + 1, sep: sep === '\t' ? '<tab>' : sep }));
       return;
     }
     const s = split ? SPLIT_DIRS[split.toLowerCase()] : undefined;
     out.push({ path: path.resolve(base, file), className: label, split: s ?? null });
   });
-  if (bad > 5) warnings.push(`${csv}: ${bad} lines in all without path or label were skipped.`);
-  if (out.length === 0) issues.push({ path: csv, reason: 'unreadable', message: 'The list has no path,label lines. Write one image path (relative to the list) and its label per line.' });
+  if (bad > 5) warnings.push(msg('dataset.warning.csvManyBad', { file: csv, count: bad }));
+  if (out.length === 0) issues.push({ path: csv, reason: 'unreadable', ...said(msg('dataset.problem.listEmpty')) });
   return out;
 }
 
 /** Scan all dropped paths, merging classes by name. Stats every file (size, mtime) with a small pool. */
 export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; onFile?: (found: number) => void; stats?: boolean } = {}): Promise<ScanResult> {
   const roots: RootLayout[] = [];
-  const warnings: string[] = [];
+  const warnings: LabMessage[] = [];
   const issues: ScanIssue[] = [];
   const labelled: (Labelled & { root: number })[] = [];
   const seenRoots = new Set<string>();
@@ -278,16 +280,16 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; o
       // A folder of images with no subfolders: the folder itself is one class (several such folders make a dataset).
       const name = path.basename(det.path);
       for (const f of loose) labelled.push({ path: f, className: name, split: null, root });
-      warnings.push(`${det.path} holds images directly, so they form the class "${name}".`);
+      warnings.push(msg('dataset.warning.looseClass', { path: det.path, name }));
     } else if (loose.some((f) => IMAGE_EXTENSIONS.has(path.extname(f).toLowerCase()))) {
       // Only image-like files are worth a warning; a README or LICENSE beside the class folders is expected.
-      const where = det.layout === 'pre-split' ? 'inside a train/val/test class folder' : 'in a class folder';
-      warnings.push(`${loose.length} file(s) directly in ${det.path}${det.layout === 'pre-split' ? ' or its split folders' : ''} are not ${where} and were ignored (e.g. ${path.basename(loose[0]!)}).`);
+      const code = det.layout === 'pre-split' ? 'dataset.warning.looseIgnoredSplit' : 'dataset.warning.looseIgnored';
+      warnings.push(msg(code, { count: loose.length, path: det.path, example: path.basename(loose[0]!) }));
     }
     opts.onFile?.(labelled.length);
   }
   const layouts = new Set(roots.map((r) => r.layout));
-  if (layouts.size > 1) warnings.push(`The folders have different layouts (${[...layouts].join(', ')}); classes are merged by name and given splits are kept.`);
+  if (layouts.size > 1) warnings.push(msg('dataset.warning.mixedLayouts', { layouts: [...layouts].join(', ') }));
   const layout = roots[0]?.layout ?? 'class-folders';
   const entries: ScanEntry[] = [];
   if (opts.stats === false) {
@@ -311,9 +313,9 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; o
       const s = stats[i]!;
       if (s instanceof Error) {
         const missing = s.code === 'ENOENT';
-        issues.push({ path: l.path, reason: 'unreadable', message: missing ? 'The file listed does not exist. Fix the path in the list or restore the file.' : `The file cannot be read (${s.code ?? s.message}). Check its permissions.` });
+        issues.push({ path: l.path, reason: 'unreadable', ...said(missing ? msg('dataset.problem.listedMissing') : msg('dataset.problem.listedUnreadable', { detail: s.code ?? s.message })) });
       } else if (!s.isFile()) {
-        issues.push({ path: l.path, reason: 'unreadable', message: 'This is not a regular file. Point the list at an image file.' });
+        issues.push({ path: l.path, reason: 'unreadable', ...said(msg('dataset.problem.listedNotFile')) });
       } else entries.push({ ...l, size: s.size, mtimeMs: s.mtimeMs });
     });
   }

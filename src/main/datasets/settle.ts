@@ -7,6 +7,7 @@ import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ClassSummary, FileProblem, SplitName } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { asMessage, msg, said, withMsg, type LabMessage } from '../../shared/messages';
 import type { Workspace } from '../workspace';
 import { problemsOf, type ManifestItem } from './manifest';
 import type { ScanIssue } from './scan';
@@ -41,7 +42,8 @@ export interface SettleContext {
   edits: Edits;
   paths: string[];
   scanIssues: ScanIssue[];
-  scanWarnings: string[];
+  /** Messages (manifests written before messages existed hold English strings). */
+  scanWarnings: (LabMessage | string)[];
   /** Each path's split in the last assignment with the same ratios and seed: images stay put unless counts require. */
   previousSplits?: ReadonlyMap<string, SplitName>;
 }
@@ -49,7 +51,7 @@ export interface SettleContext {
 export interface Settled {
   classes: ClassSummary[];
   usable: number;
-  warnings: string[];
+  warnings: LabMessage[];
   problems: FileProblem[];
 }
 
@@ -74,7 +76,7 @@ function relate(items: ManifestItem[]): void {
         items[i]!.relation = {
           reason: 'label-conflict',
           other: others[0]!,
-          message: `The same image is also labelled "${o.className}" (${o.path}). Its label is ambiguous, so every copy was left out: keep it in one class only.`,
+          ...said(msg('dataset.problem.labelConflict', { other: o.className, path: o.path })),
         };
       }
       continue;
@@ -90,10 +92,10 @@ function relate(items: ManifestItem[]): void {
         it.relation = {
           reason: 'split-leak',
           other: keep,
-          message: `This image is also in ${k.fixedSplit} (${k.path}): it would leak from ${k.fixedSplit} into ${it.fixedSplit} and inflate the score. It was left out of ${it.fixedSplit}; delete one copy.`,
+          ...said(msg('dataset.problem.splitLeak', { keptSplit: k.fixedSplit, path: k.path, split: it.fixedSplit })),
         };
       } else {
-        it.relation = { reason: 'duplicate', other: keep, message: `An exact copy of ${k.path} in the same class: left out so it does not count twice. Delete one copy.` };
+        it.relation = { reason: 'duplicate', other: keep, ...said(msg('dataset.problem.duplicate', { path: k.path })) };
       }
     }
   }
@@ -103,12 +105,13 @@ export function listPaths(paths: string[]): string {
   return paths.length === 1 ? paths[0]! : `${paths.slice(0, 3).join(', ')}${paths.length > 3 ? '…' : ''}`;
 }
 
-function describeBad(items: ManifestItem[], issues: number): string {
+function noImagesMessage(items: ManifestItem[], issues: number, paths: string[]): LabMessage {
   const counts = new Map<string, number>();
   for (const it of items) if (it.check) counts.set(it.check.reason, (counts.get(it.check.reason) ?? 0) + 1);
-  const parts = [...counts].map(([r, n]) => `${n} ${r}`);
-  if (issues) parts.push(`${issues} unreadable or looping links`);
-  return parts.length ? ` (${items.length} files checked: ${parts.join(', ')})` : '';
+  const bad = [...counts].map(([r, n]) => msg('dataset.badCount', { count: n, reason: { code: `dataset.reason.${r}` } }));
+  if (issues) bad.push(msg('dataset.badLinks', { count: issues }));
+  const common = { paths: listPaths(paths), example: path.join(paths[0]!, 'cats', '1.jpg') };
+  return bad.length ? msg('error.import.noImagesChecked', { ...common, checked: items.length, bad }) : msg('error.import.noImages', common);
 }
 
 
@@ -143,7 +146,7 @@ export function settle(items: ManifestItem[], ctx: SettleContext): Settled {
   if (usable === 0) {
     throw new LabError(
       'NO_IMAGES',
-      `No usable images found in ${listPaths(paths)}${describeBad(items, ctx.scanIssues.length)}. Put the images in one subfolder per class (e.g. ${path.join(paths[0]!, 'cats', '1.jpg')}), a train/ and test/ folder with class subfolders, or list them in a CSV of path,label.`,
+      noImagesMessage(items, ctx.scanIssues.length, paths),
       { paths },
     );
   }
@@ -151,19 +154,19 @@ export function settle(items: ManifestItem[], ctx: SettleContext): Settled {
   if (classNames.length < 2) {
     throw new LabError(
       'TOO_FEW_CLASSES',
-      `Only one class ("${classNames[0]}") was found in ${listPaths(paths)}: a classifier needs at least two. Add a second subfolder with images of another class (class = subfolder name).`,
+      msg('error.import.oneClass', { name: classNames[0] ?? '', paths: listPaths(paths) }),
       { paths, classes: classNames },
     );
   }
-  const warnings = [...ctx.scanWarnings];
+  const warnings = ctx.scanWarnings.map(asMessage);
   for (const [name, total] of [...seen].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    if (!counts.has(name)) warnings.push(`Class "${name}" has no usable image (all ${total} of its files have problems), so it is left out.`);
+    if (!counts.has(name)) warnings.push(msg('dataset.warning.classUnusable', { name, total }));
   }
   const classes: ClassSummary[] = classNames.map((name) => ({ name, counts: counts.get(name)! }));
   for (const c of classes) {
     const n = c.counts.train + c.counts.val + c.counts.test;
-    if (n < 2) warnings.push(`Class "${c.name}" has only ${n} usable image: it cannot be split into training and validation/test. Add more images (10 or more).`);
-    else if (n < FEW_IMAGES) warnings.push(`Class "${c.name}" has only ${n} usable images: add more (at least ${FEW_IMAGES}, ideally hundreds) for a model that generalises.`);
+    if (n < 2) warnings.push(msg('dataset.warning.classSingle', { name: c.name, count: n }));
+    else if (n < FEW_IMAGES) warnings.push(msg('dataset.warning.classFew', { name: c.name, count: n, min: FEW_IMAGES }));
   }
   const totals = classes.map((c) => c.counts.train + c.counts.val + c.counts.test);
   const max = Math.max(...totals);
@@ -171,9 +174,9 @@ export function settle(items: ManifestItem[], ctx: SettleContext): Settled {
   if (min > 0 && max / min >= IMBALANCE_WARN) {
     const big = classes[totals.indexOf(max)]!.name;
     const small = classes[totals.indexOf(min)]!.name;
-    warnings.push(`The classes are imbalanced: "${big}" has ${max} images, ${Math.round(max / min)}× as many as "${small}" (${min}). Collect more of the small classes, or use class weights / oversampling.`);
+    warnings.push(msg('dataset.warning.imbalanced', { big, max, ratio: Math.round(max / min), small, min }));
   }
 
-  const problems: FileProblem[] = [...ctx.scanIssues.map((s) => ({ path: s.path, reason: s.reason, message: s.message, excluded: true })), ...problemsOf(items)];
+  const problems: FileProblem[] = [...ctx.scanIssues.map((s) => ({ path: s.path, reason: s.reason, message: s.message, ...withMsg(s.msg), excluded: true })), ...problemsOf(items)];
   return { classes, usable, warnings, problems };
 }

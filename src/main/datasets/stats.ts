@@ -1,6 +1,7 @@
 /** Dataset statistics for the summary view, and advice from them in the spirit of the source document (chapter 4). */
 import type { DatasetStats, HistogramBin } from '../../shared/dto';
 import type { Manifest } from './manifest';
+import { english, msg, type LabMessage } from '../../shared/messages';
 
 const SIDE_EDGES = [1, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 8192];
 const ASPECT_EDGES = [0, 0.5, 0.67, 0.8, 0.95, 1.05, 1.25, 1.5, 2];
@@ -54,22 +55,21 @@ export function computeStats(manifest: Manifest): DatasetStats {
   const medShort = median(shortSides);
   const suggestedInputSize = suggestInputSize(medShort);
   const n = ok.length;
-  const advice: string[] = [];
+  const advice: LabMessage[] = [];
   const mw = median(widths);
   const mh = median(heights);
   if (mw !== null && mh !== null) {
-    advice.push(
-      `Images are typically ${mw}×${mh}: an input of ${suggestedInputSize}×${suggestedInputSize}${suggestedChannels === 1 ? ' greyscale' : ' RGB'} keeps their detail${suggestedInputSize <= 32 ? '; inputs this small do not need a very deep CNN' : ''}.`,
-    );
+    advice.push(msg(suggestedChannels === 1 ? 'dataset.advice.inputGrey' : 'dataset.advice.inputRgb', { width: mw, height: mh, size: suggestedInputSize }));
+    if (suggestedInputSize <= 32) advice.push(msg('dataset.advice.inputSmallNote'));
   }
   if (n < 1000) {
-    advice.push(`With ${n} images, use a small CNN (2–3 conv blocks) or transfer learning from a pretrained backbone, not a deep network; add data augmentation and early stopping.`);
+    advice.push(msg('dataset.advice.fewImages', { count: n }));
   } else if (n < 20000) {
-    advice.push(`With ${n.toLocaleString('en')} images, start with a 3–5 layer CNN and grow it only if it underfits (10k images do not call for a ResNet-152).`);
+    advice.push(msg('dataset.advice.someImages', { count: n.toLocaleString('en') }));
   } else {
-    advice.push(`With ${n.toLocaleString('en')} images, a deeper CNN or a small ResNet can pay off; still start small and grow while validation improves.`);
+    advice.push(msg('dataset.advice.manyImages', { count: n.toLocaleString('en') }));
   }
-  if (imbalanceRatio >= 5) advice.push(`The largest class has ${imbalanceRatio.toFixed(1)}× the images of the smallest: collect more of the small classes or weight them, and judge the model by per-class recall, not accuracy alone.`);
+  if (imbalanceRatio >= 5) advice.push(msg('dataset.advice.imbalance', { ratio: imbalanceRatio.toFixed(1) }));
   return {
     imbalanceRatio: Math.round(imbalanceRatio * 100) / 100,
     widths: histogram(widths, SIDE_EDGES),
@@ -83,6 +83,7 @@ export function computeStats(manifest: Manifest): DatasetStats {
     problemsByReason: tally(manifest.summary.problems.map((p) => p.reason)),
     suggestedInputSize,
     suggestedChannels,
-    advice,
+    advice: advice.map(english),
+    adviceMsgs: advice,
   };
 }

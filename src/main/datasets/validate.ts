@@ -7,6 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { InputConfig } from '../../shared/config';
 import type { FileProblem } from '../../shared/dto';
+import { msg, said, type LabMessage } from '../../shared/messages';
 import { decodePngFast, PngCorruptError } from './png-fast';
 import { readImageFile } from './read-file';
 import { MAX_PIXELS, preprocess } from './preprocess';
@@ -25,9 +26,10 @@ export interface FileCheck {
   height: number | null;
   channels: number | null;
   /** A problem that keeps the file out of training (empty, corrupt, not an image…). */
-  problem: { reason: Reason; message: string } | null;
+  problem: { reason: Reason; message: string; msg?: LabMessage } | null;
   /** Extension does not match the content: reported, but the image is used. */
   wrongExtension: string | null;
+  wrongExtensionMsg?: LabMessage;
 }
 
 export interface CheckedFile extends FileCheck {
@@ -35,32 +37,31 @@ export interface CheckedFile extends FileCheck {
   pixels: Uint8Array | null;
 }
 
-const mp = (px: number): string => `${Math.round(px / 1e6).toLocaleString('en')} megapixels`;
+const mp = (px: number): string => Math.round(px / 1e6).toLocaleString('en');
 
-function failed(reason: Reason, message: string, hash: string | null = null): CheckedFile {
-  return { hash, format: null, width: null, height: null, channels: null, problem: { reason, message }, wrongExtension: null, pixels: null };
+function failed(reason: Reason, m: LabMessage, hash: string | null = null): CheckedFile {
+  return { hash, format: null, width: null, height: null, channels: null, problem: { reason, ...said(m) }, wrongExtension: null, pixels: null };
 }
 
 /** sharp's decode errors → a reason and a sentence that says what to do. */
-function describeDecodeError(err: unknown, format: string): { reason: Reason; message: string } {
+function describeDecodeError(err: unknown, format: string): { reason: Reason; message: string; msg: LabMessage } {
   const text = err instanceof Error ? err.message : String(err);
-  if (/pixel limit/i.test(text)) return { reason: 'too-large', message: `The image has more than ${mp(MAX_PIXELS)} (the limit that guards against decompression bombs). Resize it before importing.` };
+  if (/pixel limit/i.test(text)) return { reason: 'too-large', ...said(msg('dataset.problem.pixelLimit', { limit: mp(MAX_PIXELS) })) };
   if (format === 'heif' && /(unsupported|no decoding plugin|compression format)/i.test(text)) {
-    return { reason: 'unsupported-format', message: `HEIF/HEIC with HEVC compression cannot be decoded by this build (${text.trim()}). Convert it to JPEG or PNG.` };
+    return { reason: 'unsupported-format', ...said(msg('dataset.problem.heif', { detail: text.trim() })) };
   }
-  if (err instanceof PngCorruptError) return { reason: 'corrupt', message: `The PNG is damaged: ${text}. Re-export or re-download the file.` };
-  return { reason: 'corrupt', message: `The ${format.toUpperCase()} data is damaged or truncated (${text.trim().split('\n')[0]}). Re-export or re-download the file.` };
+  if (err instanceof PngCorruptError) return { reason: 'corrupt', ...said(msg('dataset.problem.pngDamaged', { detail: text })) };
+  return { reason: 'corrupt', ...said(msg('dataset.problem.damaged', { format: format.toUpperCase(), detail: text.trim().split('\n')[0]! })) };
 }
 
 export async function checkImage(buf: Uint8Array, filePath: string, input?: InputConfig): Promise<CheckedFile> {
-  if (buf.length === 0) return failed('empty', 'The file is empty (0 bytes). Delete it or copy it again from the source.');
+  if (buf.length === 0) return failed('empty', msg('dataset.problem.empty'));
   const hash = createHash('sha1').update(buf).digest('hex');
   const ext = path.extname(filePath).toLowerCase();
   const s = sniff(buf);
   if (!s.format) {
-    if (s.unsupported) return failed('unsupported-format', `${s.unsupported} images are not supported (extension "${ext || 'none'}"). Convert it to PNG or JPEG.`, hash);
-    const hint = IMAGE_EXTENSIONS.has(ext) ? `Its name ends in ${ext} but its content is not an image` : 'Its content is not an image';
-    return failed('not-an-image', `${hint}. Remove it from the folder, or replace it with the real image.`, hash);
+    if (s.unsupported) return failed('unsupported-format', msg('dataset.problem.unsupported', { kind: s.unsupported, ext: ext || msg('dataset.problem.noExtension') }), hash);
+    return failed('not-an-image', IMAGE_EXTENSIONS.has(ext) ? msg('dataset.problem.notImageExt', { ext }) : msg('dataset.problem.notImage'), hash);
   }
   const format = s.format;
   let { width, height, channels } = s;
@@ -71,15 +72,18 @@ export async function checkImage(buf: Uint8Array, filePath: string, input?: Inpu
       height = meta.height;
       channels = meta.channels;
     } catch (err) {
-      return { ...failed(describeDecodeError(err, format).reason, describeDecodeError(err, format).message, hash), format };
+      const d = describeDecodeError(err, format);
+      return { ...failed(d.reason, d.msg, hash), format };
     }
   }
   const base: CheckedFile = { hash, format, width: width ?? null, height: height ?? null, channels: channels ?? null, problem: null, wrongExtension: null, pixels: null };
   if (!extensionFits(format, ext)) {
-    base.wrongExtension = `The content is ${format.toUpperCase()} but the name ends in "${ext || '(no extension)'}". The image is used; rename it to ${preferredExtension(format)} so other tools read it correctly.`;
+    const m = msg('dataset.problem.wrongExtension', { format: format.toUpperCase(), ext: ext || msg('dataset.problem.noExtension'), preferred: preferredExtension(format) });
+    base.wrongExtension = said(m).message;
+    base.wrongExtensionMsg = m;
   }
   if (width !== undefined && height !== undefined && width * height > MAX_PIXELS) {
-    return { ...base, problem: { reason: 'too-large', message: `The image is ${width}×${height} (${mp(width * height)}), above the ${mp(MAX_PIXELS)} limit that guards against decompression bombs. Resize it before importing.` } };
+    return { ...base, problem: { reason: 'too-large', ...said(msg('dataset.problem.tooManyPixels', { width, height, mp: mp(width * height), limit: mp(MAX_PIXELS) })) } };
   }
   try {
     if (input) base.pixels = await preprocess(buf, input);
@@ -93,19 +97,19 @@ export async function checkImage(buf: Uint8Array, filePath: string, input?: Inpu
   return base;
 }
 
-function readError(err: unknown): { reason: 'unreadable' | 'symlink-loop'; message: string } {
+function readError(err: unknown): { reason: 'unreadable' | 'symlink-loop'; message: string; msg: LabMessage } {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') return { reason: 'symlink-loop', message: 'This symbolic link points back to itself: skipped. Remove the link.' };
-  if (code === 'EACCES' || code === 'EPERM') return { reason: 'unreadable', message: 'Permission denied: the lab may not read this file. Make it readable (e.g. chmod a+r) and import again.' };
-  if (code === 'ENOENT') return { reason: 'unreadable', message: 'The file disappeared during the import. Import again.' };
-  return { reason: 'unreadable', message: `The file cannot be read (${code ?? (err as Error).message}). Check the disk and the file's permissions.` };
+  if (code === 'ELOOP') return { reason: 'symlink-loop', ...said(msg('dataset.problem.linkSelf')) };
+  if (code === 'EACCES' || code === 'EPERM') return { reason: 'unreadable', ...said(msg('dataset.problem.permission')) };
+  if (code === 'ENOENT') return { reason: 'unreadable', ...said(msg('dataset.problem.disappeared')) };
+  return { reason: 'unreadable', ...said(msg('dataset.problem.unreadable', { detail: code ?? (err as Error).message })) };
 }
 
 /** Read and check one file found by the scan (its size is known, so huge files are refused unread). */
 export async function checkFile(file: string, size: number, input: InputConfig | undefined): Promise<CheckedFile> {
   const none = { hash: null, format: null, width: null, height: null, channels: null, wrongExtension: null, pixels: null };
   if (size > MAX_FILE_BYTES) {
-    return { ...none, problem: { reason: 'too-large', message: `The file is ${Math.round(size / 2 ** 20)} MiB, above the ${MAX_FILE_BYTES / 2 ** 20} MiB limit per image. Resize or recompress it.` } };
+    return { ...none, problem: { reason: 'too-large', ...said(msg('dataset.problem.fileTooLarge', { size: Math.round(size / 2 ** 20), limit: MAX_FILE_BYTES / 2 ** 20 })) } };
   }
   let buf: Buffer;
   try {

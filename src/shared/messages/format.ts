@@ -38,7 +38,8 @@ export function formatMessage(message: LabMessage, locale: Locale): string {
 function formatParam(value: MessageParam, locale: Locale): string {
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '—';
   if (typeof value === 'string') return value;
-  return formatMessage(value, locale);
+  if (Array.isArray(value)) return value.map((v: MessageParam) => formatParam(v, locale)).join(locale === 'zh-CN' ? '、' : ', ');
+  return formatMessage(value as LabMessage, locale);
 }
 
 /** The text to show: the message in `locale` when this build knows its code, else the English sentence sent beside it. */

@@ -23,10 +23,25 @@ export { defineMessages } from './define';
 export { catalogs, type MessageCode } from './catalog';
 export { msg, formatMessage, localize, isMessageCode, isLabMessage } from './format';
 
-import { formatMessage } from './format';
+import { formatMessage, msg } from './format';
 import type { LabMessage } from './types';
 
 /** The English text, for the `message` strings that old clients read. */
 export function english(message: LabMessage): string {
   return formatMessage(message, 'en');
+}
+
+/** `{ message, msg }` for the DTO fields that carry the English sentence and the message side by side. */
+export function said(message: LabMessage): { message: string; msg: LabMessage } {
+  return { message: english(message), msg: message };
+}
+
+/** A message as is; an English string (from files written before messages existed) shown verbatim. */
+export function asMessage(value: LabMessage | string): LabMessage {
+  return typeof value === 'string' ? msg('common.verbatim', { text: value }) : value;
+}
+
+/** `{ msg }` when there is a message, `{}` otherwise (for spreading into a DTO without an `undefined` field). */
+export function withMsg(message: LabMessage | undefined | null): { msg?: LabMessage } {
+  return message ? { msg: message } : {};
 }

@@ -15,6 +15,7 @@ describe('message catalogs', () => {
 
   it('write every Chinese text in Chinese (at least one CJK character), not a copy of the English', () => {
     for (const [code, zh] of Object.entries(catalogs['zh-CN'])) {
+      if (code === 'common.verbatim') continue;
       expect(/[\u4e00-\u9fff]/.test(zh), `${code}: ${zh}`).toBe(true);
     }
   });

@@ -4,8 +4,11 @@ export interface LabMessage {
   params?: Record<string, MessageParam>;
 }
 
-/** A value inside a message. A nested LabMessage is rendered in the same language (e.g. a reason inside a sentence). */
-export type MessageParam = string | number | LabMessage;
+/**
+ * A value inside a message. A nested LabMessage is rendered in the same language (e.g. a reason inside a
+ * sentence); a list is rendered item by item and joined (", " in English, "、" in Chinese).
+ */
+export type MessageParam = string | number | LabMessage | readonly (string | number | LabMessage)[];
 
 export type Locale = 'en' | 'zh-CN';
 export const LOCALES: readonly Locale[] = ['en', 'zh-CN'];

@@ -1,10 +1,12 @@
+import { commonMessages } from './common';
 import { errorMessages } from './errors';
+import { datasetMessages } from './dataset';
 
 /**
  * Every area's catalog, merged. Add an area: create `catalog/<area>.ts` with defineMessages(...) and spread
  * it into both languages below (keys are prefixed with the area, so areas never collide).
  */
-const areas = [errorMessages] as const;
+const areas = [commonMessages, errorMessages, datasetMessages] as const;
 
 type Merge<T extends readonly { en: Record<string, string> }[]> = T[number]['en'];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
