@@ -68,6 +68,11 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
     pretrained: z.boolean().optional(),
     /** Pixel scaling the backbone was trained with; default: symmetric [-1,1] for the built-in MobileNetV2, unit [0,1] otherwise. */
     inputNormalization: z.enum(['unit', 'symmetric']).optional(),
+    /**
+     * Frozen backbone only. 'cache': run it once per image and train the head on the cached embeddings (augmentation is
+     * then off); 'recompute': run it on every (augmented) image in every epoch. Default: cache unless augmentation is on.
+     */
+    embeddings: z.enum(['cache', 'recompute']).optional(),
     dense: z.array(DenseLayerSchema).default([]),
     headDropout: probability('headDropout').default(0.5),
   }),
@@ -154,6 +159,10 @@ export const TrainConfigSchema = z.object({
    * as often as the largest one in each epoch. The import advice suggests one from the imbalance ratio.
    */
   balance: z.enum(['none', 'class-weights', 'oversample']).default('none'),
+  /** Set when `model: auto` chose the model and input: why, as English and as a message code with its parameters. */
+  modelChoice: z
+    .object({ reason: z.string(), code: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])).default({}) })
+    .optional(),
   /** Free-form tags (e.g. the tuning step that made the run). */
   tags: z.array(z.string()).default([]),
 });

@@ -21,6 +21,10 @@ Commands:
   import <dir>...                    scan and validate image folders (one subfolder per class)
   train <dir|dataset> [--config file.json] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam] [--size N] [--channels 1|3] [--out dir]
+                      [--balance none|class-weights|oversample]
+                      without a model in --config (or with "model": "auto"), the model, input and epochs are
+                      chosen from the images (photos → frozen MobileNetV2 transfer; small images → CNN) and the
+                      reason is printed and kept in the run's config.json
   tune <dir|dataset> [--steps 1-6] [--resume id [--rerun]] [--budgets json|file]   the six-step tuning guide (SEED-NOTES §4)
   tune <dir|dataset> --search grid|random --space json|file [--max-runs N] [--time S] [--epochs N]
   evaluate <run>                     accuracy, per-class metrics and confusion on the test split
@@ -47,6 +51,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   optimizer: { type: 'string' },
   size: { type: 'string' },
   channels: { type: 'string' },
+  balance: { type: 'string' },
   out: { type: 'string' },
   format: { type: 'string' },
   quantize: { type: 'string' },

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../../shared/config';
+import type { DatasetSummary } from '../../shared/dto';
+import { applyModelChoice, chooseModel, factsOf, wantsAutoModel } from '../../shared/model-choice';
 import { LabError } from '../../shared/errors';
 import { parseOrThrow } from '../../shared/validation';
 
@@ -12,6 +14,8 @@ export interface TrainFlags {
   channels?: string;
   optimizer?: string;
   name?: string;
+  /** none | class-weights | oversample */
+  balance?: string;
 }
 
 function num(flag: string, value: string): number {
@@ -20,8 +24,11 @@ function num(flag: string, value: string): number {
   return n;
 }
 
-/** --config file, then flags on top, then the dataset: validated as a whole, naming any bad field. */
-export async function buildTrainConfig(datasetId: string, flags: TrainFlags, base: Omit<TrainConfigInput, 'datasetId'> | null = null): Promise<TrainConfig> {
+/**
+ * --config file, then flags on top, then the dataset: validated as a whole, naming any bad field. Given the dataset,
+ * a config with no model (or model "auto") gets the model, input and epochs chosen from it (shared/model-choice.ts).
+ */
+export async function buildTrainConfig(datasetId: string, flags: TrainFlags, base: Omit<TrainConfigInput, 'datasetId'> | null = null, dataset: DatasetSummary | null = null): Promise<TrainConfig> {
   let input: Record<string, unknown> = base ? { ...base } : {};
   if (flags.config) {
     let text: string;
@@ -36,6 +43,8 @@ export async function buildTrainConfig(datasetId: string, flags: TrainFlags, bas
       throw new LabError('BAD_CONFIG', `Config file ${flags.config} is not valid JSON (${(err as Error).message}).`);
     }
   }
+  if (dataset && wantsAutoModel(input)) input = applyModelChoice(input, chooseModel(factsOf(dataset)));
+  if (flags.balance !== undefined) input.balance = flags.balance;
   if (flags.epochs !== undefined) input.epochs = num('epochs', flags.epochs);
   if (flags['batch-size'] !== undefined) input.batchSize = num('batch-size', flags['batch-size']);
   if (flags.name !== undefined) input.name = flags.name;

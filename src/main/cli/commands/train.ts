@@ -5,13 +5,15 @@ import { resolveDataset } from '../dataset-arg';
 import { buildTrainConfig, type TrainFlags } from '../train-config';
 import { watchRun } from '../watch-run';
 import { describeRun } from '../describe-run';
+import { describeModel } from '../../../shared/model-choice';
 
 export async function trainCommand(ctx: CliContext, positionals: string[], flags: TrainFlags & { out?: string }): Promise<void> {
   const [dir] = positionals;
   if (!dir) throw new UsageError('lab train needs a dataset folder (or the id of an imported dataset).');
   const dataset = await resolveDataset(ctx, dir);
-  const config = await buildTrainConfig(dataset.id, flags);
+  const config = await buildTrainConfig(dataset.id, flags, null, dataset);
   const run = await ctx.lab.call('runs.start', config);
+  if (config.modelChoice) ctx.out.emit({ type: 'info', message: `Model (auto): ${describeModel(config)}. ${config.modelChoice.reason}` });
   ctx.out.emit({ type: 'info', message: `Run ${run.id}: ${config.epochs} epochs on "${dataset.name}" (${ctx.service.ctx.ws.runDir(run.id)})` });
   const detail = await watchRun(ctx, run.id, config.epochs);
   let exportDir: string | null = null;

@@ -1,5 +1,6 @@
 import { commonMessages } from './common';
 import { errorMessages } from './errors';
+import { modelMessages } from './models';
 import { datasetMessages } from './dataset';
 
 /**
