@@ -9,6 +9,9 @@ import type { LabMessage } from './messages';
 import type { Diagnosis } from './analysis/diagnosis';
 
 export const TUNE_STEPS = [1, 2, 3, 4, 5, 6] as const;
+
+/** Tag of a run whose validation split is its own training sample (tuning step 2): its "val" accuracy is training accuracy. */
+export const TRAINING_SAMPLE_TAG = 'val:training-sample';
 export type TuneStepNumber = (typeof TUNE_STEPS)[number];
 
 /** Every budget is configurable so a quick look (or a test) can use tiny ones. */

@@ -84,7 +84,8 @@ describe('step 2: overfit a small sample', () => {
     expect(r.numbers.images).toBe(15);
     expect(r.numbers.epochsNeeded as number).toBeLessThan(60);
     const run = await readRun(ws, r.runIds[0]!);
-    expect(run.tags).toEqual(expect.arrayContaining(['tune:tune-test', 'step:2']));
+    // its validation split is the sample itself: the run says so, and the Runs list labels it training accuracy
+    expect(run.tags).toEqual(expect.arrayContaining(['tune:tune-test', 'step:2', 'val:training-sample']));
     expect(run.status).toBe('completed');
   });
 
@@ -123,6 +124,23 @@ describe('step 3: LR range test', () => {
     // Points run from the range's start upward on a log scale; the explosion, when marked, lies above the suggestion.
     expect(r.lrRange!.points[0]!.lr).toBeCloseTo(1e-5, 10);
     if (r.lrRange!.explosionLr !== null) expect(r.lrRange!.explosionLr).toBeGreaterThan(suggested);
+  });
+
+  it('applies the run\'s gradient clipping (the sweep trains with the same step as every run)', async () => {
+    // Plain SGD: clipping the global gradient norm to 1e-6 leaves the weights where they started, so the clipped
+    // sweep (LR 0.01 → 10) must score every batch as a sweep at a negligible LR does; unclipped, it moves away.
+    const sweep = async (clipNorm: number | null, rangeMinLr: number, rangeMaxLr: number) => {
+      const cfg = parseTrainConfig(baseConfig({ optimizer: { name: 'sgd', lr: 0.01 }, clipNorm }));
+      const { ctx } = setup({ config: cfg, budgets: { ...tinyBudgets, rangeIterations: 30, rangeMinLr, rangeMaxLr } });
+      return (await lrRangeTest(ctx)).lrRange!.points.map((p) => p.loss);
+    };
+    const frozen = await sweep(null, 1e-9, 1e-8);
+    const clipped = await sweep(1e-6, 1e-2, 10);
+    const free = await sweep(null, 1e-2, 10);
+    expect(clipped).toHaveLength(frozen.length);
+    clipped.forEach((l, i) => expect(l).toBeCloseTo(frozen[i]!, 3));
+    const moved = free.map((l, i) => (Number.isFinite(l) ? Math.abs(l - frozen[i]!) : Infinity));
+    expect(Math.max(...moved)).toBeGreaterThan(0.1);
   });
 });
 

@@ -4,7 +4,7 @@
  * Training accuracy is measured in inference mode on the sample itself (passed as the run's validation split),
  * so dropout does not hide a model that has in fact memorised it.
  */
-import type { TuneStepResult } from '../../../shared/tuning';
+import { TRAINING_SAMPLE_TAG, type TuneStepResult } from '../../../shared/tuning';
 import type { TuneContext } from '../context';
 import { perClassSample } from '../sample';
 import { EXPLODE_OVER_CHANCE } from '../search/terminate';
@@ -31,7 +31,7 @@ export async function overfitSmallSample(ctx: TuneContext): Promise<TuneStepResu
   const chance = Math.log(sample.classes.length);
   const run = await trainTagged(ctx, {
     config,
-    tags: ['step:2'],
+    tags: ['step:2', TRAINING_SAMPLE_TAG],
     train: sample,
     val: sample,
     stopWhen: (e) => (e.valAccuracy === 1 ? `reached 100 % training accuracy at epoch ${e.epoch}` : null),
