@@ -1,4 +1,6 @@
-export { trainRun, type TrainRunOptions, type TrainRunResult, type TrainHooks, type StopReason } from './trainer';
+export { trainRun, type TrainRunOptions, type TrainRunResult, type TrainHooks, type StopReason, type BuiltInCallback } from './trainer';
+export { TrainLoop } from './train-loop';
+export { CALLBACK_ORDER, CancelBatch, CancelEpoch, CancelFit, TRAIN_EVENTS, type Callback, type TrainEvent } from './callbacks/callback';
 export { evaluateModel, predictProbabilities, type EvaluateOptions } from './evaluate';
 export { toInputTensor, normalizeUnitTensor } from './input';
 export { parseTrainConfig } from './train-config';

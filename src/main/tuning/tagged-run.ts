@@ -6,8 +6,9 @@ import type { TrainConfig } from '../../shared/config';
 import type { EpochLog } from '../../shared/dto';
 import { LabError, toLabErrorData, type LabErrorData } from '../../shared/errors';
 import type { ImageArray } from '../datasets/image-array';
-import { appendMetric, createRun, saveModel, setRunStatus } from '../runs';
+import { createRun, saveModel, setRunStatus } from '../runs';
 import { trainRun } from '../training';
+import { stopWhen } from '../training/callbacks/stop-when';
 import type { TuneContext } from './context';
 
 export interface TaggedRunResult {
@@ -51,14 +52,14 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
   await setRunStatus(ctx.ws, runId, 'running');
   emitStatus('running');
 
-  // Our own controller: the user's stop, or stopWhen / terminateWhen, end the loop at the next batch.
-  const local = new AbortController();
-  const onOuterAbort = (): void => local.abort();
-  ctx.io.signal?.addEventListener('abort', onOuterAbort);
-  if (ctx.io.signal?.aborted) local.abort();
   const epochs: EpochLog[] = [];
   let note: string | null = null;
   let halted: 'halted' | 'terminated' | null = null;
+  // stopWhen / terminateWhen are a callback on the one trainer: the first rule that fires ends the fit after its epoch.
+  const rules = stopWhen([opts.stopWhen, opts.terminateWhen], (rule, why) => {
+    halted = rule === 0 ? 'halted' : 'terminated';
+    note = why;
+  });
   const t0 = Date.now();
   try {
     const result = await trainRun({
@@ -66,32 +67,21 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
       train,
       val,
       runDir,
-      signal: local.signal,
+      writeMetrics: true,
+      callbacks: [rules],
+      ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       hooks: {
-        onBatch: (b) => appendMetric(runDir, { kind: 'batch', ...b }),
+        onBatch: () => undefined,
         onEpoch: (e) => {
-          appendMetric(runDir, { kind: 'epoch', ...e });
           epochs.push(e);
           ctx.io.emit({ type: 'run.epoch', runId, seq: ++seq, ...e });
-          if (halted) return;
-          const stop = opts.stopWhen?.(e, epochs) ?? null;
-          const bad = stop ? null : (opts.terminateWhen?.(e, epochs) ?? null);
-          if (stop || bad) {
-            halted = stop ? 'halted' : 'terminated';
-            note = stop ?? bad;
-            local.abort();
-          }
         },
-        onLog: (level, message) => {
-          // The trainer's "stopped during epoch" line is misleading when we ended the run on purpose.
-          if (halted && /^Stopped during epoch/.test(message)) return;
-          ctx.io.emit({ type: 'run.log', runId, seq: ++seq, level, message });
-        },
+        onLog: (level, message) => ctx.io.emit({ type: 'run.log', runId, seq: ++seq, level, message }),
       },
     });
     await saveModel(runDir, result.model);
     result.model.dispose();
-    const endedBy = halted as 'halted' | 'terminated' | null; // set inside onEpoch, which TS cannot see
+    const endedBy = halted as 'halted' | 'terminated' | null; // set inside the callback, which TS cannot see
     const outcome: TaggedRunResult['outcome'] = result.reason === 'stopped' ? (endedBy ?? 'stopped') : result.reason;
     // A run the tuner ended as clearly bad is 'stopped' (with the reason), not 'completed'.
     const status = outcome === 'stopped' || outcome === 'terminated' ? 'stopped' : 'completed';
@@ -105,8 +95,6 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
     emitStatus('failed', error.message, error);
     const outcome = err instanceof LabError && err.code === 'NAN_LOSS' ? 'diverged' : 'failed';
     return { runId, epochs, outcome, note: error.message, error, durationS: (Date.now() - t0) / 1000 };
-  } finally {
-    ctx.io.signal?.removeEventListener('abort', onOuterAbort);
   }
 }
 

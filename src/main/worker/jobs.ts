@@ -8,7 +8,7 @@ import { channelMean, createBatchAugmenter, evaluateTestTime } from '../augment'
 import { getDataset, loadSplit } from '../datasets';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
-import { appendMetric, loadRunModel, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
+import { loadRunModel, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
 import { evaluateModel, trainRun } from '../training';
 import type { Workspace } from '../workspace';
 import type { PauseGate } from './pause-gate';
@@ -55,17 +55,14 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
     val,
     runDir,
     resume,
+    writeMetrics: true,
     signal: io.signal,
     pause: io.gate,
     ...(augmenter ? { augmenter } : {}),
     hooks: {
-      onBatch: (b) => {
-        appendMetric(runDir, { kind: 'batch', ...b });
-        batches.push(b);
-      },
+      onBatch: (b) => batches.push(b),
       onEpoch: (e) => {
         batches.flush();
-        appendMetric(runDir, { kind: 'epoch', ...e });
         io.emit({ type: 'run.epoch', runId, seq: io.nextSeq(), ...e });
       },
       onLog: log,

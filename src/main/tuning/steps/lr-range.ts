@@ -3,14 +3,10 @@
  * rate grows exponentially from min to max, one value per iteration; the (smoothed) loss against the LR shows where
  * the loss starts to drop, where it drops fastest, and where it explodes.
  */
-import * as tf from '@tensorflow/tfjs';
 import { debiasedEma } from '../../../shared/analysis/smoothing';
 import type { LrRangePoint, LrRangeResult, TuneStepResult } from '../../../shared/tuning';
-import { buildModel, LOGITS_LAYER, preprocessingFor } from '../../models';
-import { appendMetric, createRun, setRunStatus } from '../../runs';
-import { RuleOptimizer, toInputTensor } from '../../training';
-import { gatherRows } from '../../training/input';
-import { mixSeed, seededPermutation, withSeededMathRandom } from '../../training/seeded-random';
+import { createRun, setRunStatus } from '../../runs';
+import { CALLBACK_ORDER, CancelFit, trainRun, type Callback } from '../../training';
 import type { TuneContext } from '../context';
 import { fmt, stepResult } from './step-result';
 
@@ -85,18 +81,48 @@ export function analyseSweep(lrs: readonly number[], losses: readonly number[]):
   };
 }
 
+/**
+ * The LR range test as a callback: batch i trains at lrs[i]; the fit ends after the last rate, at the first
+ * NaN/Inf loss, or once the smoothed loss has exploded (the rest of the sweep says nothing).
+ */
+export function lrSweep(lrs: readonly number[], losses: number[]): Callback {
+  const beta = smoothingWeight(lrs.length);
+  const ema = { value: 0, weight: 0 };
+  let minSmoothed = Infinity;
+  return {
+    name: 'lr-sweep',
+    // After the metrics log, so the batch that ends the sweep is still written.
+    order: CALLBACK_ORDER.metricsLog + 5,
+    batchBegin(loop) {
+      if (losses.length >= lrs.length) throw new CancelFit('completed');
+      loop.lr = lrs[losses.length]!;
+    },
+    batchEnd(loop) {
+      const loss = loop.batchLog!.loss;
+      losses.push(loss);
+      if (!Number.isFinite(loss)) throw new CancelFit('completed');
+      ema.value = beta * ema.value + (1 - beta) * loss;
+      ema.weight = beta * ema.weight + (1 - beta);
+      const smoothed = ema.value / ema.weight;
+      minSmoothed = Math.min(minSmoothed, smoothed);
+      if (losses.length > 1 && smoothed > EXPLODE_FACTOR * minSmoothed) throw new CancelFit('completed');
+    },
+  };
+}
+
 export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
   const started = new Date();
   const { rangeMinLr: lo, rangeMaxLr: hi, rangeIterations: iters, rangeWeightDecay: wd } = ctx.budgets;
+  const train = ctx.data.train;
+  // Enough passes over the data for `iters` batches; the sweep callback ends the fit after the last one.
+  const perPass = Math.max(1, Math.floor(train.n / Math.min(ctx.config.batchSize, train.n)));
   const config = {
     ...ctx.config,
     name: `tune step 3 · LR range ${fmt(lo)}–${fmt(hi)}`,
     weightDecay: { kind: wd > 0 ? ('l2' as const) : ('none' as const), value: wd },
-    epochs: 1,
+    epochs: Math.min(10000, Math.ceil(iters / perPass)),
     tags: [...new Set([...ctx.config.tags, ctx.tag, 'step:3'])],
   };
-  const train = ctx.data.train;
-  const C = train.classes.length;
   const run = await createRun(ctx.ws, config, { datasetName: ctx.data.datasetName, classes: train.classes, backend: ctx.backend, datasetFingerprint: ctx.data.fingerprint });
   const runDir = ctx.ws.runDir(run.id);
   await setRunStatus(ctx.ws, run.id, 'running');
@@ -104,66 +130,19 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
 
   const lrs = sweepRates(lo, hi, iters);
   const losses: number[] = [];
-  const model = await buildModel(config, C);
-  const logits = model.layers.find((l) => l.name === LOGITS_LAYER);
-  const view = logits ? tf.model({ inputs: model.inputs, outputs: logits.output as tf.SymbolicTensor }) : model;
-  const trainable = model.trainableWeights;
-  const vars = trainable.map((w) => w.read() as tf.Variable);
-  const decays = trainable.map((v) => /kernel$/.test(v.originalName) || /kernel$/.test(v.name));
-  const optimizer = new RuleOptimizer(config.optimizer, vars, config.weightDecay, decays);
-  const pre = preprocessingFor(config);
-  const B = Math.min(config.batchSize, train.n);
-  const perEpoch = Math.max(1, Math.floor(train.n / B));
-  const rowBytes = train.size * train.size * train.channels;
-  let minSmoothed = Infinity;
-  const ema = { value: 0, weight: 0 };
-  const beta = smoothingWeight(iters);
-  let order = seededPermutation(train.n, mixSeed(config.seed, 0x1a, 0));
-  try {
-    for (let it = 0; it < iters; it++) {
-      if (ctx.io.signal?.aborted) break;
-      const pass = Math.floor(it / perEpoch);
-      const b = it % perEpoch;
-      if (b === 0 && it > 0) order = seededPermutation(train.n, mixSeed(config.seed, 0x1a, pass));
-      const rows = order.subarray(b * B, (b + 1) * B);
-      const n = rows.length;
-      const x = toInputTensor(gatherRows(train.x, rows, rowBytes), n, train.size, train.channels, pre.normalization);
-      const labels = new Int32Array(n);
-      for (let i = 0; i < n; i++) labels[i] = train.y[rows[i]!]!;
-      const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), C).toFloat());
-      const { value, grads } = withSeededMathRandom(mixSeed(config.seed, 0x1b, it), () =>
-        tf.variableGrads(() => {
-          const out = view.apply(x, { training: true }) as tf.Tensor;
-          const logP = logits ? tf.logSoftmax(out) : tf.log(tf.clipByValue(out, 1e-7, 1 - 1e-7));
-          return tf.mean(tf.neg(tf.sum(tf.mul(y, logP), -1))) as tf.Scalar;
-        }, vars),
-      );
-      const loss = (await value.data())[0]!;
-      value.dispose();
-      x.dispose();
-      y.dispose();
-      losses.push(loss);
-      appendMetric(runDir, { kind: 'batch', epoch: 1, batch: it + 1, batchesPerEpoch: iters, loss, accuracy: NaN, lr: lrs[it]! });
-      if (!Number.isFinite(loss)) {
-        Object.values(grads).forEach((g) => g.dispose());
-        break;
-      }
-      const ordered = vars.map((v) => grads[v.name]!);
-      const withDecay = optimizer.withL2(ordered);
-      optimizer.apply(withDecay, lrs[it]!);
-      [...ordered, ...withDecay].forEach((t) => t.dispose());
-      // Same early exit as the analysis: once the smoothed loss has exploded the rest of the sweep says nothing.
-      ema.value = beta * ema.value + (1 - beta) * loss;
-      ema.weight = beta * ema.weight + (1 - beta);
-      const s = ema.value / ema.weight;
-      minSmoothed = Math.min(minSmoothed, s);
-      if (it > 0 && s > EXPLODE_FACTOR * minSmoothed) break;
-      await new Promise<void>((r) => setImmediate(r));
-    }
-  } finally {
-    optimizer.dispose();
-    model.dispose();
-  }
+  // The sweep is one callback on the one trainer, so every training option (clipping, decay mask, optimizer) applies.
+  const { model } = await trainRun({
+    config,
+    train,
+    val: null,
+    runDir,
+    writeMetrics: true,
+    without: ['lr-schedule', 'nan-guard', 'early-stopping', 'checkpoints', 'time-budget'],
+    callbacks: [lrSweep(lrs, losses)],
+    ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+    hooks: { onBatch: () => undefined, onEpoch: () => undefined, onLog: () => undefined },
+  });
+  model.dispose();
   const stopped = ctx.io.signal?.aborted === true;
   await setRunStatus(ctx.ws, run.id, stopped ? 'stopped' : 'completed');
   ctx.io.emit({ type: 'run.status', runId: run.id, seq: 2, status: stopped ? 'stopped' : 'completed' });
