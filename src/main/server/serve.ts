@@ -10,6 +10,7 @@ import { dispatch } from '../../shared/dispatch';
 import { LabError, toLabErrorData } from '../../shared/errors';
 import type { LabService } from '../service/lab-service';
 import { TOKEN_COOKIE, isAuthorized, isLoopbackHost, isSameOrigin, newToken, requestToken, weakTokenReason } from './auth';
+import { serveExportZip } from './export-zip';
 import { readStatic } from './static-files';
 import { WS_MAX_PAYLOAD, parseWireRequest, reply } from './wire';
 
@@ -98,6 +99,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         return send(res, data.code === 'BAD_ARGUMENT' ? 400 : 404, data.message);
       }
     }
+    const zip = serveExportZip(url.pathname, service.ctx.ws);
+    if (zip) return send(res, zip.status, zip.body, zip.type, zip.headers);
     const file = await readStatic(rendererDir, url.pathname);
     if (file) return send(res, 200, file.body, file.type);
     if (url.pathname === '/' || url.pathname === '/index.html') {
