@@ -1,11 +1,14 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { ref } from 'vue';
 import { toLabErrorData, type LabErrorCode } from '../../../shared/errors';
+import type { LabMessage } from '../../../shared/messages';
 
 export interface ShownError {
   id: number;
   code: LabErrorCode;
   message: string;
+  /** The message as data, shown in the UI's language (absent from older engines). */
+  msg?: LabMessage;
   /** What the user was doing: a key under errors.context in the messages (e.g. "importDataset"), or plain text. */
   context: string;
   details?: Record<string, unknown>;
@@ -31,6 +34,7 @@ export const useErrorsStore = defineStore('errors', () => {
     }
     const shown: ShownError = { id: nextId++, code: data.code, message: data.message, context, count: 1, at: Date.now() };
     if (data.details) shown.details = data.details;
+    if (data.msg) shown.msg = data.msg;
     items.value = [shown, ...items.value].slice(0, MAX_SHOWN);
     return shown;
   }
