@@ -13,7 +13,7 @@ import { LabError } from '../../shared/errors';
 import { readModelArtifacts } from './fs-io';
 import { SeedBatchNorm } from './layers/seed-batch-norm';
 import { BUILTIN_MOBILENET } from './preprocessing';
-import { denseHead } from './scratch-models';
+import { denseHead, LOGITS_LAYER } from './scratch-models';
 
 type TransferConfig = Extract<ModelConfig, { kind: 'transfer' }>;
 type Json = Record<string, unknown>;
@@ -124,14 +124,68 @@ export async function buildTransferModel(config: TrainConfig, numClasses: number
   const features = backbone.getLayer(cut).output as tf.SymbolicTensor;
   return buildHead(() => {
     let x = features;
-    if (x.shape.length === 4) x = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as tf.SymbolicTensor;
-    else if (x.shape.length !== 2) x = tf.layers.flatten({ name: 'head_flatten' }).apply(x) as tf.SymbolicTensor;
-    if (cfg.headDropout > 0) x = tf.layers.dropout({ rate: cfg.headDropout, name: 'head_drop' }).apply(x) as tf.SymbolicTensor;
-    const output = denseHead(x, cfg.dense, numClasses, 'head');
-    const model = tf.model({ inputs: backbone.inputs, outputs: output, name: 'transfer' });
+    if (x.shape.length === 4) x = tf.layers.globalAveragePooling2d({ name: POOL_LAYER }).apply(x) as tf.SymbolicTensor;
+    else if (x.shape.length !== 2) x = tf.layers.flatten({ name: FLATTEN_LAYER }).apply(x) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: backbone.inputs, outputs: transferHead(x, cfg, numClasses), name: 'transfer' });
     freezeBackbone(model, new Set(backbone.layers), cfg.trainableLayers);
     return model;
   });
+}
+
+const FLATTEN_LAYER = 'head_flatten';
+const POOL_LAYER = 'head_pool';
+
+/** The trained part on top of the (pooled) features: dropout, optional dense layers, the classifier. */
+function transferHead(features: tf.SymbolicTensor, cfg: TransferConfig, numClasses: number): tf.SymbolicTensor {
+  let x = features;
+  if (cfg.headDropout > 0) x = tf.layers.dropout({ rate: cfg.headDropout, name: 'head_drop' }).apply(x) as tf.SymbolicTensor;
+  return denseHead(x, cfg.dense, numClasses, 'head');
+}
+
+/**
+ * A transfer model as its two halves, for training on cached embeddings: `features` (image → pooled feature
+ * vector: the frozen part, run once per image) and `head` (feature vector → class probabilities), a separate model
+ * with the same layer names and, at first, the same weights. `copyHeadInto` puts the trained head back into the
+ * whole model, so what is saved and exported is the one model a normal run makes.
+ */
+export interface TransferHalves {
+  features: tf.LayersModel;
+  head: tf.LayersModel;
+  dim: number;
+}
+
+export function splitTransferModel(model: tf.LayersModel, cfg: TransferConfig, numClasses: number): TransferHalves {
+  const names = model.layers.map((l) => l.name);
+  const at = names.findIndex((n) => n === POOL_LAYER || n === FLATTEN_LAYER);
+  // Without pooling or flattening, the head starts right after the cut layer (a 2-D output).
+  const first = at >= 0 ? at + 1 : names.findIndex((n) => n === 'head_drop' || /^head\d+_dense$/.test(n) || n === LOGITS_LAYER);
+  const featureTensor = (first > 0 ? model.layers[first]!.input : null) as tf.SymbolicTensor | null;
+  if (!featureTensor || featureTensor.shape.length !== 2) throw new LabError('BAD_MODEL', 'This model is not a transfer model with a head on a feature vector; it cannot be trained on cached embeddings.');
+  const dim = featureTensor.shape[1]!;
+  const features = tf.model({ inputs: model.inputs, outputs: featureTensor, name: 'transfer_features' });
+  const input = tf.input({ shape: [dim], name: 'embedding' });
+  const head = tf.model({ inputs: input, outputs: transferHead(input, cfg, numClasses), name: 'transfer_head' });
+  copyWeightsByName(model, head);
+  return { features, head, dim };
+}
+
+/** Copies the weights of every layer of `from` that has weights into the layer of the same name in `to`. */
+export function copyWeightsByName(from: tf.LayersModel, to: tf.LayersModel): void {
+  for (const layer of to.layers) {
+    if (layer.weights.length === 0) continue;
+    const source = from.layers.find((l) => l.name === layer.name);
+    if (!source) throw new LabError('BAD_MODEL', `The model has no layer "${layer.name}" to copy weights from.`);
+    layer.setWeights(source.getWeights());
+  }
+}
+
+/** After training on embeddings: the whole model with the trained head. */
+export function copyHeadInto(head: tf.LayersModel, model: tf.LayersModel): tf.LayersModel {
+  for (const layer of head.layers) {
+    if (layer.weights.length === 0) continue;
+    model.getLayer(layer.name).setWeights(layer.getWeights());
+  }
+  return model;
 }
 
 /** Freezes the backbone's layers except its top `trainable` weighted layers (the head stays trainable). */

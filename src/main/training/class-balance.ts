@@ -26,7 +26,7 @@ export function classWeights(counts: number[]): number[] {
 }
 
 /** One epoch's order with every present class drawn max(n_c) times; a different sample each epoch. */
-export function oversampledOrder(y: ArrayLike<number>, n: number, numClasses: number, seed: number): Int32Array {
+export function oversampledOrder(y: ArrayLike<number>, n: number, numClasses: number, seed: number): Int32Array<ArrayBuffer> {
   const members: number[][] = Array.from({ length: numClasses }, () => []);
   for (let i = 0; i < n; i++) members[y[i]!]!.push(i);
   const target = Math.max(...members.map((m) => m.length));
@@ -60,8 +60,8 @@ export function epochLength(balance: TrainConfig['balance'], y: ArrayLike<number
 }
 
 /** The order of epoch `epoch`: a seeded permutation, or the oversampled draw. */
-export function epochOrder(balance: TrainConfig['balance'], y: ArrayLike<number>, n: number, numClasses: number, seed: number): Int32Array {
-  return balance === 'oversample' ? oversampledOrder(y, n, numClasses, mixSeed(seed, OVERSAMPLE_SALT)) : seededPermutation(n, seed);
+export function epochOrder(balance: TrainConfig['balance'], y: ArrayLike<number>, n: number, numClasses: number, seed: number): Int32Array<ArrayBuffer> {
+  return balance === 'oversample' ? oversampledOrder(y, n, numClasses, mixSeed(seed, OVERSAMPLE_SALT)) : (seededPermutation(n, seed) as Int32Array<ArrayBuffer>);
 }
 
 /** Per-class loss weights for the run, or null when the loss is unweighted. */
