@@ -1,5 +1,7 @@
 #include "conv.h"
 
+#include <stdexcept>
+
 #include "engine.h"
 
 using namespace dnnl;
@@ -51,10 +53,24 @@ convolution_backward_data::primitive_desc backward_data_pd(const Geometry& g, co
   return convolution_backward_data::primitive_desc(d, attr, cpu_engine(), forward_pd(g, false, false));
 }
 
+// oneDNN 2.6's 1x1 backward-weights kernels (`jit_1x1:*`) first gather a strided source into a per-thread
+// "reduce to unit stride" workspace, addressed with a whole channel block (8 or 16) per position, while for an
+// NHWC source the scratchpad they book holds only IC channels per position. With fewer input channels than a
+// block (a ResNet's 1x1 stride-2 shortcut on 8 channels) they write past the scratchpad into the malloc heap.
+// The next implementation in oneDNN's list computes the same gradient without that workspace.
+bool writes_past_scratchpad(const convolution_backward_weights::primitive_desc& pd, const Geometry& g) {
+  const bool strided_1x1 = g.weights.dims()[2] == 1 && g.weights.dims()[3] == 1 && (g.strides[0] > 1 || g.strides[1] > 1);
+  return strided_1x1 && std::string(pd.impl_info_str()).rfind("jit_1x1", 0) == 0;
+}
+
 convolution_backward_weights::primitive_desc backward_weights_pd(const Geometry& g, const primitive_attr& attr) {
   auto d = convolution_backward_weights::desc(algorithm::convolution_direct, g.src, g.weights, g.dst, g.strides,
                                               g.dilates, g.pad_l, g.pad_r);
-  return convolution_backward_weights::primitive_desc(d, attr, cpu_engine(), forward_pd(g, false, false));
+  convolution_backward_weights::primitive_desc pd(d, attr, cpu_engine(), forward_pd(g, false, false));
+  while (writes_past_scratchpad(pd, g)) {
+    if (!pd.next_impl()) throw std::runtime_error("no safe oneDNN implementation for this 1x1 strided convolution gradient");
+  }
+  return pd;
 }
 
 }  // namespace

@@ -1,8 +1,30 @@
 #include "engine.h"
 
+#include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 namespace lab {
+
+namespace {
+constexpr char kGuardByte = static_cast<char>(0xA5);
+}
+
+void GuardedBuffer::reserve(size_t size) {
+  if (size <= size_ && !buf_.empty()) return;
+  size_ = std::max(size, size_);
+  buf_.assign(size_ + kGuard, kGuardByte);
+}
+
+bool GuardedBuffer::intact() const {
+  if (buf_.empty()) return true;
+  const char* g = buf_.data() + size_;
+  return std::all_of(g, g + kGuard, [](char c) { return c == kGuardByte; });
+}
+
+void GuardedBuffer::rearm() {
+  if (!buf_.empty()) std::fill(buf_.begin() + static_cast<std::ptrdiff_t>(size_), buf_.end(), kGuardByte);
+}
 
 dnnl::engine& cpu_engine() {
   static dnnl::engine eng(dnnl::engine::kind::cpu, 0);
@@ -38,7 +60,7 @@ void Cached::bind(int arg, const dnnl::memory::desc& user_md, const dnnl::memory
   cv.user_md = user_md;
   cv.prim_md = prim_md;
   cv.output = output;
-  cv.buf.resize(prim_md.get_size());
+  cv.buf.reserve(prim_md.get_size());
   cv.reorder = output ? dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), prim_md, cpu_engine(), user_md))
                       : dnnl::reorder(dnnl::reorder::primitive_desc(cpu_engine(), user_md, cpu_engine(), prim_md));
   converted[arg] = std::move(cv);
@@ -67,11 +89,18 @@ void execute(Cached& c, const std::unordered_map<int, void*>& ptrs) {
     args.emplace(arg, prim);
   }
   // Scratchpad memory is owned by the cache entry and reused between calls of the same primitive.
-  if (c.scratch.size() < c.scratch_md.get_size()) c.scratch.resize(c.scratch_md.get_size());
+  c.scratch.reserve(c.scratch_md.get_size());
   args.emplace(DNNL_ARG_SCRATCHPAD, wrap(c.scratch_md, c.scratch.data()));
   c.prim.execute(cpu_stream(), args);
   for (auto& o : outputs) o.cv->reorder.execute(cpu_stream(), {{DNNL_ARG_FROM, o.prim}, {DNNL_ARG_TO, o.user}});
   cpu_stream().wait();
+  bool intact = c.scratch.intact();
+  for (auto& [arg, cv] : c.converted) intact = cv.buf.intact() && intact;
+  if (!intact) {
+    c.scratch.rearm();
+    for (auto& [arg, cv] : c.converted) cv.buf.rearm();
+    throw std::runtime_error("oneDNN's " + c.impl + " implementation wrote past the memory it asked for");
+  }
 }
 
 std::string key_of(const char* kind, const int* p, int n) {
