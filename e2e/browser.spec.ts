@@ -78,7 +78,9 @@ test.describe.serial('browser mode: a folder of images to an exported model', ()
     expect(await drawnFraction(page.getByTestId('loss-chart'))).toBeGreaterThan(0.01);
 
     await page.getByTestId('open-run').click();
+    await page.getByTestId('export-open').click();
     await page.getByTestId('export-button').click();
+    await page.getByTestId('export-dialog').getByRole('button', { name: /close|关闭/i }).first().click();
     const result = page.getByTestId('export-result');
     await expect(result).toContainText('model.json');
     exportDir = (await page.getByTestId('export-dir').innerText()).trim();

@@ -238,6 +238,8 @@ export default {
     renameTitle: 'Rename run',
     renameHint: 'Rename (F2)',
     renameLabel: 'Run name',
+    trainSample: 'training',
+    trainSampleHint: 'Tuning step 2 measures this on its small training sample: it is training accuracy, not validation accuracy.',
   },
   predict: {
     title: 'Predict',

@@ -240,6 +240,8 @@ const zhCN: typeof en = {
     renameTitle: '重命名训练',
     renameHint: '重命名（F2）',
     renameLabel: '训练名称',
+    trainSample: '训练',
+    trainSampleHint: '调参第 2 步在它的小训练样本上测得此值：这是训练准确率，不是验证准确率。',
   },
   predict: {
     title: '预测',

@@ -146,9 +146,17 @@ describe('runs store', () => {
     const runs = useRunsStore();
     await runs.open('run1');
     await runs.exportRun();
-    expect(bridge.calls.at(-1)?.args).toEqual([{ runId: 'run1', format: 'tfjs' }]);
+    expect(bridge.calls.at(-1)?.args).toEqual([{ runId: 'run1', format: 'tfjs', quantize: 'none' }]);
     expect(runs.exportResult?.dir).toBe('/ws/exports/run1');
     expect(runs.exportResult?.files).toContain('model.json');
+  });
+
+  it('export passes the format and quantisation the dialog chose', async () => {
+    bridge.on('runs.get', () => runDetail({ status: 'completed', hasModel: true })).on('runs.export', (req) => ({ format: req.format ?? 'tfjs', dir: `/ws/x`, files: ['model.onnx'] }));
+    const runs = useRunsStore();
+    await runs.open('run1');
+    await runs.exportRun('onnx', undefined, 'float16');
+    expect(bridge.calls.at(-1)?.args).toEqual([{ runId: 'run1', format: 'onnx', quantize: 'float16' }]);
   });
 
   it('thins batch points on long runs instead of growing without bound', async () => {

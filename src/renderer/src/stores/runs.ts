@@ -1,6 +1,6 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ExportFormat, ExportResult, RunDetail, RunSummary } from '../../../shared/dto';
+import type { ExportFormat, ExportRequest, ExportResult, RunDetail, RunSummary } from '../../../shared/dto';
 import { TrainConfigSchema, type TrainConfigInput } from '../../../shared/config';
 import type { LabErrorData } from '../../../shared/errors';
 import { toLabErrorData } from '../../../shared/errors';
@@ -123,13 +123,16 @@ export const useRunsStore = defineStore('runs', () => {
   const pause = (): Promise<void> => control('pause');
   const resume = (): Promise<void> => control('resume');
 
-  async function exportRun(format: ExportFormat = 'tfjs', outDir?: string): Promise<ExportResult | null> {
+  /** The shell the lab runs in: in a browser an export is also offered as a zip download. */
+  const shell = computed(() => getBridge().shell);
+
+  async function exportRun(format: ExportFormat = 'tfjs', outDir?: string, quantize: ExportRequest['quantize'] = 'none'): Promise<ExportResult | null> {
     const run = current.value;
     if (!run) return null;
     exporting.value = true;
     exportResult.value = null;
     try {
-      exportResult.value = await getBridge().call('runs.export', outDir ? { runId: run.id, format, outDir } : { runId: run.id, format });
+      exportResult.value = await getBridge().call('runs.export', { runId: run.id, format, quantize, ...(outDir ? { outDir } : {}) });
       return exportResult.value;
     } catch (err) {
       fail(err, 'exportModel');
@@ -217,6 +220,7 @@ export const useRunsStore = defineStore('runs', () => {
     controlling,
     exporting,
     exportResult,
+    shell,
     reporting,
     lastError,
     isLive,
