@@ -1,7 +1,7 @@
 /**
  * "Write augmented copies to a folder": the sharp reference path applied `copies` times to every chosen image,
- * saved as PNG under outDir/<class>/. outDir is a folder the user picked; it may not lie inside (or contain)
- * one of the dataset's own folders, so the user's images are never written to.
+ * saved as PNG under outDir/<class>/. outDir is a folder the user picked; it may not be, lie inside or contain an
+ * imported dataset's folder, nor lie in the workspace (compared by real path), and no existing file is overwritten.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,14 +12,10 @@ import { parseOrThrow } from '../../shared/validation';
 import { readManifest } from '../datasets/manifest';
 import { decodeForModel } from '../datasets/preprocess';
 import type { Workspace } from '../workspace';
+import { assertWritableFolder, makeFolder } from '../workspace-guard';
 import { datasetMean } from './dataset-mean';
 import { drawParams } from './params';
 import { augmentWithSharp, encodePng } from './sharp-path';
-
-const inside = (child: string, parent: string) => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
 
 /** File-system-safe folder name for a class. */
 const safeName = (s: string) => s.replace(/[<>:"/\\|?*\x00-\x1f]/g, '_').replace(/^\.+/, '_') || '_';
@@ -27,16 +23,10 @@ const safeName = (s: string) => s.replace(/[<>:"/\\|?*\x00-\x1f]/g, '_').replace
 export async function writeAugmentedCopies(ws: Workspace, request: AugmentWriteRequest, onProgress?: (done: number, total: number) => void): Promise<AugmentWriteResult> {
   const req = parseOrThrow(AugmentWriteRequestSchema, request, 'write request');
   const m = await readManifest(ws, req.datasetId);
+  // Real paths: a link to a dataset folder (or into the workspace) is refused like the folder itself.
+  await assertWritableFolder(ws, req.outDir, { what: 'outDir' });
   const dir = path.resolve(req.outDir);
-  for (const root of m.summary.paths) {
-    const r = path.resolve(root);
-    if (inside(dir, r) || inside(r, dir)) {
-      throw new LabError('BAD_ARGUMENT', `outDir: ${dir} is inside (or contains) the dataset folder ${r}. Choose an empty folder elsewhere: the lab never writes into your image folders.`);
-    }
-  }
-  for (const own of [ws.datasets, ws.runs]) {
-    if (inside(dir, own)) throw new LabError('BAD_ARGUMENT', `outDir: ${dir} is inside the lab's own ${path.basename(own)} folder. Choose a folder of your own.`);
-  }
+  await makeFolder(dir, 'outDir');
   const chosen = req.indices ?? m.items.map((_, i) => i).filter((i) => req.split === 'all' || m.items[i]!.split === req.split);
   const indices = chosen.filter((i) => m.items[i]?.status === 'ok');
   if (indices.length === 0) throw new LabError('NO_IMAGES', `No usable images to write (split ${req.split}).`);
@@ -54,7 +44,14 @@ export async function writeAugmentedCopies(ws: Workspace, request: AugmentWriteR
       // copy k is the image as epoch k of a run with this seed would show it
       const params = drawParams(settings, req.seed, k, index);
       const out = await augmentWithSharp(pixels, { width: req.size, height: req.size, channels: req.channels }, params, req.size, req.channels, mean ? { mean } : {});
-      await writeFile(path.join(classDir, `${stem}-${index}-aug${k}.png`), await encodePng(out, req.size, req.channels));
+      const file = path.join(classDir, `${stem}-${index}-aug${k}.png`);
+      try {
+        // 'wx': never overwrite a file that is already there (it may be the user's).
+        await writeFile(file, await encodePng(out, req.size, req.channels), { flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        throw new LabError('BAD_ARGUMENT', `outDir: ${file} already exists, and the lab never overwrites a file. Choose a new or empty folder.`, { path: file });
+      }
       files++;
       onProgress?.(files, total);
     }

@@ -15,7 +15,9 @@ import { loadExportedModel } from './load-exported';
 import { layersModelToOnnx } from './onnx/layers-to-onnx';
 import { encodeModel } from './onnx/onnx-proto';
 import { onnxRunner } from './onnx/onnx-runner';
-import { prepareOutDir } from './out-dir';
+import { prepareOutDir, writeExportMarker } from './out-dir';
+import { assertWritableFolder, isInside, realPathLoose } from '../workspace-guard';
+import type { Workspace } from '../workspace';
 import { normalizationOf, preprocessingJson, readmeText, TM_NORMALIZATION, type PreprocessingJson } from './preprocessing-doc';
 import type { QuantizeMode } from './quantize';
 import { standardizeSnapshot } from './standardize-layers';
@@ -37,6 +39,11 @@ export interface ExportOptions {
   quantize?: QuantizeMode;
   /** The test split: with quantisation, accuracy is measured before and after. */
   evaluation?: EvaluationData;
+  /**
+   * Refuse folders that are (or lie inside) an imported dataset or the workspace, by real path; allowInside names
+   * the lab's own folders for this run (its <runDir>/export), which are also treated as lab-owned.
+   */
+  guard?: { ws: Workspace; allowInside?: string[] };
 }
 
 /** Teachable Machine metadata fields, as its image library writes them. */
@@ -155,7 +162,13 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   if (outShape[outShape.length - 1] !== classes) {
     throw new LabError('EXPORT_FAILED', `The model has ${String(outShape[outShape.length - 1])} outputs but ${classes} labels were given.`);
   }
-  await prepareOutDir(dir);
+  let labOwned = false;
+  if (opts.guard) {
+    const real = await assertWritableFolder(opts.guard.ws, dir, { what: 'Export folder', ...(opts.guard.allowInside ? { allowInside: opts.guard.allowInside } : {}) });
+    const allowed = await Promise.all((opts.guard.allowInside ?? []).map(realPathLoose));
+    labOwned = allowed.some((a) => isInside(real, a));
+  }
+  await prepareOutDir(dir, { labOwned });
   const notes: string[] = [];
   const { snapshot: std, report } = standardizeSnapshot(model, await snapshotModel(model));
   if (report.replaced.length) {
@@ -169,6 +182,8 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
     const stdModel = await modelFromArtifacts(snapshotArtifacts(std), 'the standardised model');
     written = opts.format === 'teachable-machine' ? await writeTeachableMachine(dir, stdModel, opts, notes) : await writeOnnx(dir, stdModel, opts, notes);
   }
+
+  await writeExportMarker(dir, opts.format, written.files);
 
   const source = tfjsRunner(model, opts.preprocessing);
   const result: ExportResult = { format: opts.format, dir, files: written.files };

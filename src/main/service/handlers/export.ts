@@ -54,6 +54,7 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers {
           preprocessing: preprocessingFor(detail.config),
           modelName: detail.name,
           quantize: req.quantize,
+          guard: { ws: ctx.ws, allowInside: [path.join(ctx.ws.runDir(req.runId), 'export')] },
           ...(evaluation.data ? { evaluation: evaluation.data } : {}),
         });
         if (evaluation.note) result.notes = [...(result.notes ?? []), evaluation.note];

@@ -1,0 +1,105 @@
+/**
+ * Where the lab may write a folder the user chose (exports, augmented copies): never inside, or around, an
+ * imported dataset's folders, and never inside the lab's own workspace. Paths are compared by their REAL path
+ * (symlinks resolved through the nearest existing ancestor), so a link to a dataset is the dataset.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { LabError } from '../shared/errors';
+import { listDatasets } from './datasets/browse';
+import type { Workspace } from './workspace';
+
+/** The real path of p, also when p (or its tail) does not exist yet: realpath of the nearest existing ancestor + the rest. */
+export async function realPathLoose(p: string): Promise<string> {
+  let current = path.resolve(p);
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      const real = await fsp.realpath(current);
+      return tail.length ? path.join(real, ...tail.reverse()) : real;
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return path.resolve(p);
+      tail.push(path.basename(current));
+      current = parent;
+    }
+  }
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel));
+}
+
+export interface GuardOptions {
+  /** How the folder is named in messages, e.g. "Export folder" or "outDir". */
+  what: string;
+  /** Folders inside the workspace the lab itself owns for this job (e.g. <runDir>/export), allowed there. */
+  allowInside?: string[];
+}
+
+/** The real folders of every imported dataset (a CSV list's folder when the dataset was given as a file). */
+async function datasetRoots(ws: Workspace): Promise<string[]> {
+  const roots: string[] = [];
+  for (const summary of await listDatasets(ws)) {
+    for (const p of summary.paths) {
+      const st = await fsp.stat(p).catch(() => null);
+      roots.push(await realPathLoose(st && !st.isDirectory() ? path.dirname(p) : p));
+    }
+  }
+  return roots;
+}
+
+/**
+ * Refuse `dir` when it is, lies inside or contains a dataset folder, or lies inside the lab's workspace (except the
+ * allowed folders). Returns the folder's real path, which is where the caller should write.
+ */
+export async function assertWritableFolder(ws: Workspace, dir: string, opts: GuardOptions): Promise<string> {
+  const real = await realPathLoose(dir);
+  for (const root of await datasetRoots(ws)) {
+    if (isInside(real, root) || isInside(root, real)) {
+      const how = real === root ? 'is' : isInside(real, root) ? 'lies inside' : 'contains';
+      const via = real !== path.resolve(dir) ? ` (${dir} leads there through a link)` : '';
+      throw new LabError('BAD_ARGUMENT', `${opts.what}: ${real}${via} ${how} the imported image folder ${root}. The lab never writes into your image folders: choose a new or empty folder elsewhere.`, { path: dir, datasetRoot: root });
+    }
+  }
+  const wsReal = await realPathLoose(ws.root);
+  if (isInside(real, wsReal) || isInside(wsReal, real)) {
+    const allowed = await Promise.all((opts.allowInside ?? []).map(realPathLoose));
+    if (!allowed.some((a) => isInside(real, a))) {
+      throw new LabError('BAD_ARGUMENT', `${opts.what}: ${real} is inside (or contains) the lab's own workspace ${wsReal}. Choose a folder of your own outside it.`, { path: dir });
+    }
+  }
+  return real;
+}
+
+/**
+ * mkdir -p that cannot hang: Node's recursive mkdir loops forever under /proc (e.g. /proc/x). Creates each missing
+ * folder in turn below the nearest existing ancestor and says clearly where that is impossible.
+ */
+export async function makeFolder(dir: string, what: string): Promise<void> {
+  const target = path.resolve(dir);
+  const missing: string[] = [];
+  let current = target;
+  for (;;) {
+    const st = await fsp.stat(current).catch((err: NodeJS.ErrnoException) => err);
+    if (!(st instanceof Error)) {
+      if (!st.isDirectory()) throw new LabError('BAD_ARGUMENT', `${what}: ${current} is a file, not a folder. Choose a folder.`, { path: dir });
+      break;
+    }
+    if (st.code !== 'ENOENT') throw new LabError('BAD_ARGUMENT', `${what}: ${current} cannot be used (${st.code ?? st.message}). Check its permissions or choose another folder.`, { path: dir });
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    missing.push(current);
+    current = parent;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await fsp.mkdir(d);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      throw new LabError('BAD_ARGUMENT', `${what}: the folder ${d} cannot be created (${code ?? (err as Error).message}). Choose a folder you can write to.`, { path: dir });
+    }
+  }
+}
