@@ -68,6 +68,7 @@ function makeItem(e: ScanEntry, c: FileCheck): ManifestItem {
     fixedSplit: e.split,
     size: e.size,
     mtimeMs: e.mtimeMs,
+    ...(e.dev !== undefined && e.ino !== undefined ? { dev: e.dev, ino: e.ino } : {}),
     hash: c.hash,
     format: c.format,
     width: c.width,

@@ -26,6 +26,9 @@ export interface ManifestItem {
   fixedSplit: SplitName | null;
   size: number;
   mtimeMs: number;
+  /** Device and inode of the file at import (absent in manifests written before they were recorded). */
+  dev?: number;
+  ino?: number;
   hash: string | null;
   format: string | null;
   width: number | null;

@@ -22,6 +22,9 @@ export interface ScanEntry {
   split: SplitName | null;
   size: number;
   mtimeMs: number;
+  /** File identity at scan time (of the file a link leads to): serving re-checks it. */
+  dev?: number;
+  ino?: number;
 }
 
 export interface ScanIssue {
@@ -316,7 +319,7 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; o
         issues.push({ path: l.path, reason: 'unreadable', ...said(missing ? msg('dataset.problem.listedMissing') : msg('dataset.problem.listedUnreadable', { detail: s.code ?? s.message })) });
       } else if (!s.isFile()) {
         issues.push({ path: l.path, reason: 'unreadable', ...said(msg('dataset.problem.listedNotFile')) });
-      } else entries.push({ ...l, size: s.size, mtimeMs: s.mtimeMs });
+      } else entries.push({ ...l, size: s.size, mtimeMs: s.mtimeMs, dev: s.dev, ino: s.ino });
     });
   }
   entries.sort((a, b) => a.root - b.root || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
