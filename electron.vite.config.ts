@@ -12,8 +12,9 @@ export default defineConfig({
     // Native addons (sharp, tfjs-node-gpu, onnxruntime) and all other dependencies stay external.
     // Besides the Electron main process, this build is the `lab` command (cli.js, run by bin/lab.js on the user's
     // Node, hence the node20 target) and the processes both fork: nothing needs a TypeScript loader at run time.
+    // playwright-core (a test tool, imported only when present, to check a TFLite export) is never bundled.
     build: {
-      externalizeDeps: true,
+      externalizeDeps: { include: ['playwright-core'] },
       target: 'node20',
       rollupOptions: {
         input: {
