@@ -5,6 +5,7 @@ import { LabError } from '../../../shared/errors';
 import { getDataset } from '../../datasets';
 import { getBackendInfo } from '../../engine/backend';
 import { writeRunReport } from '../../report/run-report';
+import { assertFitsInMemory, memoryBudget } from '../../training/memory-estimate';
 import { createRun, deleteRun, listRuns, readRun, readRunSummary, renameRun } from '../../runs';
 import type { ServiceContext } from '../context';
 import type { RunManager } from '../run-manager';
@@ -19,6 +20,8 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
   return {
     'runs.start': async (config) => {
       const dataset = await getDataset(ctx.ws, config.datasetId);
+      // Refuse settings that cannot fit before a run exists, instead of a crash deep inside tfjs.
+      assertFitsInMemory(config, { classes: dataset.classes.length, images: dataset.images }, memoryBudget(getBackendInfo()?.name ?? process.env.LAB_BACKEND ?? null));
       const run = await createRun(ctx.ws, config, {
         datasetName: dataset.name,
         classes: dataset.classes.map((c) => c.name),
