@@ -5,7 +5,8 @@
       "sources": ["src/addon.cc", "src/conv.cc", "src/batch_norm.cc", "src/matmul.cc", "src/engine.cc", "src/max_pool.cc"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp"],
       "cflags_cc!": ["-fno-exceptions"],
-      "libraries": ["-ldnnl", "-fopenmp"]
+      "libraries": ["-ldnnl", "-fopenmp"],
+      "ldflags": ["-Wl,-rpath,'$$ORIGIN'"]
     }
   ]
 }

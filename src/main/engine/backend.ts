@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendCandidate, BackendInfo } from '../../shared/dto';
 import { registerCpuFastKernels } from './cpu/register';
 import { explainNativeLoadError } from './native-errors';
-import { loadOneDnn, type AddonLoad } from './onednn/addon';
+import type { AddonLoad } from './onednn/addon';
+import { loadOneDnnWithBuildReason } from './onednn-install';
 
 type CandidateName = BackendCandidate['name'];
 
@@ -93,7 +94,7 @@ async function select(opts: InitBackendOptions): Promise<BackendInfo> {
   for (const name of order) {
     const c = byName(name);
     try {
-      const threads = await tryLoad(name, importModule, opts.loadNative ?? loadOneDnn);
+      const threads = await tryLoad(name, importModule, opts.loadNative ?? loadOneDnnWithBuildReason);
       c.loaded = true;
       for (const other of candidates) {
         if (other !== c && !other.loaded && other.reason === undefined) {
@@ -123,7 +124,7 @@ async function select(opts: InitBackendOptions): Promise<BackendInfo> {
  * returns the number of threads it computes with. Throws why not.
  */
 export function activateBackend(name: CandidateName): Promise<number> {
-  return tryLoad(name, (n) => import(/* @vite-ignore */ n), loadOneDnn);
+  return tryLoad(name, (n) => import(/* @vite-ignore */ n), loadOneDnnWithBuildReason);
 }
 
 /** Loads and activates one candidate; returns the number of threads it computes with. Throws why not. */

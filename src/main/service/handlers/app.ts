@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { LabHandlers } from '../../../shared/contract';
 import type { DoctorReport } from '../../../shared/dto';
 import { getBackendInfo, initBackend } from '../../engine/backend';
+import { oneDnnDoctorCheck } from '../../engine/onednn-install';
 import type { ServiceContext } from '../context';
 import { readSettings, writeSettings } from '../settings-store';
 
@@ -41,6 +42,7 @@ export async function doctorReport(ctx: ServiceContext): Promise<DoctorReport> {
         ok: backend.device === 'gpu',
         detail: backend.device === 'gpu' ? backend.label : (backend.candidates.find((c) => c.name === 'tensorflow-gpu')?.reason ?? 'not available'),
       },
+      oneDnnDoctorCheck(backend),
       { name: 'Workspace', ok: true, detail: ctx.ws.root },
     ],
   };
