@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond npm, from Debian's packages: Chromium (Playwright drives it; we never
 # download a browser of our own), and g++ + oneDNN's headers so the native kernels (native/onednn) are built and
-# their tests run against tfjs's reference kernels. Safe to run again: installs only what is missing.
+# their tests run against tfjs's reference kernels (node-gyp also needs make and python3). Safe to run again: installs
+# only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SUDO=""
@@ -13,6 +14,8 @@ if ! { command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || [ -n "
 fi
 if [ "${LAB_SKIP_NATIVE:-0}" != "1" ]; then
   command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)   # node-gyp needs both
   [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] || missing+=(libdnnl-dev)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
