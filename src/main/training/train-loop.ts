@@ -135,6 +135,7 @@ export class TrainLoop {
     const epochStart = this.now();
     const pausedAtStart = this.pausedMs;
     this.sums = { loss: 0, acc: 0, seen: 0 };
+    this.batch = 0;
     this.epochLog = null;
     this.isBest = false;
     try {
