@@ -3,6 +3,7 @@ import * as echarts from 'echarts';
 import type { EChartsOption } from 'echarts';
 import type { BatchLog, EpochLog, Evaluation } from '../../shared/dto';
 import { debiasedEma } from '../../shared/analysis/smoothing';
+import { thinKeepingExtremes } from '../../shared/analysis/thin';
 import { batchX, epochOffset, epochX } from '../../shared/analysis/series';
 import { rowNormalise } from '../../shared/analysis/evaluation';
 
@@ -22,14 +23,9 @@ export function renderSvg(option: EChartsOption, width: number, height: number):
   }
 }
 
-/** At most ~2000 points per curve in a static report; smoothing is computed on all of them first. */
-function thin<T>(xs: readonly T[], max = 2000): T[] {
-  if (xs.length <= max) return [...xs];
-  const step = xs.length / max;
-  const out: T[] = [];
-  for (let i = 0; i < max; i++) out.push(xs[Math.floor(i * step)]!);
-  out.push(xs[xs.length - 1]!);
-  return out;
+/** At most ~2000 points per curve in a static report (smoothing is computed on all of them first); spikes are kept. */
+function thin(points: readonly [number, number][], max = 2000): [number, number][] {
+  return thinKeepingExtremes(points, max, (p) => p[1]);
 }
 
 export function curveChart(

@@ -9,6 +9,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
+import { thinKeepingExtremes } from '../../shared/analysis/thin';
 import type { BatchLog, EpochLog, RunSummary } from '../../shared/dto';
 
 export const CONFIG_FILE = 'config.json';
@@ -105,12 +106,7 @@ export function readMetrics(runDir: string): { epochs: EpochLog[]; batches: Batc
   return { epochs: epochList, batches: batchList };
 }
 
-/** At most `max` points, evenly spaced, always keeping the last one. */
-export function downsample<T>(items: T[], max: number): T[] {
-  if (items.length <= max) return items;
-  const out: T[] = [];
-  const step = items.length / max;
-  for (let i = 0; i < max - 1; i++) out.push(items[Math.floor(i * step)]!);
-  out.push(items[items.length - 1]!);
-  return out;
+/** At most `max` batch points for the run page, keeping each stretch's lowest and highest loss (a spike survives). */
+export function downsample(items: BatchLog[], max: number): BatchLog[] {
+  return thinKeepingExtremes(items, max, (b) => b.loss);
 }

@@ -4,11 +4,13 @@
  * the loss starts to drop, where it drops fastest, and where it explodes.
  */
 import { debiasedEma } from '../../../shared/analysis/smoothing';
+import { thinKeepingExtremes } from '../../../shared/analysis/thin';
 import type { LrRangePoint, LrRangeResult, TuneStepResult } from '../../../shared/tuning';
 import { createRun, setRunStatus } from '../../runs';
 import { CALLBACK_ORDER, CancelFit, trainRun, type Callback } from '../../training';
 import type { TuneContext } from '../context';
 import { fmt, stepResult } from './step-result';
+import { msg } from '../../../shared/messages';
 
 /** The smoothed loss this many times above its minimum (or NaN/Inf) marks the explosion. */
 export const EXPLODE_FACTOR = 4;
@@ -70,9 +72,8 @@ export function analyseSweep(lrs: readonly number[], losses: readonly number[]):
   }
   const steep = minAt === null ? null : steepestDescent(lrs, smoothed, minAt, settlingPoints(lrs.length));
   const points: LrRangePoint[] = losses.map((loss, i) => ({ lr: lrs[i]!, loss, smoothed: smoothed[i] ?? NaN }));
-  const stride = Math.max(1, Math.ceil(points.length / MAX_CHART_POINTS));
   return {
-    points: points.filter((_, i) => i % stride === 0 || i === points.length - 1),
+    points: thinKeepingExtremes(points, MAX_CHART_POINTS, (p) => p.loss),
     suggestedLr: steep === null ? null : lrs[steep]!,
     explosionLr: explodedAt === null ? null : lrs[explodedAt]!,
     minLossLr: minAt === null ? null : lrs[minAt]!,
@@ -160,10 +161,10 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
     startLoss: losses[0] ?? null,
     minLoss: a.minAt === null ? null : a.points.length ? Math.min(...a.points.map((p) => p.smoothed).filter(Number.isFinite)) : null,
   };
-  const rule = `Rule: the suggestion is the learning rate where the smoothed loss falls fastest per decade of LR, looking only at rates below the loss minimum (past it each step overshoots and the loss climbs until it explodes) and after the first ${settlingPoints(iters)} iterations (while the average settles).`;
-  const exploded = a.explosionLr === null ? 'The loss did not explode within the range.' : `The loss explodes from about ${fmt(a.explosionLr)} (smoothed loss over ${EXPLODE_FACTOR}× its minimum, or NaN).`;
+  const rule = msg('tuning.s3.rule', { settle: settlingPoints(iters) });
+  const exploded = a.explosionLr === null ? msg('tuning.s3.noExplosion') : msg('tuning.s3.explosion', { lr: fmt(a.explosionLr), factor: EXPLODE_FACTOR });
   if (stopped) {
-    return stepResult(3, started, { verdict: 'fail', numbers, runIds: [run.id], lrRange, explanation: 'Stopped before the sweep finished.', nextAction: 'Run step 3 again.' });
+    return stepResult(3, started, { verdict: 'fail', numbers, runIds: [run.id], lrRange, explanation: msg('tuning.s3.stopped'), nextAction: msg('tuning.rerun', { step: 3 }) });
   }
   if (a.suggestedLr === null) {
     return stepResult(3, started, {
@@ -171,9 +172,10 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
       numbers,
       runIds: [run.id],
       lrRange,
-      explanation: `Over ${losses.length} iterations from ${fmt(lo)} to ${fmt(hi)} the smoothed loss never fell. ${exploded} ${rule}`,
-      causes: ['The range starts too high (the loss explodes at once) or ends too low (nothing moves).', 'The model or data has a problem step 1 or 2 would show.'],
-      nextAction: a.explosionLr !== null && a.explodedAt !== null && a.explodedAt < 5 ? `Lower the range (e.g. ${fmt(lo / 100)}–${fmt(hi / 100)}) and run step 3 again.` : 'Check steps 1 and 2, or widen the range upward, and run step 3 again.',
+      explanation: msg('tuning.s3.neverFell', { iterations: losses.length, lo: fmt(lo), hi: fmt(hi), exploded, rule }),
+      causes: [msg('tuning.s3.causeRange'), msg('tuning.s3.causeUpstream')],
+      nextAction:
+        a.explosionLr !== null && a.explodedAt !== null && a.explodedAt < 5 ? msg('tuning.s3.lowerRange', { lo: fmt(lo / 100), hi: fmt(hi / 100) }) : msg('tuning.s3.checkEarlier'),
     });
   }
   return stepResult(3, started, {
@@ -181,7 +183,7 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
     numbers,
     runIds: [run.id],
     lrRange,
-    explanation: `Swept ${losses.length} iterations from ${fmt(lo)} to ${fmt(hi)} with weight decay ${fmt(wd)}. The loss falls fastest at ${fmt(a.suggestedLr)} and is lowest at ${fmt(a.minLossLr)}. ${exploded} ${rule}`,
-    nextAction: `Go on to step 4: a coarse grid around ${fmt(a.suggestedLr)}.`,
+    explanation: msg('tuning.s3.pass', { iterations: losses.length, lo: fmt(lo), hi: fmt(hi), wd: fmt(wd), suggested: fmt(a.suggestedLr), minLoss: fmt(a.minLossLr), exploded, rule }),
+    nextAction: msg('tuning.s3.next', { lr: fmt(a.suggestedLr) }),
   });
 }

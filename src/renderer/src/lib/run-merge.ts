@@ -5,6 +5,7 @@
 import type { BatchLog, EpochLog, RunDetail, RunSummary } from '../../../shared/dto';
 import type { LabEvent, LabEventOf } from '../../../shared/events';
 import { bestNumbers } from '../../../shared/analysis/best-epoch';
+import { thinKeepingExtremes } from '../../../shared/analysis/thin';
 
 /** The chart does not need more batch points than this; older points are thinned out beyond it. */
 export const MAX_BATCH_POINTS = 4000;
@@ -31,7 +32,7 @@ function step(b: BatchLog): number {
   return b.epoch * Math.max(1, b.batchesPerEpoch) + b.batch;
 }
 
-/** Union by global step, sorted; thinned to at most `max` points (every other point of the older half). */
+/** Union by global step, sorted; beyond `max` points the older half is thinned to half, keeping its loss extremes. */
 export function mergeBatches(base: readonly BatchLog[], incoming: readonly BatchLog[], max = MAX_BATCH_POINTS): BatchLog[] {
   let out: BatchLog[];
   const last = base.at(-1);
@@ -45,7 +46,7 @@ export function mergeBatches(base: readonly BatchLog[], incoming: readonly Batch
   }
   if (out.length > max) {
     const half = Math.floor(out.length / 2);
-    out = [...out.slice(0, half).filter((_, i) => i % 2 === 0), ...out.slice(half)];
+    out = [...thinKeepingExtremes(out.slice(0, half), Math.ceil(half / 2), (b) => b.loss), ...out.slice(half)];
   }
   return out;
 }
