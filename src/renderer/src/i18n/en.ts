@@ -171,6 +171,11 @@ export default {
     chooseDataset: 'Choose a dataset',
     noDataset: 'Import a dataset first.',
     model: 'Model',
+    auto: {
+      title: 'Automatic choice: {model}',
+      applied: 'The form below holds this choice; every setting stays editable.',
+      use: 'Use the automatic choice',
+    },
     presets: {
       cnn: 'Small CNN',
       mlp: 'MLP (dense layers)',

@@ -173,6 +173,11 @@ const zhCN: typeof en = {
     chooseDataset: '选择数据集',
     noDataset: '请先导入数据集。',
     model: '模型',
+    auto: {
+      title: '自动选择：{model}',
+      applied: '下方表单已填入这个选择；每项设置仍可修改。',
+      use: '使用自动选择',
+    },
     presets: {
       cnn: '小型 CNN',
       mlp: 'MLP（全连接层）',

@@ -76,3 +76,19 @@ describe('train form built on an existing config', () => {
     expect(config.weightDecay.kind).toBe('l2');
   });
 });
+
+describe('the automatic model choice in the form', () => {
+  it('keeps the reason while the chosen model stays, and drops it when another model is picked', async () => {
+    const { TrainConfigSchema } = await import('../../../shared/config');
+    const { applyModelChoice, chooseModel } = await import('../../../shared/model-choice');
+    const choice = chooseModel({ channels: 3, medianWidth: 320, medianHeight: 240, perClass: 30, classes: 8, images: 240, suggestedInputSize: 224, imbalanceRatio: 1 });
+    const auto = TrainConfigSchema.parse({ ...applyModelChoice({}, choice), datasetId: 'photos' });
+    const form = formFromConfig(auto);
+    expect(form).toMatchObject({ preset: 'transfer', inputSize: 224, epochs: 20, batchSize: 16 });
+    expect(TrainConfigSchema.parse(buildTrainConfig(form)).modelChoice?.code).toBe('model.auto.transferPhotos');
+    expect(TrainConfigSchema.parse(buildTrainConfig({ ...form, epochs: 30 })).modelChoice?.code).toBe('model.auto.transferPhotos');
+    const cnn = TrainConfigSchema.parse(buildTrainConfig({ ...form, preset: 'cnn', inputSize: 32 }));
+    expect(cnn.model.kind).toBe('cnn');
+    expect(cnn.modelChoice).toBeUndefined();
+  });
+});

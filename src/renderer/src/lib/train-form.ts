@@ -122,6 +122,8 @@ export function buildTrainConfig(form: TrainFormState): TrainConfigInput {
       datasetId: form.datasetId ?? '',
       input: { ...base.input, size: form.inputSize },
       model: base.model.kind === form.preset ? patchModel(base.model, form) : modelFor(form),
+      // The automatic choice's reason no longer applies once another kind of model or input size is chosen.
+      modelChoice: base.model.kind === form.preset && base.input.size === form.inputSize ? base.modelChoice : undefined,
       optimizer: { ...base.optimizer, name: form.optimizer, lr: form.lr },
       epochs: form.epochs,
       batchSize: form.batchSize,
