@@ -6,6 +6,12 @@ import { free, type WasmBackend } from '../wasm/heap';
 import type { KernelArgs, Kernel } from './conv';
 
 const reported = new Set<string>();
+const failures: string[] = [];
+
+/** Every native call that failed and was computed by the previous kernel instead, as `kernel: reason` (tests). */
+export function nativeFailures(): readonly string[] {
+  return failures;
+}
 
 export function runNative(name: string, args: KernelArgs, out: tf.TensorInfo, call: () => void, fallback: Kernel): tf.TensorInfo | tf.TensorInfo[] {
   try {
@@ -13,6 +19,7 @@ export function runNative(name: string, args: KernelArgs, out: tf.TensorInfo, ca
     return out;
   } catch (err) {
     free(args.backend as WasmBackend, out);
+    if (failures.length < 100) failures.push(`${name}: ${(err as Error).message}`);
     if (!reported.has(name)) {
       reported.add(name);
       process.stderr.write(`oneDNN ${name} failed (${(err as Error).message}); using the WebAssembly kernel for it instead.\n`);
