@@ -19,7 +19,7 @@ ls -l "$tgz"
 step "npm install -g --prefix $work/prefix $(basename "$tgz")"
 # onnxruntime-node would otherwise fetch CUDA libraries at install (the checkout's .npmrc says skip; this is not it).
 npm_config_onnxruntime_node_install_cuda=skip \
-  npm install -g --prefix "$work/prefix" "$tgz" --no-audit --no-fund --loglevel=error
+  npm install -g --prefix "$work/prefix" "$tgz" --prefer-offline --no-audit --no-fund --loglevel=error
 lab="$work/prefix/bin/lab"
 pkg="$work/prefix/lib/node_modules/image-classification-lab"
 if [ -e "$pkg/node_modules/tsx" ]; then echo "tsx was installed with the runtime dependencies" >&2; exit 1; fi
