@@ -1,5 +1,5 @@
 /**
- * Guided tuning (SEED-NOTES §4) and hyperparameter search: request schemas and the plain-JSON state the engine
+ * Guided tuning (docs/CONCEPTS.md#the-six-step-tuning-guide) and hyperparameter search: request schemas and the plain-JSON state the engine
  * persists under the workspace (tuning/<id>/state.json) and sends to the shells.
  */
 import { z } from 'zod';

@@ -2,7 +2,7 @@
  * Models trained from scratch: MLP baseline, configurable CNN, CIFAR-style ResNet.
  * Every layer gets an explicit name so variable names (and checkpoints) do not depend on how many models
  * the process built before. Batch norm sits after the linear/conv layer and before the activation, and the
- * preceding layer's bias is dropped because β replaces it (SEED-NOTES §3).
+ * preceding layer's bias is dropped because β replaces it (docs/CONCEPTS.md#batch-normalization).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ConvBlock, ModelConfig, TrainConfig } from '../../shared/config';

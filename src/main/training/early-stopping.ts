@@ -1,5 +1,5 @@
 /**
- * Early stopping in the document's sense (SEED-NOTES §2): watch a validation metric each epoch, stop when it has
+ * Early stopping in the document's sense (docs/CONCEPTS.md#early-stopping): watch a validation metric each epoch, stop when it has
  * not improved by more than minDelta for `patience` epochs, and optionally go back to the best weights.
  * It also decides which epoch is "best" for the best checkpoint and the chart's marker, even when disabled.
  * Without a validation split the best epoch is judged on the training loss and nothing is stopped.

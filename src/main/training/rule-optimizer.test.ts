@@ -21,7 +21,7 @@ function oneStep(name: OptimizerName, theta: number, g: number, lr: number, extr
   return out;
 }
 
-describe('optimizers on tensors follow the document (SEED-NOTES §1)', () => {
+describe('optimizers on tensors follow the document (docs/CONCEPTS.md#optimizers)', () => {
   it('first steps match hand-computed values (θ=1, g=0.5, η=0.1)', () => {
     expect(oneStep('sgd', 1, 0.5, 0.1)).toBeCloseTo(0.95, 6);
     expect(oneStep('momentum', 1, 0.5, 0.1)).toBeCloseTo(0.95, 6); // v = −η·g

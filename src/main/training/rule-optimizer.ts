@@ -1,5 +1,5 @@
 /**
- * The document's optimizers (SEED-NOTES §1) as a custom apply step over tfjs variables. The update rules are
+ * The document's optimizers (docs/CONCEPTS.md#optimizers) as a custom apply step over tfjs variables. The update rules are
  * not written here: they come from the shared `optimizerStep`, evaluated with tensor arithmetic. This is where
  * the lab differs from tf.train.*: Adagrad's accumulator starts at 0, Adam's ε is inside the root, momentum
  * uses the current η (v ← γ·v − η·g), so schedules behave as the document says.

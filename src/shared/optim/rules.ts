@@ -1,5 +1,5 @@
 /**
- * The update rules of the source document (SEED-NOTES §1), written once over an abstract arithmetic so
+ * The update rules of the source document (docs/CONCEPTS.md#optimizers), written once over an abstract arithmetic so
  * the same code drives the training engine (tfjs tensors, float32) and the optimizer playground
  * (plain numbers, float64).
  */

@@ -18,7 +18,7 @@ function bnModel(shape: number[], momentum: number, trainable = true): { model: 
 const weight = (model: tf.LayersModel, name: string): number[] =>
   Array.from(model.getLayer('bn').weights.find((w) => w.originalName.endsWith(name))!.read().dataSync());
 
-describe('SeedBatchNorm (SEED-NOTES §3)', () => {
+describe('SeedBatchNorm (docs/CONCEPTS.md#batch-normalization)', () => {
   const x = tf.tensor2d([
     [1, 10],
     [3, 14],

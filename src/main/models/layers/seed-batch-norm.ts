@@ -1,5 +1,5 @@
 /**
- * Batch normalization exactly as the source document defines it (SEED-NOTES §3):
+ * Batch normalization exactly as the source document defines it (docs/CONCEPTS.md#batch-normalization):
  *   training:  μ_B, σ²_B per channel over batch × height × width;  x̂ = (x − μ_B)/√(σ²_B + ε);  y = γ·x̂ + β
  *              μ ← α·μ + (1−α)·μ_B ;  σ² ← α·σ² + (1−α)·m/(m−1)·σ²_B   (m = values per channel in the batch)
  *   inference: x̂ = (x − μ)/√(σ² + ε) with the running statistics, i.e. the unbiased variance estimate.

@@ -87,7 +87,7 @@ describe('concepts.batchNorm (the engine’s SeedBatchNorm)', () => {
     expect(Math.abs(long.movingVariance[0]! - 4)).toBeLessThan(1.2);
   });
 
-  it('one training step folds m/(m−1)·σ²_B into the moving variance (SEED-NOTES §3)', async () => {
+  it('one training step folds m/(m−1)·σ²_B into the moving variance (docs/CONCEPTS.md#batch-normalization)', async () => {
     const d = await batchNorm({ batchSize: 8, features: 1, seed: 9, shift: 1, scale: 2, momentum: 0.9, steps: 1 });
     expect(d.movingMean[0]).toBeCloseTo(0.1 * d.batchMean[0]!, 4);
     expect(d.movingVariance[0]).toBeCloseTo(0.9 + 0.1 * (8 / 7) * d.batchVariance[0]!, 4);

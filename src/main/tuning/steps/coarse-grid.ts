@@ -1,5 +1,5 @@
 /**
- * Step 4 (SEED-NOTES §4.4): a coarse grid, LR × {0.5, 1, 2} around step 3's suggestion × weight decay {0, 1e-5,
+ * Step 4 (docs/CONCEPTS.md#step-4-coarse-grid): a coarse grid, LR × {0.5, 1, 2} around step 3's suggestion × weight decay {0, 1e-5,
  * 1e-4}, a few epochs each, trained one after another and ranked by validation accuracy (validation loss breaks
  * ties; without a validation split, by final training loss).
  */

@@ -1,5 +1,5 @@
 /**
- * Step 1 (SEED-NOTES §4.1): before any training, with weight decay 0, the mean cross-entropy of an untrained
+ * Step 1 (docs/CONCEPTS.md#step-1-initial-loss): before any training, with weight decay 0, the mean cross-entropy of an untrained
  * classifier over C classes should be ≈ ln C (every class equally likely). Far off means something upstream is
  * wrong: inputs out of range, an initialisation that makes the logits large, or a loss that is not what we think.
  */

@@ -1,5 +1,5 @@
 /**
- * Step 3 (SEED-NOTES §4.3), as an LR range test: on all the training data with a small weight decay, the learning
+ * Step 3 (docs/CONCEPTS.md#step-3-lr-range-test), as an LR range test: on all the training data with a small weight decay, the learning
  * rate grows exponentially from min to max, one value per iteration; the (smoothed) loss against the LR shows where
  * the loss starts to drop, where it drops fastest, and where it explodes.
  */

@@ -1,5 +1,5 @@
 /**
- * Step 2 (SEED-NOTES §4.2): a network that cannot memorise 5–10 images per class will not learn the dataset.
+ * Step 2 (docs/CONCEPTS.md#step-2-overfit-a-small-sample): a network that cannot memorise 5–10 images per class will not learn the dataset.
  * Trains on the small sample (no weight decay, no augmentation) until 100 % training accuracy or the epoch budget.
  * Training accuracy is measured in inference mode on the sample itself (passed as the run's validation split),
  * so dropout does not hide a model that has in fact memorised it.

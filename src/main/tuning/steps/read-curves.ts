@@ -1,4 +1,4 @@
-/** Step 6 (SEED-NOTES §4.6): the dashboards' diagnosis of step 5's run, with its recommended next actions. */
+/** Step 6 (docs/CONCEPTS.md#step-6-read-the-curves): the dashboards' diagnosis of step 5's run, with its recommended next actions. */
 import { diagnose } from '../../../shared/analysis/diagnosis';
 import { actionText, diagnosisText, kindText } from '../../../shared/analysis/diagnosis-text';
 import type { TuneStepResult, TuneVerdict } from '../../../shared/tuning';

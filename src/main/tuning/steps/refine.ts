@@ -1,5 +1,5 @@
 /**
- * Step 5 (SEED-NOTES §4.5): the best setting trained longer at a constant LR. Early stopping watches (and may stop
+ * Step 5 (docs/CONCEPTS.md#step-5-refine): the best setting trained longer at a constant LR. Early stopping watches (and may stop
  * the run when validation stops improving) but does not restore, so the curves show what really happened.
  */
 import type { TuneStepResult } from '../../../shared/tuning';

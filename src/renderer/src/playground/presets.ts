@@ -1,5 +1,5 @@
 /**
- * Scenes that reproduce the teaching points of SEED-NOTES §1. Each preset's claim is checked by
+ * Scenes that reproduce the teaching points of docs/CONCEPTS.md#optimizers. Each preset's claim is checked by
  * presets.test.ts, so a preset that stops showing what it says fails the tests.
  */
 import type { OptimizerName } from '../../../shared/config';
