@@ -94,6 +94,30 @@ describe('datasets store', () => {
     expect(ds.lastError?.code).toBe('NOT_FOUND');
   });
 
+  it('an import error goes away once a folder inspects fine (it is not left over a working folder)', async () => {
+    bridge.on('datasets.import', () => {
+      throw new LabError('NO_IMAGES', 'No images found in /data/empty: put images in one subfolder per class.');
+    });
+    const ds = useDatasetsStore();
+    await ds.importFolders(['/data/empty']);
+    expect(useErrorsStore().items.map((e) => e.context)).toContain('importDataset');
+    bridge.on('datasets.inspect', (paths) => ({ paths, layout: 'class-folders', classes: ['a', 'b'], files: 4, warnings: [] }));
+    await ds.inspect(['/data/ab']);
+    expect(ds.lastImport).toBeNull();
+    expect(useErrorsStore().items).toEqual([]);
+  });
+
+  it('a class filter belongs to its dataset: opening another dataset shows all its images', async () => {
+    bridge.on('datasets.get', (id) => datasetSummary({ id })).on('datasets.samples', () => ({ total: 0, items: [] }));
+    const ds = useDatasetsStore();
+    await ds.open('ds-a');
+    ds.setSampleFilter({ className: 'shirt', search: 'x', sort: 'name' });
+    await ds.open('ds-b');
+    expect(ds.sampleFilter.className).toBeNull();
+    expect(ds.sampleFilter.search).toBe('');
+    expect(ds.sampleFilter.sort).toBe('name'); // how to sort is the user's habit, kept
+  });
+
   it('loads thumbnails page by page with the class filter, dropping answers for an old filter', async () => {
     const all: SampleItem[] = Array.from({ length: 450 }, (_, i) => ({
       index: i,

@@ -114,6 +114,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     if (current.value?.id === id) return current.value;
     try {
       const summary = await getBridge().call('datasets.get', id);
+      forgetFilterOf(current.value, summary);
       current.value = summary;
       resetSamples();
       closeInspector();
@@ -131,6 +132,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
     lastError.value = null;
     try {
       preview.value = await getBridge().call('datasets.inspect', paths);
+      // A folder that inspects fine is a fresh start: the last import's failure no longer applies.
+      if (lastImport.value === 'failed') lastImport.value = null;
+      useErrorsStore().dismissContext('inspectFolder', 'importDataset');
       return preview.value;
     } catch (err) {
       preview.value = null;
@@ -149,6 +153,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     lastImport.value = null;
     try {
       const summary = await getBridge().call('datasets.import', name ? { paths, jobId, name } : { paths, jobId });
+      forgetFilterOf(current.value, summary);
       current.value = summary;
       upsert(summary);
       preview.value = null;
@@ -213,6 +218,12 @@ export const useDatasetsStore = defineStore('datasets', () => {
   }
 
   // ---- samples (thumbnail grid) ----
+
+  /** A class filter or search belongs to one dataset: another dataset starts unfiltered (sorting is kept). */
+  function forgetFilterOf(was: DatasetSummary | null, next: DatasetSummary): void {
+    if (was?.id === next.id) return;
+    sampleFilter.value = { ...sampleFilter.value, className: null, split: null, status: null, search: '' };
+  }
 
   function resetSamples(): void {
     samplesVersion += 1;

@@ -47,7 +47,12 @@ export const useErrorsStore = defineStore('errors', () => {
     items.value = [];
   }
 
-  return { items, report, dismiss, clear };
+  /** Errors of what has since succeeded (e.g. a failed import once a folder inspects fine) are no longer news. */
+  function dismissContext(...contexts: string[]): void {
+    items.value = items.value.filter((e) => !contexts.includes(e.context));
+  }
+
+  return { items, report, dismiss, clear, dismissContext };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useErrorsStore, import.meta.hot));

@@ -1,7 +1,20 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { TrainConfig } from '../../../shared/config';
-import { defaultTrainForm, formFromConfig, type TrainFormState } from '../lib/train-form';
+import { AugmentConfigSchema, type AugmentConfig } from '../../../shared/augment-config';
+import { TrainConfigSchema, type TrainConfig } from '../../../shared/config';
+import { buildTrainConfig, defaultTrainForm, formFromConfig, type TrainFormState } from '../lib/train-form';
+
+/**
+ * The form with a full, per-transform augmentation configuration: kept in the form's base config (with every
+ * other setting the form shows), so the run gets exactly these transforms, not just their preset.
+ */
+export function withAugmentation(form: TrainFormState, augmentation: AugmentConfig): TrainFormState {
+  const aug = AugmentConfigSchema.parse(augmentation);
+  const next: TrainFormState = { ...form, augmentation: aug.preset };
+  // The form's own choices as a full config; the dataset may not be chosen yet (the form sets it when sent).
+  const base = TrainConfigSchema.parse({ ...buildTrainConfig(next), datasetId: next.datasetId ?? 'not-chosen' });
+  return { ...next, base: { ...base, augmentation: aug } };
+}
 
 /** The Train page's choices, kept while the user visits other pages. */
 export const useTrainFormStore = defineStore('train-form', () => {
@@ -15,12 +28,17 @@ export const useTrainFormStore = defineStore('train-form', () => {
     basedOn.value = source;
   }
 
+  /** "Use these settings for training" on the Augmentation page: every transform's settings, on that dataset. */
+  function useAugmentation(augmentation: AugmentConfig, datasetId: string | null): void {
+    form.value = withAugmentation({ ...form.value, datasetId: datasetId ?? form.value.datasetId }, augmentation);
+  }
+
   function reset(): void {
     form.value = defaultTrainForm(form.value.datasetId);
     basedOn.value = null;
   }
 
-  return { form, basedOn, prepareFrom, reset };
+  return { form, basedOn, prepareFrom, useAugmentation, reset };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useTrainFormStore, import.meta.hot));

@@ -6,9 +6,10 @@ import { onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
 import type { AugmentPreviewRequest } from '../../../../shared/augment-config';
 import type { AugmentPreview } from '../../../../shared/dto';
 import { toLabErrorData, type LabErrorData } from '../../../../shared/errors';
-import { getBridge } from '../../api/bridge';
+import { useAugmentStore } from '../../stores/augment';
 
 export function useAugmentPreview(request: Ref<AugmentPreviewRequest | null>, delayMs = 40) {
+  const store = useAugmentStore();
   const result = shallowRef<AugmentPreview | null>(null);
   const loading = ref(false);
   const error = ref<LabErrorData | null>(null);
@@ -24,7 +25,7 @@ export function useAugmentPreview(request: Ref<AugmentPreviewRequest | null>, de
     loading.value = true;
     const t0 = performance.now();
     try {
-      const r = await getBridge().call('augment.preview', req);
+      const r = await store.preview(req);
       if (!disposed && pending === null) {
         result.value = r;
         error.value = null;
