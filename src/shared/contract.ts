@@ -72,9 +72,11 @@ export const EditSamplesSchema = z.object({
 
 export const ExportRequestSchema = z.object({
   runId: id,
-  format: z.enum(['tfjs', 'teachable-machine', 'onnx']).default('tfjs'),
+  format: z.enum(['tfjs', 'teachable-machine', 'onnx', 'tflite']).default('tfjs'),
   outDir: z.string().optional(),
-  quantize: z.enum(['none', 'float16', 'uint8']).default('none'),
+  quantize: z.enum(['none', 'float16', 'uint8', 'int8']).default('none'),
+  /** Training images an int8 TFLite export is calibrated on. */
+  calibration: z.number().int().min(1).max(10000).optional(),
 });
 
 export const PredictRequestSchema = z.object({

@@ -279,13 +279,15 @@ export interface Preprocessing {
   layout: 'NHWC';
 }
 
-export type ExportFormat = 'tfjs' | 'teachable-machine' | 'onnx';
+export type ExportFormat = 'tfjs' | 'teachable-machine' | 'onnx' | 'tflite';
 
 export interface ExportRequest {
   runId: string;
   format: ExportFormat;
   outDir?: string;
-  quantize?: 'none' | 'float16' | 'uint8';
+  /** int8: full-integer TFLite, calibrated on `calibration` training images. */
+  quantize?: 'none' | 'float16' | 'uint8' | 'int8';
+  calibration?: number;
 }
 
 export interface ExportResult {
@@ -302,8 +304,12 @@ export interface ExportResult {
 }
 
 export interface QuantizationReport {
-  mode: 'float16' | 'uint8';
-  /** Weight bytes without and with quantisation. */
+  mode: 'float16' | 'uint8' | 'int8';
+  /** Training images the int8 ranges were calibrated on. */
+  calibrated?: number;
+  /** Share of the evaluated images whose top-1 class is the same as the unquantised model's. */
+  top1Agreement?: number;
+  /** Weight bytes without and with quantisation (tflite: the whole file, float32 against quantised). */
   bytesBefore: number;
   bytesAfter: number;
   /** Accuracy on the evaluation data (the run's test split), when given. */

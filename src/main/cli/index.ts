@@ -28,7 +28,8 @@ Commands:
   tune <dir|dataset> [--steps 1-6] [--resume id [--rerun]] [--budgets json|file]   the six-step tuning guide (SEED-NOTES §4)
   tune <dir|dataset> --search grid|random --space json|file [--max-runs N] [--time S] [--epochs N]
   evaluate <run>                     accuracy, per-class metrics and confusion on the test split
-  export <run> [--format tfjs|teachable-machine|onnx] [--quantize none|float16|uint8] [--out dir]
+  export <run> [--format tfjs|teachable-machine|onnx|tflite] [--quantize none|float16|uint8|int8] [--out dir]
+                      [--calibration N]   tflite int8: training images to calibrate on (default 300)
   predict <model-dir|run> <image|dir>... [--top K] [--csv file]
   report <run> [--out file.html]     a self-contained HTML report: settings, curves, confusion matrix, diagnosis
   rename <run> <new name>            give a run a new display name (1–200 characters; also while it trains)
@@ -55,6 +56,8 @@ const OPTIONS: ParseArgsConfig['options'] = {
   out: { type: 'string' },
   format: { type: 'string' },
   quantize: { type: 'string' },
+  calibration: { type: 'string' },
+  host: { type: 'string' },
   top: { type: 'string' },
   csv: { type: 'string' },
   port: { type: 'string' },

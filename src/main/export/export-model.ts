@@ -1,5 +1,5 @@
 /**
- * Export a trained model as tfjs, Teachable Machine or ONNX. Each export holds the model, its labels,
+ * Export a trained model as tfjs, Teachable Machine, ONNX or TensorFlow Lite. Each export holds the model, its labels,
  * the exact preprocessing (preprocessing.json + README.md) and example/predict.mjs; each is loaded back
  * and checked against the lab's model on the same pixels before it is reported as done.
  */
@@ -21,6 +21,7 @@ import type { Workspace } from '../workspace';
 import { normalizationOf, preprocessingJson, readmeText, TM_NORMALIZATION, type PreprocessingJson } from './preprocessing-doc';
 import type { QuantizeMode } from './quantize';
 import { standardizeSnapshot } from './standardize-layers';
+import { writeTfliteExport, type CalibrationData } from './tflite/write-tflite-export';
 import { compareRunners, randomPixels, tfjsRunner, type Runner } from './verify-export';
 
 export interface EvaluationData {
@@ -36,7 +37,10 @@ export interface ExportOptions {
   labels: string[];
   preprocessing: Preprocessing;
   modelName: string;
-  quantize?: QuantizeMode;
+  /** int8 is TFLite's full-integer quantisation (tflite only); uint8 is tfjs/ONNX weight quantisation. */
+  quantize?: QuantizeMode | 'int8';
+  /** Representative training images, for int8 calibration. */
+  calibration?: CalibrationData;
   /** The test split: with quantisation, accuracy is measured before and after. */
   evaluation?: EvaluationData;
   /**
@@ -60,7 +64,13 @@ interface Written {
   runner: Runner | null;
   bytesBefore: number;
   bytesAfter: number;
+  /** Releases what `runner` holds (an interpreter process). */
+  close?: () => Promise<void>;
+  calibrated?: number;
 }
+
+/** Options as the tfjs, Teachable Machine and ONNX writers take them (no int8). */
+type LayersExportOptions = Omit<ExportOptions, 'quantize'> & { quantize?: QuantizeMode };
 
 function bytesOf(snapshot: LayersSnapshot): number {
   return snapshot.weights.reduce((n, w) => n + w.values.byteLength, 0);
@@ -87,7 +97,7 @@ async function writeCommon(dir: string, doc: PreprocessingJson, args: { title: s
   return all;
 }
 
-async function writeTfjs(dir: string, std: LayersSnapshot, opts: ExportOptions, notes: string[]): Promise<Written> {
+async function writeTfjs(dir: string, std: LayersSnapshot, opts: LayersExportOptions, notes: string[]): Promise<Written> {
   const quantize = opts.quantize ?? 'none';
   const files = await writeLayersModel(dir, std, { quantize });
   const doc = preprocessingJson(opts.preprocessing, opts.labels);
@@ -98,7 +108,7 @@ async function writeTfjs(dir: string, std: LayersSnapshot, opts: ExportOptions, 
   return { files: all, notes, runner: tfjsRunner(loaded.model, loaded.preprocessing), bytesBefore: bytesOf(std), bytesAfter };
 }
 
-async function writeTeachableMachine(dir: string, stdModel: tf.LayersModel, opts: ExportOptions, notes: string[]): Promise<Written> {
+async function writeTeachableMachine(dir: string, stdModel: tf.LayersModel, opts: LayersExportOptions, notes: string[]): Promise<Written> {
   const pre = opts.preprocessing;
   const lab = normalizationOf(pre.normalization);
   // TM code feeds pixel/127 − 1; the adapter turns that into what the model was trained on: x = p·s + o with p = (t+1)·127.
@@ -135,7 +145,7 @@ async function writeTeachableMachine(dir: string, stdModel: tf.LayersModel, opts
   };
 }
 
-async function writeOnnx(dir: string, stdModel: tf.LayersModel, opts: ExportOptions, notes: string[]): Promise<Written> {
+async function writeOnnx(dir: string, stdModel: tf.LayersModel, opts: LayersExportOptions, notes: string[]): Promise<Written> {
   const pre = opts.preprocessing;
   const quantize = opts.quantize ?? 'none';
   const conversion = layersModelToOnnx(stdModel, {
@@ -162,6 +172,8 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   if (outShape[outShape.length - 1] !== classes) {
     throw new LabError('EXPORT_FAILED', `The model has ${String(outShape[outShape.length - 1])} outputs but ${classes} labels were given.`);
   }
+  if (opts.quantize === 'int8' && opts.format !== 'tflite') throw new LabError('BAD_ARGUMENT', `int8 quantisation is for the tflite format; for ${opts.format} use --quantize float16 or uint8.`);
+  if (opts.quantize === 'uint8' && opts.format === 'tflite') throw new LabError('BAD_ARGUMENT', 'The tflite format quantises to int8 (full-integer, calibrated); use --quantize int8 or float16.');
   let labOwned = false;
   if (opts.guard) {
     const real = await assertWritableFolder(opts.guard.ws, dir, { what: 'Export folder', ...(opts.guard.allowInside ? { allowInside: opts.guard.allowInside } : {}) });
@@ -176,35 +188,44 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   }
   const quantize = opts.quantize ?? 'none';
   let written: Written;
+  const layersOpts = opts as LayersExportOptions;
   if (opts.format === 'tfjs') {
-    written = await writeTfjs(dir, std, opts, notes);
+    written = await writeTfjs(dir, std, layersOpts, notes);
   } else {
     const stdModel = await modelFromArtifacts(snapshotArtifacts(std), 'the standardised model');
-    written = opts.format === 'teachable-machine' ? await writeTeachableMachine(dir, stdModel, opts, notes) : await writeOnnx(dir, stdModel, opts, notes);
+    if (opts.format === 'tflite') {
+      const precision = quantize === 'int8' ? 'int8' : quantize === 'float16' ? 'float16' : 'float32';
+      written = await writeTfliteExport(dir, stdModel, { labels: opts.labels, preprocessing: opts.preprocessing, modelName: opts.modelName, precision, ...(opts.calibration ? { calibration: opts.calibration } : {}) }, notes);
+    } else {
+      written = opts.format === 'teachable-machine' ? await writeTeachableMachine(dir, stdModel, layersOpts, notes) : await writeOnnx(dir, stdModel, layersOpts, notes);
+    }
   }
-
-  await writeExportMarker(dir, opts.format, written.files);
+  try {
+    await writeExportMarker(dir, opts.format, written.files);
 
   const source = tfjsRunner(model, opts.preprocessing);
-  const result: ExportResult = { format: opts.format, dir, files: written.files };
-  if (written.runner) {
-    const samples = verifySamples(opts.preprocessing);
-    const check = await compareRunners(source, written.runner, randomPixels(samples, opts.preprocessing), samples, opts.preprocessing, classes);
-    result.verified = { samples: check.samples, maxAbsDiff: check.maxAbsDiff, sameTop1: check.sameTop1 };
-    if (quantize === 'none' && (check.maxAbsDiff > VERIFY_TOLERANCE || !check.sameTop1)) {
-      throw new LabError('EXPORT_FAILED', `The ${opts.format} export in ${dir} does not predict like the lab's model (max probability difference ${check.maxAbsDiff.toExponential(2)}). Please report this with the run's config.`, { maxAbsDiff: check.maxAbsDiff });
+    const result: ExportResult = { format: opts.format, dir, files: written.files };
+    if (written.runner) {
+      const samples = verifySamples(opts.preprocessing);
+      const check = await compareRunners(source, written.runner, randomPixels(samples, opts.preprocessing), samples, opts.preprocessing, classes);
+      result.verified = { samples: check.samples, maxAbsDiff: check.maxAbsDiff, sameTop1: check.sameTop1 };
+      if (quantize === 'none' && (check.maxAbsDiff > VERIFY_TOLERANCE || !check.sameTop1)) {
+        throw new LabError('EXPORT_FAILED', `The ${opts.format} export in ${dir} does not predict like the lab's model (max probability difference ${check.maxAbsDiff.toExponential(2)}). Please report this with the run's config.`, { maxAbsDiff: check.maxAbsDiff });
+      }
     }
-  }
-  if (quantize !== 'none') {
-    const q: QuantizationReport = { mode: quantize, bytesBefore: written.bytesBefore, bytesAfter: written.bytesAfter };
-    if (opts.evaluation && written.runner) {
-      const n = opts.evaluation.labels.length;
-      const pixels = Float32Array.from(opts.evaluation.pixels);
-      const cmp = await compareRunners(source, written.runner, pixels, n, opts.preprocessing, classes, opts.evaluation.labels);
-      Object.assign(q, { evaluated: n, accuracyBefore: cmp.accuracyA, accuracyAfter: cmp.accuracyB, maxProbabilityDiff: cmp.maxAbsDiff });
+    if (quantize !== 'none') {
+      const q: QuantizationReport = { mode: quantize, bytesBefore: written.bytesBefore, bytesAfter: written.bytesAfter, ...(written.calibrated ? { calibrated: written.calibrated } : {}) };
+      if (opts.evaluation && written.runner) {
+        const n = opts.evaluation.labels.length;
+        const pixels = Float32Array.from(opts.evaluation.pixels);
+        const cmp = await compareRunners(source, written.runner, pixels, n, opts.preprocessing, classes, opts.evaluation.labels);
+        Object.assign(q, { evaluated: n, accuracyBefore: cmp.accuracyA, accuracyAfter: cmp.accuracyB, maxProbabilityDiff: cmp.maxAbsDiff, top1Agreement: cmp.top1Agreement });
+      }
+      result.quantization = q;
     }
-    result.quantization = q;
+    if (written.notes.length) result.notes = written.notes;
+    return result;
+  } finally {
+    await written.close?.();
   }
-  if (written.notes.length) result.notes = written.notes;
-  return result;
 }

@@ -25,14 +25,17 @@ export async function evaluateCommand(ctx: CliContext, positionals: string[]): P
   ctx.out.text(`${other ? `Accuracy on ${dir} (${other.images} images)` : 'Test accuracy'} ${(ev.accuracy * 100).toFixed(2)}% · loss ${ev.loss.toFixed(4)}\n${rows.join('\n')}`);
 }
 
-export async function exportCommand(ctx: CliContext, positionals: string[], flags: { format?: string; out?: string; quantize?: string }): Promise<void> {
+export async function exportCommand(ctx: CliContext, positionals: string[], flags: { format?: string; out?: string; quantize?: string; calibration?: string }): Promise<void> {
   const [runId] = positionals;
   if (!runId) throw new UsageError('lab export needs a run id.');
+  const calibration = flags.calibration === undefined ? undefined : Number(flags.calibration);
+  if (calibration !== undefined && (!Number.isInteger(calibration) || calibration < 1)) throw new UsageError(`--calibration must be a whole number ≥ 1, got "${flags.calibration}".`);
   const result = await ctx.lab.call('runs.export', {
     runId,
     format: (flags.format ?? 'tfjs') as 'tfjs',
     quantize: (flags.quantize ?? 'none') as 'none',
     ...(flags.out ? { outDir: path.resolve(flags.out) } : {}),
+    ...(calibration !== undefined ? { calibration } : {}),
   });
   ctx.out.emit({ type: 'result', export: result });
   ctx.out.text(`Exported ${result.format} model to ${result.dir}\n${result.files.map((f) => '  ' + f).join('\n')}`);

@@ -94,7 +94,7 @@ function runOp(g: Graph, o: GraphOp, value: (i: number) => tf.Tensor): tf.Tensor
  * Evaluate the graph on a batch x (already normalised, NHWC). With `ranges`, widen each activation
  * tensor's recorded [min, max] by what this batch produced. Returns the graph output.
  */
-export function evaluateGraph(g: Graph, x: tf.Tensor4D, ranges?: Map<number, Range>): tf.Tensor {
+export function evaluateGraph(g: Graph, x: tf.Tensor4D, ranges?: Map<number, Range>, after?: (tensor: number, value: tf.Tensor) => tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
     const values = new Map<number, tf.Tensor>([[g.inputs[0], x]]);
     const value = (i: number): tf.Tensor => {
@@ -113,7 +113,8 @@ export function evaluateGraph(g: Graph, x: tf.Tensor4D, ranges?: Map<number, Ran
     };
     record(g.inputs[0], x);
     for (const o of g.ops) {
-      const y = runOp(g, o, value);
+      const raw = runOp(g, o, value);
+      const y = after ? after(o.outputs[0], raw) : raw;
       values.set(o.outputs[0], y);
       record(o.outputs[0], y);
     }

@@ -65,14 +65,24 @@ function quantizeAsym(values: Float32Array, q: QuantParams): Int8Array {
   return out;
 }
 
-/** Symmetric int8 weights, one scale per slice along `axis` (or one for all when axis is null). */
-function quantizeWeights(values: Float32Array, shape: number[], axis: number | null): { data: Int8Array; quant: QuantParams } {
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Symmetric int8 weights, one scale per slice along `axis` (or one for all when axis is null). A scale is
+ * never so small that the channel's int32 bias (bias / (inputScale · scale)) would overflow, nor zero for
+ * an all-zero channel.
+ */
+function quantizeWeights(values: Float32Array, shape: number[], axis: number | null, bias: Float32Array, inputScale: number): { data: Int8Array; quant: QuantParams } {
   const channels = axis === null ? 1 : shape[axis];
   const inner = axis === null ? values.length : shape.slice(axis + 1).reduce((m, d) => m * d, 1);
   const channelOf = (i: number): number => (axis === null ? 0 : Math.floor(i / inner) % channels);
   const absMax = new Float64Array(channels);
   for (let i = 0; i < values.length; i++) absMax[channelOf(i)] = Math.max(absMax[channelOf(i)], Math.abs(values[i]));
-  const scale = Array.from(absMax, (m) => (m > 0 ? m / 127 : 1e-9));
+  for (let c = 0; c < bias.length; c++) {
+    const k = axis === null ? 0 : c;
+    absMax[k] = Math.max(absMax[k], (127 * Math.abs(bias[c])) / (inputScale * INT32_MAX / 2));
+  }
+  const scale = Array.from(absMax, (m) => (m > 0 ? m / 127 : 1));
   const data = new Int8Array(values.length);
   for (let i = 0; i < values.length; i++) data[i] = Math.max(-127, Math.min(127, Math.round(values[i] / scale[channelOf(i)])));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), dimension: axis ?? 0 } };
@@ -134,11 +144,11 @@ export function int8Spec(g: Graph, ranges: Map<number, Range>, header: Header): 
     if (WEIGHTED.has(o.op)) {
       const w = g.tensors[o.inputs[1]];
       const axis = o.op === 'FULLY_CONNECTED' ? null : outputChannelAxis(o.op);
-      const qw = quantizeWeights(w.data as Float32Array, w.shape, axis);
-      tensors[o.inputs[1]] = { name: w.name, shape: w.shape, type: 'INT8', data: bytes(qw.data), quant: qw.quant };
       const sIn = (params.get(x) as QuantParams).scale[0];
-      const biasScale = qw.quant.scale.map((s) => s * sIn);
       const b = g.tensors[o.inputs[2]];
+      const qw = quantizeWeights(w.data as Float32Array, w.shape, axis, b.data as Float32Array, sIn);
+      tensors[o.inputs[1]] = { name: w.name, shape: w.shape, type: 'INT8', data: bytes(qw.data), quant: qw.quant };
+      const biasScale = qw.quant.scale.map((s) => s * sIn);
       const bias = Int32Array.from(b.data as Float32Array, (v, c) => Math.round(v / biasScale[biasScale.length === 1 ? 0 : c]));
       const perChannel = biasScale.length > 1;
       tensors[o.inputs[2]] = { name: b.name, shape: b.shape, type: 'INT32', data: bytes(bias), quant: { scale: biasScale, zeroPoint: biasScale.map(() => 0), dimension: 0 } };

@@ -84,7 +84,7 @@ export async function openTfliteInterpreter(): Promise<TfliteInterpreter | Unava
     });
     await page.goto(`${ORIGIN}/`);
     await page.evaluate((origin) => {
-      const w = window as unknown as { tflite: { setWasmPath(p: string): void } };
+      const w = globalThis as unknown as { tflite: { setWasmPath(p: string): void } };
       w.tflite.setWasmPath(`${origin}/wasm/`);
     }, ORIGIN);
     let count = 0;
@@ -93,7 +93,7 @@ export async function openTfliteInterpreter(): Promise<TfliteInterpreter | Unava
         const id = `m${count++}.tflite`;
         models.set(id, await fsp.readFile(file));
         const loadError = await page.evaluate(async ({ url, id }) => {
-          const w = window as unknown as { tflite: { loadTFLiteModel(u: string): Promise<unknown> }; labModels?: Record<string, unknown> };
+          const w = globalThis as unknown as { tflite: { loadTFLiteModel(u: string): Promise<unknown> }; labModels?: Record<string, unknown> };
           try {
             w.labModels = w.labModels ?? {};
             w.labModels[id] = await w.tflite.loadTFLiteModel(url);
@@ -111,7 +111,7 @@ export async function openTfliteInterpreter(): Promise<TfliteInterpreter | Unava
           for (let i = 0; i < x.length; i++) x[i] = pixels[i] * scale + offset;
           const out = await page.evaluate(({ id, x, n, shape }) => {
             type T = { dataSync(): Float32Array; dispose(): void };
-            const w = window as unknown as { labModels: Record<string, { predict(t: T): T }>; tf: { tensor(v: number[], s: number[], d: string): T } };
+            const w = globalThis as unknown as { labModels: Record<string, { predict(t: T): T }>; tf: { tensor(v: number[], s: number[], d: string): T } };
             const m = w.labModels[id];
             const per = shape.reduce((a, b) => a * b, 1);
             const rows: number[] = [];

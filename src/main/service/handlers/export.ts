@@ -5,6 +5,7 @@ import type { ExportFormat } from '../../../shared/dto';
 import { LabError } from '../../../shared/errors';
 import { loadSplit } from '../../datasets';
 import { exportModel, type EvaluationData } from '../../export/export-model';
+import { DEFAULT_CALIBRATION_IMAGES, type CalibrationData } from '../../export/tflite/write-tflite-export';
 import { preprocessingFor } from '../../models/preprocessing';
 import { predictImages } from '../../predict/predict-images';
 import { resolvePredictModel } from '../../predict/resolve-model';
@@ -34,6 +35,20 @@ async function evaluationData(ctx: ServiceContext, config: TrainConfig, classes:
   return { note: 'The run\'s dataset has no test or validation images, so the quantised accuracy was not measured.' };
 }
 
+/** Up to n training images spread evenly over the split: what an int8 TFLite export is calibrated on. */
+async function calibrationData(ctx: ServiceContext, config: TrainConfig, n: number): Promise<CalibrationData | undefined> {
+  const arr = await loadSplit(ctx.ws, config.datasetId, config.input, 'train').catch(() => null);
+  if (!arr || !arr.n) return undefined;
+  const m = Math.min(n, arr.n);
+  const per = arr.size * arr.size * arr.channels;
+  const pixels = new Uint8Array(m * per);
+  for (let i = 0; i < m; i++) {
+    const src = Math.floor((i * arr.n) / m);
+    pixels.set(arr.x.subarray(src * per, (src + 1) * per), i * per);
+  }
+  return { pixels, n: m };
+}
+
 function defaultOutDir(ctx: ServiceContext, runId: string, format: ExportFormat, quantize: string): string {
   return path.join(ctx.ws.runDir(runId), 'export', quantize === 'none' ? format : `${format}-${quantize}`);
 }
@@ -47,6 +62,7 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers {
       const model = await loadRunModel(ctx.ws, req.runId);
       try {
         const evaluation = req.quantize !== 'none' ? await evaluationData(ctx, detail.config, detail.classes) : {};
+        const calibration = req.format === 'tflite' && req.quantize === 'int8' ? await calibrationData(ctx, detail.config, req.calibration ?? DEFAULT_CALIBRATION_IMAGES) : undefined;
         const result = await exportModel(model, {
           format: req.format,
           outDir: req.outDir ? path.resolve(req.outDir) : defaultOutDir(ctx, req.runId, req.format, req.quantize),
@@ -56,6 +72,7 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers {
           quantize: req.quantize,
           guard: { ws: ctx.ws, allowInside: [path.join(ctx.ws.runDir(req.runId), 'export')] },
           ...(evaluation.data ? { evaluation: evaluation.data } : {}),
+          ...(calibration ? { calibration } : {}),
         });
         if (evaluation.note) result.notes = [...(result.notes ?? []), evaluation.note];
         return result;
