@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { TrainConfigSchema } from '../../shared/config';
 import type { LabEvent } from '../../shared/events';
 import type { ParentMessage, WorkerHandle, WorkerMessage } from '../worker/protocol';
+import { crashReason } from '../worker/supervisor';
 import { openWorkspace } from '../workspace';
 import { RunManager } from './run-manager';
 
@@ -19,15 +20,18 @@ vi.mock('../runs', () => ({
 class FakeWorker implements WorkerHandle {
   sent: ParentMessage[] = [];
   private onMsg: ((m: WorkerMessage) => void)[] = [];
-  private onEnd: ((code: number | null, signal: string | null) => void)[] = [];
+  private onEnd: ((code: number | null, signal: string | null, reason: string) => void)[] = [];
   send(m: ParentMessage): void {
     this.sent.push(m);
   }
   onMessage(l: (m: WorkerMessage) => void): void {
     this.onMsg.push(l);
   }
-  onExit(l: (code: number | null, signal: string | null) => void): void {
+  onExit(l: (code: number | null, signal: string | null, reason: string) => void): void {
     this.onEnd.push(l);
+  }
+  async drain(): Promise<void> {
+    this.exit(0);
   }
   kill(): void {
     this.exit(null, 'SIGTERM');
@@ -36,7 +40,7 @@ class FakeWorker implements WorkerHandle {
     this.onMsg.forEach((l) => l(m));
   }
   exit(code: number | null, signal: string | null = null): void {
-    this.onEnd.forEach((l) => l(code, signal));
+    this.onEnd.forEach((l) => l(code, signal, crashReason(code, signal, [])));
   }
 }
 
@@ -74,7 +78,7 @@ describe('RunManager', () => {
     workers[0]?.exit(null, 'SIGKILL');
     const outcome = await done;
     expect(outcome.status).toBe('failed');
-    expect(outcome.error?.message).toMatch(/was killed \(SIGKILL\).*resume/);
+    expect(outcome.error?.message).toMatch(/was killed \(SIGKILL\)[\s\S]*resume/);
     expect(statuses.at(-1)).toMatchObject({ id: 'a', status: 'failed' });
     expect(events.at(-1)).toMatchObject({ type: 'run.status', runId: 'a', status: 'failed' });
     manager.enqueue('b', config);

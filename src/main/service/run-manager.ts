@@ -92,9 +92,9 @@ export class RunManager {
           this.ctx.emit(m.event);
         } else if (m.type === 'failed') reject(LabError.from(m.error));
       });
-      handle.onExit((code) => {
+      handle.onExit((_code, _signal, reason) => {
         if (result) resolve(result);
-        else reject(new LabError('INTERNAL', `Evaluation of run ${runId} ended without a result (exit code ${code ?? 'signal'}).`));
+        else reject(new LabError('INTERNAL', `Evaluation of run ${runId} ended without a result: the process ${reason}`));
       });
       handle.send({ type: 'evaluate', runId, workspace: this.ctx.ws.root, ...(datasetId ? { datasetId } : {}) });
     });
@@ -129,12 +129,12 @@ export class RunManager {
           return;
       }
     });
-    handle.onExit((code, signal) => {
+    handle.onExit((_code, _signal, reason) => {
       if (!run.settled) {
-        const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        // reason: the exit code or signal, and the last lines the process wrote to stderr.
         void this.finish(run.runId, 'failed', {
           code: 'TRAINING_FAILED',
-          message: `The training process ${how} before the run finished. Metrics up to the last batch are kept; resume the run to continue from its last checkpoint.`,
+          message: `The training process ended before the run finished: it ${reason}\nMetrics up to the last batch are kept; resume the run to continue from its last checkpoint.`,
         });
       }
       if (this.active === run) this.active = null;

@@ -1,7 +1,8 @@
 /**
  * Entry of the training process (utilityProcess in the app, child_process.fork under the CLI and `lab serve`).
- * Loads the data, trains, evaluates on the test split, saves the model; every finished batch and epoch is
- * appended to the run folder before it is reported, so a crash loses at most the batch in flight.
+ * It runs one job (train, evaluate or tune), reports `done` or `failed`, and exits when the parent drains it
+ * (see supervisor.ts): the job is stopped if still running, `drained` is sent, the channel closed. Every finished
+ * batch and epoch is appended to the run folder before it is reported, so a crash loses at most the batch in flight.
  */
 import { toLabErrorData } from '../../shared/errors';
 import type { LabEvent } from '../../shared/events';
@@ -16,7 +17,7 @@ const port = connectToParent();
 const gate = new PauseGate();
 const abort = new AbortController();
 let seq = 0;
-let busy = false;
+let job: Promise<void> | null = null;
 
 function emit(event: LabEvent): void {
   port.send({ type: 'event', event });
@@ -29,54 +30,47 @@ const io: JobIO = {
   gate,
 };
 
-async function handle(message: ParentMessage): Promise<void> {
+/** Runs the process's one job and reports how it ended; later job requests are ignored. */
+function start(id: string, work: () => Promise<unknown>): void {
+  job ??= work().then(
+    () => port.send({ type: 'done', runId: id }),
+    (err: unknown) => port.send({ type: 'failed', runId: id, error: toLabErrorData(err) }),
+  );
+}
+
+function stop(): void {
+  abort.abort();
+  gate.resume();
+}
+
+async function drain(): Promise<void> {
+  stop();
+  await job;
+  port.close({ type: 'drained' });
+}
+
+function handle(message: ParentMessage): void {
   switch (message.type) {
     case 'pause':
-      gate.pause();
-      return;
+      return gate.pause();
     case 'resume':
-      gate.resume();
-      return;
+      return gate.resume();
     case 'stop':
-      abort.abort();
-      gate.resume();
-      return;
-    case 'tune': {
-      if (busy) return;
-      busy = true;
-      try {
-        await runTuneJob(openWorkspace(message.workspace), message.tuneId, { emit, signal: abort.signal }, { rerun: message.rerun });
-        port.send({ type: 'done', runId: message.tuneId });
-      } catch (err) {
-        port.send({ type: 'failed', runId: message.tuneId, error: toLabErrorData(err) });
-      } finally {
-        setTimeout(() => process.exit(0), 50);
-      }
-      return;
-    }
+      return stop();
+    case 'drain':
+      return void drain();
+    case 'tune':
+      return start(message.tuneId, () => runTuneJob(openWorkspace(message.workspace), message.tuneId, { emit, signal: abort.signal }, { rerun: message.rerun }));
     case 'train':
-    case 'evaluate': {
-      if (busy) return;
-      busy = true;
-      const ws = openWorkspace(message.workspace);
-      try {
-        if (message.type === 'train') await runTrainJob(ws, message.runId, message.config, message.resume, io);
-        else await runEvaluateJob(ws, message.runId, io, message.datasetId);
-        port.send({ type: 'done', runId: message.runId });
-      } catch (err) {
-        port.send({ type: 'failed', runId: message.runId, error: toLabErrorData(err) });
-      } finally {
-        // Let the IPC queue drain before exiting.
-        setTimeout(() => process.exit(0), 50);
-      }
-    }
+      return start(message.runId, () => runTrainJob(openWorkspace(message.workspace), message.runId, message.config, message.resume, io));
+    case 'evaluate':
+      return start(message.runId, () => runEvaluateJob(openWorkspace(message.workspace), message.runId, io, message.datasetId));
   }
 }
 
-port.onMessage((message) => {
-  void handle(message);
-});
+port.onMessage(handle);
+// An error nothing caught: say it on stderr (the parent puts the last lines into the failed run's message) and end.
 process.on('uncaughtException', (err) => {
-  port.send({ type: 'failed', runId: '', error: toLabErrorData(err) });
-  setTimeout(() => process.exit(1), 50);
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
 });

@@ -18,7 +18,7 @@ afterEach(() => {
 });
 
 /** A training process that never answers: these tests start no training through the service. */
-const idleWorker = (): WorkerHandle => ({ send: () => {}, onMessage: () => {}, onExit: () => {}, kill: () => {} });
+const idleWorker = (): WorkerHandle => ({ send: () => {}, onMessage: () => {}, onExit: () => {}, drain: async () => {}, kill: () => {} });
 
 function setup(): { ws: Workspace; lab: ReturnType<typeof localClient> } {
   const work = tempWorkspace();

@@ -6,6 +6,7 @@ import { distinct, put, tempDir, tempWorkspace } from '../../datasets/test-fixtu
 import { listRuns } from '../../runs';
 import { runTuneJob } from '../../tuning';
 import type { ParentMessage, WorkerHandle, WorkerLauncher, WorkerMessage } from '../../worker/protocol';
+import { crashReason } from '../../worker/supervisor';
 import type { ServiceContext } from '../context';
 import { datasetHandlers } from './datasets';
 import { tuningHandlers } from './tuning';
@@ -19,9 +20,9 @@ afterEach(() => {
 function inProcessLauncher(ctx: ServiceContext, opts: { crash?: boolean } = {}): WorkerLauncher {
   return (): WorkerHandle => {
     const listeners: ((m: WorkerMessage) => void)[] = [];
-    const exits: ((code: number | null, signal: string | null) => void)[] = [];
+    const exits: ((code: number | null, signal: string | null, reason: string) => void)[] = [];
     const abort = new AbortController();
-    const exit = (code: number): void => void setTimeout(() => exits.forEach((l) => l(code, null)), 5);
+    const exit = (code: number): void => void setTimeout(() => exits.forEach((l) => l(code, null, crashReason(code, null, []))), 5);
     return {
       send: (m: ParentMessage) => {
         if (m.type === 'stop') abort.abort();
@@ -37,6 +38,7 @@ function inProcessLauncher(ctx: ServiceContext, opts: { crash?: boolean } = {}):
       },
       onMessage: (l) => listeners.push(l),
       onExit: (l) => exits.push(l),
+      drain: async () => abort.abort(),
       kill: () => abort.abort(),
     };
   };

@@ -51,9 +51,9 @@ export function tuningHandlers(ctx: ServiceContext, launch: WorkerLauncher): Tun
       settled = true;
       if (active.get(state.id) === handle) active.delete(state.id);
     };
-    handle.onExit((code, signal) => {
+    handle.onExit((_code, _signal, reason) => {
       if (active.get(state.id) === handle) active.delete(state.id);
-      if (!settled) fail(state.id, { code: 'TRAINING_FAILED', message: `The tuning process ${signal ? `was killed (${signal})` : `exited with code ${code}`}. ${interrupted(state).message}` });
+      if (!settled) fail(state.id, { code: 'TRAINING_FAILED', message: `The tuning process ${reason}\n${interrupted(state).message}` });
     });
     handle.send({ type: 'tune', tuneId: state.id, workspace: ctx.ws.root, rerun });
     return state;
