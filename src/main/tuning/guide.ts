@@ -9,6 +9,7 @@ import { LabError, toLabErrorData } from '../../shared/errors';
 import { TUNE_STEPS, type GridCell, type TuneRequest, type TuneState, type TuneStepNumber, type TuneStepResult } from '../../shared/tuning';
 import type { TuneContext } from './context';
 import { writeTuneState } from './state-store';
+import { msg } from '../../shared/messages';
 import { coarseGrid } from './steps/coarse-grid';
 import { initialLossCheck } from './steps/initial-loss';
 import { lrRangeTest } from './steps/lr-range';
@@ -61,7 +62,7 @@ async function runStep(ctx: TuneContext, state: TuneState, step: TuneStepNumber)
       const s3 = resultOf(state, 3);
       const suggested = s3?.lrRange?.suggestedLr ?? null;
       const center = suggested ?? ctx.config.optimizer.lr;
-      const source = suggested !== null ? "step 3's suggestion" : `the base learning rate ${fmt(center)}, since step 3 has no suggestion`;
+      const source = suggested !== null ? msg('tuning.source.step3') : msg('tuning.source.baseLr', { lr: fmt(center) });
       // Cells already trained before a kill or stop are kept, not trained again.
       return coarseGrid(ctx, center, source, {
         ...(state.partialGrid ? { done: state.partialGrid } : {}),
@@ -74,9 +75,9 @@ async function runStep(ctx: TuneContext, state: TuneState, step: TuneStepNumber)
     case 5: {
       const s4 = resultOf(state, 4);
       const best = s4?.verdict !== 'fail' ? s4?.grid?.find((c) => c.rank === 1) : undefined;
-      if (best) return refine(ctx, best.lr, best.weightDecay, "step 4's best");
+      if (best) return refine(ctx, best.lr, best.weightDecay, msg('tuning.source.grid'));
       const wd = ctx.config.weightDecay.kind === 'none' ? 0 : ctx.config.weightDecay.value;
-      return refine(ctx, ctx.config.optimizer.lr, wd, 'the base settings, since step 4 has no result');
+      return refine(ctx, ctx.config.optimizer.lr, wd, msg('tuning.source.config'));
     }
     case 6: {
       const runId = resultOf(state, 5)?.runIds[0];

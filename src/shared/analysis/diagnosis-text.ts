@@ -1,5 +1,6 @@
 import type { DiagnosisKind, Evidence } from './diagnosis';
 import type { DiagnosisAction } from './diagnosis-actions';
+import { formatMessage, isMessageCode, msg, type LabMessage } from '../messages';
 
 /** Words for a diagnosis in English and Chinese, shared by the card, the CLI and the HTML report. */
 export type TextLocale = 'en' | 'zh-CN';
@@ -9,27 +10,14 @@ const pts = (x: number) => `${Math.round(x)}`;
 const num = (x: number) => (Math.abs(x) >= 100 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : Number(x.toPrecision(3)).toString());
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} %`;
 
-const KIND: Record<TextLocale, Record<DiagnosisKind, { title: string; summary: string }>> = {
-  en: {
-    'not-enough-data': { title: 'Not enough data yet', summary: 'Wait for a few epochs with validation before judging the curves.' },
-    diverged: { title: 'Diverged', summary: 'The loss became NaN/Infinity or exploded: the steps are too large or the inputs out of range.' },
-    'lr-too-low': { title: 'Learning rate too low', summary: 'The training loss is flat: the optimizer barely moves the weights.' },
-    overfitting: { title: 'Overfitting', summary: 'The model learns the training set by heart and generalises worse and worse.' },
-    underfitting: { title: 'Underfitting', summary: 'The model does not even fit the training data: it is too small, too constrained, or learns too slowly.' },
-    'good-fit': { title: 'Good fit', summary: 'Training and validation improve together: keep training or fine-tune.' },
-  },
-  'zh-CN': {
-    'not-enough-data': { title: '数据还不够', summary: '请等有验证结果的几个轮次之后再判断曲线。' },
-    diverged: { title: '发散', summary: '损失变成 NaN/无穷大或急剧增大：步长太大或输入范围有问题。' },
-    'lr-too-low': { title: '学习率太低', summary: '训练损失几乎不变：优化器几乎没有更新权重。' },
-    overfitting: { title: '过拟合', summary: '模型死记训练集，泛化能力越来越差。' },
-    underfitting: { title: '欠拟合', summary: '模型连训练数据都拟合不好：模型太小、约束太强或学得太慢。' },
-    'good-fit': { title: '良好拟合', summary: '训练和验证同步改善：继续训练或进行微调。' },
-  },
-};
+/** The kind's title and summary (texts in src/shared/messages/catalog/diagnosis.ts). */
+export function kindMessages(kind: DiagnosisKind): { title: LabMessage; summary: LabMessage } {
+  return { title: msg(`diagnosis.kind.${kind}.title`), summary: msg(`diagnosis.kind.${kind}.summary`) };
+}
 
 export function kindText(kind: DiagnosisKind, locale: TextLocale = 'en'): { title: string; summary: string } {
-  return KIND[locale][kind];
+  const m = kindMessages(kind);
+  return { title: formatMessage(m.title, locale), summary: formatMessage(m.summary, locale) };
 }
 
 export function evidenceText(e: Evidence, locale: TextLocale = 'en'): string {
@@ -81,46 +69,51 @@ export function evidenceText(e: Evidence, locale: TextLocale = 'en'): string {
   }
 }
 
-export function actionText(a: DiagnosisAction, locale: TextLocale = 'en'): string {
+/** An action's label as a message: numbers formatted, preset and field names as messages of their own. */
+export function actionMessage(a: DiagnosisAction): LabMessage {
   const d = a.detail;
-  const zh = locale === 'zh-CN';
-  const v = (k: string) => {
+  const v = (k: string): string => {
     const x = d[k];
     return typeof x === 'number' ? num(x) : String(x ?? '');
   };
+  const preset = (k: string): LabMessage => msg(`diagnosis.preset.${String(d[k]) as 'none' | 'light' | 'standard' | 'strong'}`);
   switch (a.id) {
     case 'more-augmentation':
-      return zh ? `加强数据增强（${v('from')} → ${v('to')}）` : `Stronger augmentation (${v('from')} → ${v('to')})`;
+      return msg('diagnosis.action.more-augmentation', { from: preset('from'), to: preset('to') });
     case 'more-dropout': {
-      const where = String(d.where ?? 'head');
-      const en = { hidden: 'in the hidden layers', head: 'before the classifier head', blocks: 'after the convolution blocks' }[where] ?? '';
-      const cn = { hidden: '隐藏层', head: '分类头之前', blocks: '卷积块之后' }[where] ?? '';
-      return zh ? `在${cn}添加 Dropout（丢弃概率 ${v('to')}）` : `Add dropout ${en} (drop probability ${v('to')})`;
+      const where = d.where === 'hidden' || d.where === 'blocks' ? d.where : 'head';
+      return msg(`diagnosis.action.more-dropout.${where}`, { to: v('to') });
     }
     case 'stop-earlier':
-      return zh ? `更早停止（早停耐心 ${v('patience')}，恢复最佳权重）` : `Stop earlier (early stopping, patience ${v('patience')}, restore best)`;
+      return msg('diagnosis.action.stop-earlier', { patience: v('patience') });
     case 'more-weight-decay':
-      return zh ? `加强权重衰减（${v('to')}）` : `More weight decay (${v('to')})`;
+      return msg('diagnosis.action.more-weight-decay', { to: v('to') });
     case 'bigger-model':
-      return zh ? '增大模型（宽度 ×2）' : 'Bigger model (twice as wide)';
+      return msg('diagnosis.action.bigger-model');
     case 'higher-lr':
     case 'much-higher-lr':
-      return zh ? `增大学习率（${v('from')} → ${v('to')}）` : `Higher learning rate (${v('from')} → ${v('to')})`;
+      return msg('diagnosis.action.higher-lr', { from: v('from'), to: v('to') });
     case 'lower-lr':
-      return zh ? `减小学习率（${v('from')} → ${v('to')}）` : `Lower learning rate (${v('from')} → ${v('to')})`;
-    case 'less-regularisation':
-      return zh ? `减少正则化（${v('fields')}）` : `Less regularisation (${v('fields')})`;
+      return msg('diagnosis.action.lower-lr', { from: v('from'), to: v('to') });
+    case 'less-regularisation': {
+      const fields = v('fields').split(', ').filter(Boolean);
+      return msg('diagnosis.action.less-regularisation', { fields: fields.map((f) => (isMessageCode(`diagnosis.field.${f}`) ? { code: `diagnosis.field.${f}` } : f)) });
+    }
     case 'train-longer':
-      return zh ? `继续训练（${v('from')} → ${v('to')} 轮）` : `Train longer (${v('from')} → ${v('to')} epochs)`;
+      return msg('diagnosis.action.train-longer', { from: v('from'), to: v('to') });
     case 'switch-to-adam':
-      return zh ? `改用 Adam（原为 ${v('from')}）` : `Switch to Adam (was ${v('from')})`;
+      return msg('diagnosis.action.switch-to-adam', { from: v('from') });
     case 'clip-gradients':
-      return zh ? `梯度裁剪（范数 ≤ ${v('to')}）` : `Clip gradients (norm ≤ ${v('to')})`;
+      return msg('diagnosis.action.clip-gradients', { to: v('to') });
     case 'warmup':
-      return zh ? `学习率预热 ${v('epochs')} 轮` : `Warm up the learning rate over ${v('epochs')} epochs`;
+      return msg('diagnosis.action.warmup', { epochs: v('epochs') });
     case 'lr-decay':
-      return zh ? '微调：余弦学习率衰减' : 'Fine-tune: cosine learning-rate decay';
+      return msg('diagnosis.action.lr-decay');
   }
+}
+
+export function actionText(a: DiagnosisAction, locale: TextLocale = 'en'): string {
+  return formatMessage(actionMessage(a), locale);
 }
 
 /** One paragraph for the CLI and logs. */

@@ -14,11 +14,12 @@ export function isLabMessage(value: unknown): value is LabMessage {
   return typeof value === 'object' && value !== null && typeof (value as LabMessage).code === 'string';
 }
 
-const PLACEHOLDER = /\{(\w+)(?:\|([^|{}]*)\|([^{}]*))?\}/g;
+const PLACEHOLDER = /\{(\w+)(:sentences)?(?:\|([^|{}]*)\|([^{}]*))?\}/g;
 
 /**
  * The message's text in `locale`. `{name}` is replaced by params.name; `{n|item|items}` picks the first
- * form when params.n is 1 and the second otherwise (English plurals; Chinese texts rarely need it).
+ * form when params.n is 1 and the second otherwise (English plurals; Chinese texts rarely need it);
+ * `{items:sentences}` joins a list of sentences (by a space in English, by nothing in Chinese).
  * An unknown code (a newer engine talking to an older UI) yields the code itself; callers that hold the
  * English sentence too should use `localize`.
  */
@@ -27,9 +28,10 @@ export function formatMessage(message: LabMessage, locale: Locale): string {
   const template = table[message.code] ?? (catalogs.en as Record<string, string>)[message.code];
   if (template === undefined) return message.code;
   const params = message.params ?? {};
-  return template.replace(PLACEHOLDER, (whole, name: string, one?: string, other?: string) => {
+  return template.replace(PLACEHOLDER, (whole, name: string, sentences?: string, one?: string, other?: string) => {
     const value = params[name];
     if (value === undefined) return whole;
+    if (sentences && Array.isArray(value)) return value.map((v: MessageParam) => formatParam(v, locale)).join(locale === 'zh-CN' ? '' : ' ');
     if (one !== undefined && other !== undefined) return Number(value) === 1 ? one : other;
     return formatParam(value, locale);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogs, formatMessage, localize, msg, resolveLocale, type LabMessage } from './index';
 import { LabError, toLabErrorData } from '../errors';
 
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)(?:\|[^{}]*)?\}/g)].map((m) => m[1]).sort();
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)(?::\w+)?(?:\|[^{}]*)?\}/g)].map((m) => m[1]).sort();
 
 describe('message catalogs', () => {
   it('give every code the same placeholders in English and Chinese', () => {
@@ -13,10 +13,11 @@ describe('message catalogs', () => {
     }
   });
 
-  it('write every Chinese text in Chinese (at least one CJK character), not a copy of the English', () => {
+  it('write every Chinese text in Chinese, not a copy of the English', () => {
     for (const [code, zh] of Object.entries(catalogs['zh-CN'])) {
-      if (code === 'common.verbatim') continue;
-      expect(/[\u4e00-\u9fff]/.test(zh), `${code}: ${zh}`).toBe(true);
+      // Either Chinese words, or no words at all (punctuation and placeholders only, e.g. '{title}：{summary}').
+      const words = zh.replace(/\{[^{}]*\}/g, '');
+      expect(/[\u4e00-\u9fff]/.test(zh) || !/[A-Za-z]{2,}/.test(words), `${code}: ${zh}`).toBe(true);
     }
   });
 });
@@ -29,6 +30,13 @@ describe('formatMessage', () => {
     expect(formatMessage(m, 'zh-CN')).toContain('意外错误');
     const nested = msg('error.unexpected', { detail: msg('error.unknownCall', { name: 'x' }) });
     expect(formatMessage(nested, 'zh-CN')).toContain('未知的调用“x”');
+  });
+
+  it('joins lists with the separators of the language', () => {
+    const m = msg('common.sentences', { items: [msg('common.yes'), msg('common.no')] });
+    expect(formatMessage(m, 'en')).toBe('yes no');
+    expect(formatMessage(m, 'zh-CN')).toBe('是否');
+    expect(formatMessage(msg('error.unexpected', { detail: ['a', msg('common.yes')] }), 'zh-CN')).toContain('a、是');
   });
 
   it('falls back to the English sentence for a code this build does not know', () => {

@@ -9,6 +9,7 @@ import { rankRows } from '../search/rank';
 import { lastEpoch, trainTagged } from '../tagged-run';
 import { clearlyBadRule } from '../search/terminate';
 import { fmt, pct, stepResult } from './step-result';
+import { msg, type LabMessage } from '../../../shared/messages';
 
 export interface GridProgress {
   /** Cells already trained (from a run killed mid-grid); they are kept, not trained again. */
@@ -17,7 +18,7 @@ export interface GridProgress {
   onCell?: (cells: GridCell[]) => void;
 }
 
-export async function coarseGrid(ctx: TuneContext, centerLr: number, source: string, progress: GridProgress = {}): Promise<TuneStepResult> {
+export async function coarseGrid(ctx: TuneContext, centerLr: number, source: LabMessage, progress: GridProgress = {}): Promise<TuneStepResult> {
   const started = new Date();
   const { gridLrFactors, gridWeightDecays, gridEpochs } = ctx.budgets;
   const cells: GridCell[] = [...(progress.done ?? [])];
@@ -75,7 +76,7 @@ export async function coarseGrid(ctx: TuneContext, centerLr: number, source: str
   };
   const grid = ranked;
   if (ctx.io.signal?.aborted) {
-    return stepResult(4, started, { verdict: 'fail', numbers, runIds, grid, explanation: `Stopped after ${cells.length} cell(s); run step 4 again to finish the grid.`, nextAction: 'Run step 4 again.' });
+    return stepResult(4, started, { verdict: 'fail', numbers, runIds, grid, explanation: msg('tuning.s4.stopped', { cells: cells.length }), nextAction: msg('tuning.rerun', { step: 4 }) });
   }
   if (!best) {
     return stepResult(4, started, {
@@ -83,9 +84,9 @@ export async function coarseGrid(ctx: TuneContext, centerLr: number, source: str
       numbers,
       runIds,
       grid,
-      explanation: `Every cell of the grid around ${fmt(centerLr)} diverged or failed.`,
-      causes: ['The centre learning rate is too high.'],
-      nextAction: `Run step 3 again with a lower range, or rerun step 4 around ${fmt(centerLr / 10)}.`,
+      explanation: msg('tuning.s4.allFailed', { lr: fmt(centerLr) }),
+      causes: [msg('tuning.s4.causeHigh')],
+      nextAction: msg('tuning.s4.lower', { lr: fmt(centerLr / 10) }),
     });
   }
   const second = ranked[1];
@@ -95,12 +96,14 @@ export async function coarseGrid(ctx: TuneContext, centerLr: number, source: str
     numbers,
     runIds,
     grid,
-    explanation:
-      `${cells.length} settings around ${fmt(centerLr)} (${source}), ${gridEpochs} epoch(s) each, ranked by ${byVal ? 'validation accuracy' : 'final training loss (no validation split)'}. ` +
-      `Best: LR ${fmt(best.lr)}, weight decay ${fmt(best.weightDecay)} with ${byVal ? `validation accuracy ${pct(best.valAccuracy)}` : `training loss ${fmt(best.trainLoss)}`}` +
-      (margin === null ? '.' : margin === 0 ? ', tied on accuracy with the next (validation loss, then training loss, break ties).' : `, ${fmt(margin * 100)} points ahead of the next.`) +
-      (diverged ? ` ${diverged} setting(s) diverged.` : '') +
-      ' Short runs only rank settings; they do not show how far each can go.',
-    nextAction: `Go on to step 5: train LR ${fmt(best.lr)}, weight decay ${fmt(best.weightDecay)} for ${ctx.budgets.refineEpochs} epochs.`,
+    explanation: msg(diverged ? 'tuning.s4.explainDiverged' : 'tuning.s4.explain', {
+      summary: byVal
+        ? msg('tuning.s4.summaryVal', { cells: cells.length, lr: fmt(centerLr), source, epochs: gridEpochs, bestLr: fmt(best.lr), bestWd: fmt(best.weightDecay), accuracy: pct(best.valAccuracy) })
+        : msg('tuning.s4.summaryTrain', { cells: cells.length, lr: fmt(centerLr), source, epochs: gridEpochs, bestLr: fmt(best.lr), bestWd: fmt(best.weightDecay), loss: fmt(best.trainLoss) }),
+      margin: margin === null ? msg('tuning.s4.period') : margin === 0 ? msg('tuning.s4.tied') : msg('tuning.s4.ahead', { points: fmt(margin * 100) }),
+      diverged: msg('tuning.s4.diverged', { count: diverged }),
+      note: msg('tuning.s4.shortRuns'),
+    }),
+    nextAction: msg('tuning.s4.next', { lr: fmt(best.lr), wd: fmt(best.weightDecay), epochs: ctx.budgets.refineEpochs }),
   });
 }

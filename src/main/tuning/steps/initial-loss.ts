@@ -10,6 +10,7 @@ import { toInputTensor } from '../../training';
 import type { TuneContext } from '../context';
 import { shuffledHead } from '../sample';
 import { fmt, stepResult } from './step-result';
+import { msg, type LabMessage } from '../../../shared/messages';
 
 /** uint8 NHWC → model input. Tests pass a deliberately broken one (e.g. pixels ×255) to see the check catch it. */
 export type InputFn = (x: Uint8Array, n: number, size: number, channels: number) => tf.Tensor4D;
@@ -70,27 +71,30 @@ export async function initialLossCheck(ctx: TuneContext, opts: { toInput?: Input
     inputMin: inMin,
     inputMax: inMax,
   };
-  const measured = `Mean loss ${fmt(loss)} over ${seen} images (${batches} batches) vs ln ${C} = ${fmt(expected)}: off by ${fmt(deviation * 100)} % (tolerance ${fmt(ctx.budgets.lossTolerance * 100)} %).`;
+  const measured = msg('tuning.s1.measured', { loss: fmt(loss), images: seen, batches, classes: C, expected: fmt(expected), deviation: fmt(deviation * 100), tolerance: fmt(ctx.budgets.lossTolerance * 100) });
   if (ok) {
     return stepResult(1, started, {
       verdict: 'pass',
       numbers,
-      explanation: `${measured} An untrained network that guesses every class with equal probability scores ln C, so preprocessing, initialisation and the loss look sane.`,
-      nextAction: 'Go on to step 2: overfit a small sample.',
+      explanation: msg('tuning.s1.pass', { measured }),
+      nextAction: msg('tuning.s1.next'),
     });
   }
-  const causes: string[] = [];
+  const causes: LabMessage[] = [];
+  let area: LabMessage | null = null;
   const wide = inMax - inMin;
-  if (inMax > 10 || inMin < -10) causes.push(`Preprocessing: the model's inputs range over [${fmt(inMin)}, ${fmt(inMax)}], far outside [0, 1] or [−1, 1]; scale pixels (x/255) before the model.`);
-  else if (wide < 1e-3) causes.push(`Preprocessing: the inputs are constant (${fmt(inMin)}); check decoding and normalisation.`);
-  if (loss > expected) causes.push('Initialisation: the initial weights make the logits large (a confident guess before training); use Glorot/He initialisation and no large constant bias in the last layer.');
-  else causes.push('Loss: the loss is below chance before training; check that labels match the images and that the loss is softmax cross-entropy over one-hot labels.');
-  causes.push(`Loss: check the loss is softmax cross-entropy over all ${C} classes (not binary, not applied twice to probabilities).`);
+  if (inMax > 10 || inMin < -10) causes.push(msg('tuning.s1.causeRange', { min: fmt(inMin), max: fmt(inMax) }));
+  else if (wide < 1e-3) causes.push(msg('tuning.s1.causeConstant', { value: fmt(inMin) }));
+  if (causes.length) area = msg('tuning.area.preprocessing');
+  if (loss > expected) causes.push(msg('tuning.s1.causeInit'));
+  else causes.push(msg('tuning.s1.causeBelowChance'));
+  area ??= msg(loss > expected ? 'tuning.area.initialisation' : 'tuning.area.loss');
+  causes.push(msg('tuning.s1.causeLoss', { classes: C }));
   return stepResult(1, started, {
     verdict: 'fail',
     numbers,
-    explanation: `${measured} The initial loss should be close to ln C before training; this far off, something upstream of training is wrong.`,
-    nextAction: `Fix the first likely cause (${causes[0]!.split(':')[0]!.toLowerCase()}) and run step 1 again before tuning anything.`,
+    explanation: msg('tuning.s1.fail', { measured }),
+    nextAction: msg('tuning.s1.fix', { area }),
     causes,
   });
 }

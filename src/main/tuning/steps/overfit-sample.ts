@@ -9,7 +9,8 @@ import type { TuneContext } from '../context';
 import { perClassSample } from '../sample';
 import { EXPLODE_OVER_CHANCE } from '../search/terminate';
 import { trainTagged } from '../tagged-run';
-import { fmt, pct, stepResult } from './step-result';
+import { fmt, note, pct, stepResult } from './step-result';
+import { msg } from '../../../shared/messages';
 
 /** Relative drop of the epoch loss below this over the whole budget counts as "flat". */
 const FLAT_DROP = 0.1;
@@ -54,6 +55,7 @@ export async function overfitSmallSample(ctx: TuneContext): Promise<TuneStepResu
     lastLoss: last?.loss ?? null,
   };
   const runIds = [run.runId];
+  const why = run.error?.msg ?? note(run.note ?? '');
   if (run.outcome === 'diverged' || run.outcome === 'terminated') {
     numbers.divergedAtEpoch = run.outcome === 'diverged' ? ((run.error?.details as { epoch?: number } | undefined)?.epoch ?? null) : (last?.epoch ?? null);
     numbers.maxLoss = Math.max(...run.epochs.map((e) => e.loss));
@@ -61,9 +63,9 @@ export async function overfitSmallSample(ctx: TuneContext): Promise<TuneStepResu
       verdict: 'fail',
       numbers,
       runIds,
-      explanation: `The loss ${run.outcome === 'diverged' ? 'became NaN/Inf' : 'exploded'} while fitting ${sample.n} images at learning rate ${fmt(lr)}: ${run.note}.`,
-      causes: ['Learning rate too large: each step overshoots until the numbers overflow.', 'Inputs out of range: unscaled pixels (0–255) make activations and gradients huge.'],
-      nextAction: `Lower the learning rate about 10× (to ${fmt(lr / 10)}) and check step 1's input range, then run step 2 again.`,
+      explanation: msg(run.outcome === 'diverged' ? 'tuning.s2.diverged' : 'tuning.s2.exploded', { images: sample.n, lr: fmt(lr), note: why }),
+      causes: [msg('tuning.s2.causeLrHigh'), msg('tuning.s2.causeInputs')],
+      nextAction: msg('tuning.s2.lowerLr', { lr: fmt(lr / 10) }),
     });
   }
   if (run.outcome === 'failed' || run.outcome === 'stopped') {
@@ -71,8 +73,8 @@ export async function overfitSmallSample(ctx: TuneContext): Promise<TuneStepResu
       verdict: 'fail',
       numbers,
       runIds,
-      explanation: run.outcome === 'stopped' ? 'Stopped before the sample was fitted.' : `Training failed: ${run.note}`,
-      nextAction: 'Run step 2 again.',
+      explanation: run.outcome === 'stopped' ? msg('tuning.s2.stopped') : msg('tuning.failed', { note: why }),
+      nextAction: msg('tuning.rerun', { step: 2 }),
     });
   }
   if (reached) {
@@ -80,8 +82,8 @@ export async function overfitSmallSample(ctx: TuneContext): Promise<TuneStepResu
       verdict: 'pass',
       numbers,
       runIds,
-      explanation: `Reached 100 % training accuracy on ${sample.n} images (${k} per class) after ${last!.epoch} epoch(s) at learning rate ${fmt(lr)}; loss ${fmt(first?.loss)} → ${fmt(last?.loss)}. The model has the capacity to learn and the gradients flow.`,
-      nextAction: 'Go on to step 3: find a learning rate on all the data.',
+      explanation: msg('tuning.s2.pass', { images: sample.n, perClass: k, epochs: last!.epoch, lr: fmt(lr), first: fmt(first?.loss), last: fmt(last?.loss) }),
+      nextAction: msg('tuning.s2.next'),
     });
   }
   const drop = first && last ? (first.loss - last.loss) / Math.max(first.loss, 1e-12) : 0;
@@ -91,17 +93,17 @@ export async function overfitSmallSample(ctx: TuneContext): Promise<TuneStepResu
       verdict: 'fail',
       numbers,
       runIds,
-      explanation: `After ${run.epochs.length} epochs the loss ${drop < 0 ? 'did not fall' : 'barely moved'} (${fmt(first?.loss)} → ${fmt(last?.loss)}) and training accuracy is ${pct(last?.valAccuracy)}.`,
-      causes: ['Learning rate too small: the steps are too short to move the loss.', 'Model too small for the task, or a bad initialisation.'],
-      nextAction: `Raise the learning rate about 10× (to ${fmt(Math.min(10, lr * 10))}) or use a bigger model, then run step 2 again.`,
+      explanation: msg(drop < 0 ? 'tuning.s2.flat' : 'tuning.s2.barely', { epochs: run.epochs.length, first: fmt(first?.loss), last: fmt(last?.loss), accuracy: pct(last?.valAccuracy) }),
+      causes: [msg('tuning.s2.causeLrLow'), msg('tuning.s2.causeSmall')],
+      nextAction: msg('tuning.s2.raiseLr', { lr: fmt(Math.min(10, lr * 10)) }),
     });
   }
   return stepResult(2, started, {
     verdict: 'warn',
     numbers,
     runIds,
-    explanation: `The loss fell (${fmt(first?.loss)} → ${fmt(last?.loss)}) but training accuracy reached only ${pct(last?.valAccuracy)} within ${run.epochs.length} epochs.`,
-    causes: ['The epoch budget is short for this learning rate, or the model is small.'],
-    nextAction: 'Give step 2 more epochs or raise the learning rate a little; going on is possible but the model may underfit.',
+    explanation: msg('tuning.s2.partial', { first: fmt(first?.loss), last: fmt(last?.loss), accuracy: pct(last?.valAccuracy), epochs: run.epochs.length }),
+    causes: [msg('tuning.s2.causeBudget')],
+    nextAction: msg('tuning.s2.moreEpochs'),
   });
 }

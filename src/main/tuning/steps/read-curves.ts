@@ -1,6 +1,7 @@
 /** Step 6 (docs/CONCEPTS.md#step-6-read-the-curves): the dashboards' diagnosis of step 5's run, with its recommended next actions. */
 import { diagnose } from '../../../shared/analysis/diagnosis';
-import { actionText, diagnosisText, kindText } from '../../../shared/analysis/diagnosis-text';
+import { actionMessage, diagnosisText, kindMessages } from '../../../shared/analysis/diagnosis-text';
+import { msg } from '../../../shared/messages';
 import type { TuneStepResult, TuneVerdict } from '../../../shared/tuning';
 import { readRun } from '../../runs';
 import type { TuneContext } from '../context';
@@ -11,7 +12,7 @@ export async function readCurves(ctx: TuneContext, runId: string): Promise<TuneS
   const run = await readRun(ctx.ws, runId);
   const d = diagnose({ epochs: run.epochLogs, batches: run.batchLogs, config: run.config });
   const verdict: TuneVerdict = d.kind === 'good-fit' ? 'pass' : d.kind === 'diverged' ? 'fail' : 'warn';
-  const k = kindText(d.kind);
+  const k = kindMessages(d.kind);
   const last = run.epochLogs[run.epochLogs.length - 1];
   return stepResult(6, started, {
     verdict,
@@ -26,8 +27,8 @@ export async function readCurves(ctx: TuneContext, runId: string): Promise<TuneS
     },
     runIds: [runId],
     diagnosis: { ...d, text: diagnosisText(d) },
-    explanation: `${k.title}: ${k.summary}`,
+    explanation: msg('tuning.s6.explain', { title: k.title, summary: k.summary }),
     causes: [],
-    nextAction: d.actions.length ? d.actions.map((a) => actionText(a)).join('; ') : 'Nothing to change: the settings are ready for a full training.',
+    nextAction: d.actions.length ? msg('tuning.s6.actions', { actions: d.actions.map(actionMessage) }) : msg('tuning.s6.nothing'),
   });
 }

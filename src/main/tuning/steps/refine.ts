@@ -5,9 +5,10 @@
 import type { TuneStepResult } from '../../../shared/tuning';
 import type { TuneContext } from '../context';
 import { trainTagged } from '../tagged-run';
-import { fmt, pct, stepResult } from './step-result';
+import { fmt, note, pct, stepResult } from './step-result';
+import { msg, type LabMessage } from '../../../shared/messages';
 
-export async function refine(ctx: TuneContext, lr: number, weightDecay: number, source: string): Promise<TuneStepResult> {
+export async function refine(ctx: TuneContext, lr: number, weightDecay: number, source: LabMessage): Promise<TuneStepResult> {
   const started = new Date();
   const epochs = ctx.budgets.refineEpochs;
   const run = await trainTagged(ctx, {
@@ -49,21 +50,29 @@ export async function refine(ctx: TuneContext, lr: number, weightDecay: number, 
       verdict: 'fail',
       numbers,
       runIds,
-      explanation: run.outcome === 'stopped' ? 'Stopped before the run finished.' : `Training at LR ${fmt(lr)} did not hold over ${epochs} epochs: ${run.note}`,
-      causes: run.outcome === 'diverged' ? ['The learning rate is stable for a few epochs but not for many.'] : [],
-      nextAction: run.outcome === 'diverged' ? `Rerun step 5 at half the learning rate (${fmt(lr / 2)}).` : 'Run step 5 again.',
+      explanation: run.outcome === 'stopped' ? msg('tuning.s5.stopped') : msg('tuning.s5.failed', { lr: fmt(lr), epochs, note: run.error?.msg ?? note(run.note ?? '') }),
+      causes: run.outcome === 'diverged' ? [msg('tuning.s5.causeUnstable')] : [],
+      nextAction: run.outcome === 'diverged' ? msg('tuning.s5.halfLr', { lr: fmt(lr / 2) }) : msg('tuning.rerun', { step: 5 }),
     });
   }
   const unstable = worstRise > 0.5;
-  const stopped = run.outcome === 'early-stopped' ? ` Validation loss stopped improving after epoch ${best?.epoch}; early stopping ended the run at epoch ${e.length} (weights not restored).` : '';
+  const summary = msg('tuning.s5.summary', {
+    lr: fmt(lr),
+    wd: fmt(weightDecay),
+    source,
+    epochs: e.length,
+    trainAccuracy: pct(last?.accuracy),
+    valAccuracy: pct(last?.valAccuracy),
+    bestAccuracy: pct(best?.valAccuracy),
+    bestEpoch: best?.epoch ?? '–',
+  });
+  const stopped = run.outcome === 'early-stopped' ? [msg('tuning.s5.earlyStopped', { best: best?.epoch ?? '–', epoch: e.length })] : [];
+  const stability = unstable ? msg('tuning.s5.jumped', { rise: fmt(worstRise * 100) }) : msg('tuning.s5.smooth');
   return stepResult(5, started, {
     verdict: unstable ? 'warn' : 'pass',
     numbers,
     runIds,
-    explanation:
-      `LR ${fmt(lr)}, weight decay ${fmt(weightDecay)} (${source}) trained ${e.length} epoch(s) at a constant rate: training accuracy ${pct(last?.accuracy)}, validation accuracy ${pct(last?.valAccuracy)} (best ${pct(best?.valAccuracy)} at epoch ${best?.epoch ?? '–'}).` +
-      stopped +
-      (unstable ? ` The training loss jumped by up to ${fmt(worstRise * 100)} % between epochs: the rate is at the edge of stability.` : ' The training loss fell without large jumps.'),
-    nextAction: 'Go on to step 6: read the curves of this run.',
+    explanation: msg('common.sentences', { items: [summary, ...stopped, stability] }),
+    nextAction: msg('tuning.s5.next'),
   });
 }

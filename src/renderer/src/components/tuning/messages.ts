@@ -51,6 +51,7 @@ const en = {
     chartX: 'x axis',
     failed: 'Failed: {message}',
     status: { running: 'running', completed: 'completed', failed: 'failed', stopped: 'stopped' },
+    rowStatus: { ok: 'finished', diverged: 'diverged', terminated: 'stopped early', failed: 'failed' },
   },
 };
 
@@ -105,6 +106,7 @@ const zhCN: typeof en = {
     chartX: '横轴',
     failed: '失败：{message}',
     status: { running: '运行中', completed: '已完成', failed: '失败', stopped: '已停止' },
+    rowStatus: { ok: '完成', diverged: '发散', terminated: '提前终止', failed: '失败' },
   },
 };
 
