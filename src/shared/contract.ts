@@ -25,6 +25,7 @@ import type {
   RunSummary,
   SamplePage,
   Settings,
+  ServingStatus,
 } from './dto';
 
 const id = z.string().min(1).max(200);
@@ -87,6 +88,16 @@ export const PredictRequestSchema = z.object({
   multiCrop: z.boolean().default(false),
   /** Return each image as the model sees it (after resize/crop/greyscale) as a PNG data URL. */
   preview: z.boolean().default(false),
+});
+
+/** `lab serve-model` / the Serve button: a run id or an export folder behind a local HTTP prediction API. */
+export const ServeModelRequestSchema = z.object({
+  model: z.string().min(1),
+  /** 0: any free port. */
+  port: z.number().int().min(0).max(65535).default(0),
+  /** Default 127.0.0.1; any other address needs a token. */
+  host: z.string().min(1).optional(),
+  token: z.string().min(16).max(512).optional(),
 });
 
 /** Concept lab: a tiny dense ReLU layer's activations through the engine's Dropout layer (tfjs, inverted dropout). */
@@ -155,6 +166,9 @@ export const labCalls = {
   'runs.report': z.tuple([id]),
   'runs.export': z.tuple([ExportRequestSchema]),
   'models.predict': z.tuple([PredictRequestSchema]),
+  'models.serve': z.tuple([ServeModelRequestSchema]),
+  'models.stopServing': z.tuple([]),
+  'models.serving': z.tuple([]),
   'settings.get': z.tuple([]),
   'settings.set': z.tuple([SettingsPatchSchema]),
   'augment.presets': z.tuple([]),
@@ -197,6 +211,10 @@ export interface LabResults {
   'runs.report': { file: string; html: string };
   'runs.export': ExportResult;
   'models.predict': Prediction[];
+  /** The prediction API now serving (a second call replaces the first). */
+  'models.serve': ServingStatus;
+  'models.stopServing': ServingStatus;
+  'models.serving': ServingStatus;
   'settings.get': Settings;
   'settings.set': Settings;
   'augment.presets': AugmentPresetInfo[];

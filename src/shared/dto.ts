@@ -23,6 +23,8 @@ export interface BackendInfo {
   name: string;
   /** Human label, e.g. "TensorFlow GPU (CUDA)", "CPU (fast kernels, 2 threads)" */
   label: string;
+  /** `label` as a translatable message. */
+  labelMsg?: LabMessage;
   device: 'gpu' | 'cpu';
   threads: number;
   candidates: BackendCandidate[];
@@ -301,6 +303,17 @@ export interface ExportResult {
   notes?: string[];
   /** `notes` as translatable messages, same order. */
   noteMsgs?: LabMessage[];
+}
+
+/** The local prediction API (`lab serve-model`, the run page's Serve button). */
+export interface ServingStatus {
+  serving: boolean;
+  /** e.g. http://127.0.0.1:8765 — POST images to `${url}/v1/predict`. */
+  url?: string;
+  /** The run id or export folder being served. */
+  model?: string;
+  labels?: string[];
+  tokenRequired?: boolean;
 }
 
 export interface QuantizationReport {

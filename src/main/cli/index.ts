@@ -8,6 +8,7 @@ import { openWorkspace } from '../workspace';
 import { demoCommand } from './commands/demo';
 import { renameCommand } from './commands/rename';
 import { serveCommand } from './commands/serve';
+import { serveModelCommand } from './commands/serve-model';
 import { doctorCommand, evaluateCommand, exportCommand, importCommand, predictCommand, reportCommand } from './commands/simple';
 import { trainCommand } from './commands/train';
 import { tuneCommand } from './commands/tune';
@@ -34,6 +35,9 @@ Commands:
   report <run> [--out file.html]     a self-contained HTML report: settings, curves, confusion matrix, diagnosis
   rename <run> <new name>            give a run a new display name (1–200 characters; also while it trains)
   serve [--port N]                   the lab in a browser on 127.0.0.1 (URL with access token)
+  serve-model <run|export> [--port N] [--host addr --token T]
+                                     a local HTTP prediction API (POST /v1/predict; /openapi.json);
+                                     127.0.0.1 unless --host, which needs a token of ≥ 16 characters
   doctor                             which training backend runs, and why faster ones did not load
 
 Options for every command:
@@ -98,6 +102,8 @@ async function run(ctx: CliContext, command: string, positionals: string[], flag
       return renameCommand(ctx, positionals);
     case 'serve':
       return serveCommand(ctx, s);
+    case 'serve-model':
+      return serveModelCommand(ctx, positionals, s);
     case 'doctor':
       return doctorCommand(ctx);
     default:

@@ -36,7 +36,7 @@ interface Answer {
   ms: number;
 }
 
-async function post(path: string, body: BodyInit, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+async function post(path: string, body: NonNullable<Parameters<typeof fetch>[1]>['body'], headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${server.url}${path}`, { method: 'POST', body, headers });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }

@@ -8,12 +8,13 @@ import { exportModel, type EvaluationData } from '../../export/export-model';
 import { DEFAULT_CALIBRATION_IMAGES, type CalibrationData } from '../../export/tflite/write-tflite-export';
 import { preprocessingFor } from '../../models/preprocessing';
 import { predictImages } from '../../predict/predict-images';
+import { serveModelHandlers, type ServeModelHandlers } from '../../serve-model/serve-handlers';
 import { resolvePredictModel } from '../../predict/resolve-model';
 import { loadRunModel, readRun } from '../../runs';
 import type { TrainConfig } from '../../../shared/config';
 import type { ServiceContext } from '../context';
 
-export type ExportHandlers = Pick<LabHandlers, 'runs.export' | 'models.predict'>;
+export type ExportHandlers = Pick<LabHandlers, 'runs.export' | 'models.predict'> & ServeModelHandlers;
 
 /** At most this many test images are run twice to measure what quantisation costs. */
 const MAX_EVAL_IMAGES = 2000;
@@ -54,7 +55,9 @@ function defaultOutDir(ctx: ServiceContext, runId: string, format: ExportFormat,
 }
 
 export function exportHandlers(ctx: ServiceContext): ExportHandlers {
+  const { dispose: _stopServing, ...serving } = serveModelHandlers(ctx);
   return {
+    ...serving,
     'runs.export': async (req) => {
       await initBackend();
       const detail = await readRun(ctx.ws, req.runId);
