@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import { AugmentConfigSchema } from './augment-config';
+import { unknownKeysMessage } from './nearest-name';
+
+/** An object schema that refuses unknown keys, naming the nearest valid one ("did you mean `epochs`?"). */
+function strictObject<S extends z.ZodRawShape>(shape: S) {
+  const valid = Object.keys(shape);
+  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, valid) : undefined) });
+}
 
 /** Everything a run needs, as plain JSON: reproducible, and able to cross a process boundary. */
 
 const probability = (what: string) =>
   z.number().min(0, `${what} must be between 0 and 1 (0 = off)`).lt(1, `${what} must be below 1 (1 would drop every unit)`);
 
-export const InputConfigSchema = z.object({
+export const InputConfigSchema = strictObject({
   /** Square side in pixels the images are resized to. */
   size: z.number().int().min(8, 'must be at least 8 pixels').max(512, 'must be at most 512 pixels').default(32),
   channels: z.union([z.literal(1), z.literal(3)]).default(3),
@@ -16,7 +23,7 @@ export type InputConfig = z.infer<typeof InputConfigSchema>;
 
 export const ActivationSchema = z.enum(['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear']);
 
-export const ConvBlockSchema = z.object({
+export const ConvBlockSchema = strictObject({
   filters: z.number().int().min(1).max(1024),
   kernel: z.number().int().min(1).max(11).default(3),
   stride: z.union([z.literal(1), z.literal(2)]).default(1),
@@ -28,7 +35,7 @@ export const ConvBlockSchema = z.object({
 });
 export type ConvBlock = z.infer<typeof ConvBlockSchema>;
 
-export const DenseLayerSchema = z.object({
+export const DenseLayerSchema = strictObject({
   units: z.number().int().min(1).max(8192),
   batchNorm: z.boolean().default(false),
   activation: ActivationSchema.default('relu'),
@@ -37,12 +44,12 @@ export const DenseLayerSchema = z.object({
 });
 
 export const ModelConfigSchema = z.discriminatedUnion('kind', [
-  z.object({
+  strictObject({
     kind: z.literal('mlp'),
     inputDropout: probability('inputDropout').default(0),
     hidden: z.array(DenseLayerSchema).default([{ units: 128, batchNorm: false, activation: 'relu', dropout: 0.5 }]),
   }),
-  z.object({
+  strictObject({
     kind: z.literal('cnn'),
     blocks: z.array(ConvBlockSchema).min(1, 'needs at least one convolution block'),
     globalPool: z.boolean().default(false),
@@ -50,13 +57,13 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
     headDropout: probability('headDropout').default(0.5),
     dense: z.array(DenseLayerSchema).default([]),
   }),
-  z.object({
+  strictObject({
     kind: z.literal('resnet'),
     depth: z.union([z.literal(8), z.literal(14), z.literal(20)]).default(8),
     width: z.number().int().min(4).max(128).default(16),
     headDropout: probability('headDropout').default(0),
   }),
-  z.object({
+  strictObject({
     kind: z.literal('transfer'),
     /** 'builtin:mobilenetv2' or a folder holding a tfjs layers model.json. */
     backbone: z.string().min(1).default('builtin:mobilenetv2'),
@@ -82,7 +89,7 @@ export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 export const OptimizerNameSchema = z.enum(['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam']);
 export type OptimizerName = z.infer<typeof OptimizerNameSchema>;
 
-export const OptimizerConfigSchema = z.object({
+export const OptimizerConfigSchema = strictObject({
   name: OptimizerNameSchema.default('adam'),
   /** η */
   lr: z.number().gt(0, 'learning rate must be greater than 0').max(10, 'learning rate must be at most 10').default(1e-3),
@@ -96,12 +103,12 @@ export const OptimizerConfigSchema = z.object({
 });
 export type OptimizerConfig = z.infer<typeof OptimizerConfigSchema>;
 
-export const WeightDecaySchema = z.object({
+export const WeightDecaySchema = strictObject({
   kind: z.enum(['none', 'l2', 'decoupled']).default('none'),
   value: z.number().min(0, 'weight decay cannot be negative').max(1).default(0),
 });
 
-export const ScheduleSchema = z.object({
+export const ScheduleSchema = strictObject({
   kind: z.enum(['constant', 'step', 'exponential', 'cosine']).default('constant'),
   /** step: multiply by gamma every stepEpochs; exponential: multiply by gamma every epoch */
   gamma: z.number().gt(0).max(1).default(0.1),
@@ -112,7 +119,7 @@ export const ScheduleSchema = z.object({
   warmupEpochs: z.number().min(0).default(0),
 });
 
-export const EarlyStoppingSchema = z.object({
+export const EarlyStoppingSchema = strictObject({
   enabled: z.boolean().default(true),
   monitor: z.enum(['val_loss', 'val_accuracy']).default('val_loss'),
   patience: z.number().int().min(1).default(5),
@@ -120,7 +127,7 @@ export const EarlyStoppingSchema = z.object({
   restoreBest: z.boolean().default(true),
 });
 
-export const SplitConfigSchema = z.object({
+export const SplitConfigSchema = strictObject({
   /** Fractions for layouts that are not pre-split. */
   val: z.number().min(0).lt(1).default(0.15),
   test: z.number().min(0).lt(1).default(0.15),
@@ -128,7 +135,7 @@ export const SplitConfigSchema = z.object({
 });
 export type SplitConfig = z.infer<typeof SplitConfigSchema>;
 
-export const TrainConfigSchema = z.object({
+export const TrainConfigSchema = strictObject({
   name: z.string().max(200).optional(),
   datasetId: z.string().min(1, 'choose a dataset'),
   input: InputConfigSchema.default({ size: 32, channels: 3, fit: 'squash' }),

@@ -34,14 +34,22 @@ export async function buildTrainConfig(datasetId: string, flags: TrainFlags, bas
     let text: string;
     try {
       text = await readFile(flags.config, 'utf8');
-    } catch {
-      throw new LabError('NOT_FOUND', `Config file ${flags.config} cannot be read: check the path.`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') throw new LabError('BAD_ARGUMENT', `--config ${flags.config} is a folder; give the path of a .json file of settings.`);
+      throw new LabError('NOT_FOUND', `Config file ${flags.config} cannot be read (${code ?? 'error'}): check the path.`);
     }
+    let parsed: unknown;
     try {
-      input = { ...input, ...(JSON.parse(text) as Record<string, unknown>) };
+      parsed = JSON.parse(text);
     } catch (err) {
       throw new LabError('BAD_CONFIG', `Config file ${flags.config} is not valid JSON (${(err as Error).message}).`);
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
+      throw new LabError('BAD_CONFIG', `Config file ${flags.config} holds ${kind}; it must hold one JSON object of settings, e.g. {"epochs": 10, "batchSize": 32}.`);
+    }
+    input = { ...input, ...(parsed as Record<string, unknown>) };
   }
   if (dataset && wantsAutoModel(input)) input = applyModelChoice(input, chooseModel(factsOf(dataset)));
   if (flags.balance !== undefined) input.balance = flags.balance;
