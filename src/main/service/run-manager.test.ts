@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -106,5 +106,36 @@ describe('RunManager', () => {
     workers[0]?.say({ type: 'failed', runId: 'a', error: { code: 'NAN_LOSS', message: 'loss became NaN at epoch 2 batch 3' } });
     workers[0]?.exit(0);
     expect(await done).toMatchObject({ status: 'failed', error: { code: 'NAN_LOSS' } });
+  });
+
+  it('offers "resume" after a crash only when a checkpoint exists to resume from', async () => {
+    const { workers, manager, config } = setup();
+    const before = manager.waitFor('early');
+    void manager.enqueue('early', config);
+    workers[0]?.exit(null, 'SIGKILL');
+    const early = await before;
+    expect(early.error?.message).toMatch(/before its first epoch finished, so there is no checkpoint to resume from: start the run again/);
+    expect(early.error?.message).not.toMatch(/resume the run/);
+    expect(early.error?.details).toEqual({ resumable: false });
+
+    const { workers: w2, manager: m2, config: c2 } = setup();
+    const ws = (m2 as unknown as { ctx: { ws: ReturnType<typeof openWorkspace> } }).ctx.ws;
+    const last = path.join(ws.runDir('later'), 'checkpoints', 'last');
+    mkdirSync(path.join(last, 'model'), { recursive: true });
+    writeFileSync(path.join(last, 'model', 'model.json'), '{}');
+    writeFileSync(path.join(last, 'state.json'), JSON.stringify({ epochsDone: 2, bestEpoch: 1, bestValue: 0.5, wait: 0, elapsedS: 3 }));
+    const after = m2.waitFor('later');
+    void m2.enqueue('later', c2);
+    w2[0]?.exit(null, 'SIGKILL');
+    const later = await after;
+    expect(later.error?.message).toMatch(/resume the run to continue from its last checkpoint \(after epoch 2\)/);
+    expect(later.error?.details).toEqual({ resumable: true });
+  });
+
+  it('a resumed run reads "queued" as soon as runs.resume returns, not the old "failed"', async () => {
+    statuses.length = 0;
+    const { manager, config } = setup();
+    await manager.enqueue('r', config, true);
+    expect(statuses).toContainEqual({ id: 'r', status: 'queued', extra: undefined });
   });
 });

@@ -6,6 +6,7 @@ import type { TrainConfig } from '../../shared/config';
 import type { Evaluation, RunStatus } from '../../shared/dto';
 import { LabError, type LabErrorData } from '../../shared/errors';
 import { setRunStatus } from '../runs';
+import { readCheckpointState } from '../training/checkpoint';
 import type { WorkerHandle, WorkerLauncher } from '../worker/protocol';
 import type { ServiceContext } from './context';
 
@@ -40,10 +41,15 @@ export class RunManager {
     return this.queue.some((q) => q.runId === runId);
   }
 
-  enqueue(runId: string, config: TrainConfig, resume = false): void {
+  /**
+   * Queue a run; resolves once run.json says "queued", so a runs.get right after a runs.resume no longer reports the
+   * old "failed" state while the training process starts (it then writes "running" itself).
+   */
+  enqueue(runId: string, config: TrainConfig, resume = false): Promise<void> {
     this.queue.push({ runId, config, resume });
-    if (this.active) void this.announce(runId, 'queued', 'waiting for the current run to finish');
+    const written = this.active ? this.announce(runId, 'queued', 'waiting for the current run to finish') : resume ? this.announce(runId, 'queued') : Promise.resolve();
     this.startNext();
+    return written;
   }
 
   /** Resolves when the run ends (completed, stopped or failed). */
@@ -130,17 +136,25 @@ export class RunManager {
       }
     });
     handle.onExit((_code, _signal, reason) => {
-      if (!run.settled) {
-        // reason: the exit code or signal, and the last lines the process wrote to stderr.
-        void this.finish(run.runId, 'failed', {
-          code: 'TRAINING_FAILED',
-          message: `The training process ended before the run finished: it ${reason}\nMetrics up to the last batch are kept; resume the run to continue from its last checkpoint.`,
-        });
-      }
+      if (!run.settled) void this.crashed(run.runId, reason);
       if (this.active === run) this.active = null;
       this.startNext();
     });
     handle.send({ type: 'train', runId: run.runId, workspace: this.ctx.ws.root, config: run.config, resume: run.resume });
+  }
+
+  /** The process died mid-run: offer "resume" only when a checkpoint exists to resume from. */
+  private async crashed(runId: string, reason: string): Promise<void> {
+    const state = await readCheckpointState(this.ctx.ws.runDir(runId), 'last').catch(() => null);
+    // reason: the exit code or signal, and the last lines the process wrote to stderr.
+    const next = state
+      ? `Metrics up to the last batch are kept; resume the run to continue from its last checkpoint (after epoch ${state.epochsDone}).`
+      : 'It ended before its first epoch finished, so there is no checkpoint to resume from: start the run again with the same settings.';
+    await this.finish(runId, 'failed', {
+      code: 'TRAINING_FAILED',
+      message: `The training process ended before the run finished: it ${reason}\n${next}`,
+      details: { resumable: state !== null },
+    });
   }
 
   private async announce(runId: string, status: RunStatus, message?: string): Promise<void> {

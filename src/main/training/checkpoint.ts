@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadModelFromDir, resolveModelDir, saveModelToDir } from '../models';
 import type { OptimizerState } from './rule-optimizer';
@@ -25,7 +25,36 @@ export function checkpointDir(runDir: string, which: 'last' | 'best'): string {
   return path.join(runDir, 'checkpoints', which);
 }
 
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove `last.tmp-<pid>` / `best.tmp-<pid>` folders left by a process killed mid-save (never this process's own,
+ * nor one whose process still runs). Called on every save and before a resume reads the checkpoint.
+ */
+export async function cleanStaleCheckpointTemps(runDir: string): Promise<string[]> {
+  const dir = path.join(runDir, 'checkpoints');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = /^(last|best)\.tmp-(\d+)$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 async function replaceDir(dir: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  await cleanStaleCheckpointTemps(path.dirname(path.dirname(dir)));
   const tmp = `${dir}.tmp-${process.pid}`;
   const old = `${dir}.old`;
   await rm(tmp, { recursive: true, force: true });
@@ -112,6 +141,7 @@ export async function readCheckpointState(runDir: string, which: 'last' | 'best'
 }
 
 export async function loadCheckpoint(runDir: string, which: 'last' | 'best'): Promise<LoadedCheckpoint | null> {
+  await cleanStaleCheckpointTemps(runDir);
   const dir = liveDir(runDir, which);
   if (!dir) return null;
   const state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as LoopState;

@@ -28,7 +28,7 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
         backend: getBackendInfo()?.label ?? 'auto', // the same words the training process records when it starts
         datasetFingerprint: `${dataset.id}@${dataset.updatedAt}/${dataset.images}`,
       });
-      manager.enqueue(run.id, config);
+      await manager.enqueue(run.id, config);
       return run;
     },
     'runs.list': () => listRuns(ctx.ws),
@@ -47,7 +47,7 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
       const detail = await readRun(ctx.ws, id);
       if (detail.status === 'completed') throw new LabError('BAD_ARGUMENT', `Run ${id} has already completed; duplicate it to train again.`);
       if (manager.activeRunId === id || manager.isQueued(id)) return summary(id);
-      manager.enqueue(id, detail.config, true);
+      await manager.enqueue(id, detail.config, true);
       return summary(id);
     },
     'runs.delete': async (id) => {
