@@ -1,8 +1,8 @@
-/** config → tf.LayersModel. Scratch models are built under a seeded Math.random so the same seed gives the same weights. */
+/** config → tf.LayersModel. Every initial weight is drawn from seeds made from the run's seed, so the same seed gives the same weights. */
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
-import { mixSeed, withSeededMathRandom } from '../training/seeded-random';
+import { mixSeed, seedSource } from '../training/seeded-random';
 import { buildScratchModel } from './scratch-models';
 import { buildTransferModel } from './transfer-model';
 
@@ -19,7 +19,7 @@ export async function buildModel(config: TrainConfig, numClasses: number): Promi
   if (!Number.isInteger(numClasses) || numClasses < 2) {
     throw new LabError('TOO_FEW_CLASSES', `A classifier needs at least 2 classes; this dataset has ${numClasses}. Add a folder per class.`);
   }
-  const seeded = <T>(fn: () => T): T => withSeededMathRandom(mixSeed(config.seed, INIT_SALT), fn);
-  if (config.model.kind === 'transfer') return buildTransferModel(config, numClasses, seeded);
-  return seeded(() => buildScratchModel(config, numClasses));
+  const seeds = seedSource(mixSeed(config.seed, INIT_SALT));
+  if (config.model.kind === 'transfer') return buildTransferModel(config, numClasses, seeds);
+  return buildScratchModel(config, numClasses, seeds);
 }

@@ -14,6 +14,7 @@ import { readModelArtifacts } from './fs-io';
 import { SeedBatchNorm } from './layers/seed-batch-norm';
 import { BUILTIN_MOBILENET } from './preprocessing';
 import { denseHead, LOGITS_LAYER } from './scratch-models';
+import { seedSource, type SeedSource } from '../training/seeded-random';
 
 type TransferConfig = Extract<ModelConfig, { kind: 'transfer' }>;
 type Json = Record<string, unknown>;
@@ -83,7 +84,8 @@ export function adaptTopology(topology: Json, size: number | null, convertBatchN
  * Loads the backbone at the configured input size (fully convolutional backbones accept any size).
  * `pretrained: false` builds the same architecture from its JSON with fresh initial weights instead.
  */
-export async function loadBackbone(backbone: string, size: number, pretrained = true, init: <T>(fn: () => T) => T = (fn) => fn()): Promise<tf.LayersModel> {
+/** Loads a backbone at `size`; without pretrained weights its layers are initialised from `seeds`. */
+export async function loadBackbone(backbone: string, size: number, pretrained = true, seeds: SeedSource = seedSource(0)): Promise<tf.LayersModel> {
   const dir = backboneDir(backbone);
   if (!existsSync(path.join(dir, 'model.json'))) {
     throw new LabError('NOT_FOUND', `model.backbone: no model.json in ${dir}; give a folder holding a tfjs layers model (model.json + weights).`);
@@ -96,8 +98,7 @@ export async function loadBackbone(backbone: string, size: number, pretrained = 
   }
   const { topology } = adaptTopology(modelTopology, size);
   try {
-    // modelFromJSON builds every layer (drawing initial weights) before its first await, so `init` seeds them.
-    if (!pretrained) return await init(() => tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON));
+    if (!pretrained) return await tf.models.modelFromJSON({ modelTopology: seedInitializers(topology, seeds) as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
     return await tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology }));
   } catch (err) {
     throw new LabError('BAD_MODEL', `model.backbone: could not load ${dir} at input.size ${size} (${(err as Error).message}). Use the backbone's own input size, or a fully convolutional backbone.`);
@@ -109,12 +110,12 @@ function weightedLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return model.layers.filter((l) => l.weights.length > 0);
 }
 
-export async function buildTransferModel(config: TrainConfig, numClasses: number, buildHead: <T>(fn: () => T) => T): Promise<tf.LayersModel> {
+export async function buildTransferModel(config: TrainConfig, numClasses: number, seeds: SeedSource): Promise<tf.LayersModel> {
   const cfg = config.model as TransferConfig;
   if (config.input.channels !== 3) {
     throw new LabError('BAD_CONFIG', 'input.channels: transfer learning needs 3-channel (RGB) input; set input.channels to 3 (grey images are converted to RGB).');
   }
-  const backbone = await loadBackbone(cfg.backbone, config.input.size, cfg.pretrained !== false, buildHead);
+  const backbone = await loadBackbone(cfg.backbone, config.input.size, cfg.pretrained !== false, seeds);
   const names = backbone.layers.map((l) => l.name);
   const cut = cfg.cutLayer ?? names[names.length - 1]!;
   if (!names.includes(cut)) {
@@ -122,24 +123,33 @@ export async function buildTransferModel(config: TrainConfig, numClasses: number
     throw new LabError('BAD_CONFIG', `model.cutLayer: the backbone has no layer "${cut}"; choose one of its layers (the last ones are: ${tail}).`);
   }
   const features = backbone.getLayer(cut).output as tf.SymbolicTensor;
-  return buildHead(() => {
-    let x = features;
-    if (x.shape.length === 4) x = tf.layers.globalAveragePooling2d({ name: POOL_LAYER }).apply(x) as tf.SymbolicTensor;
-    else if (x.shape.length !== 2) x = tf.layers.flatten({ name: FLATTEN_LAYER }).apply(x) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: backbone.inputs, outputs: transferHead(x, cfg, numClasses), name: 'transfer' });
-    freezeBackbone(model, new Set(backbone.layers), cfg.trainableLayers);
-    return model;
-  });
+  let x = features;
+  if (x.shape.length === 4) x = tf.layers.globalAveragePooling2d({ name: POOL_LAYER }).apply(x) as tf.SymbolicTensor;
+  else if (x.shape.length !== 2) x = tf.layers.flatten({ name: FLATTEN_LAYER }).apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: backbone.inputs, outputs: transferHead(x, cfg, numClasses, seeds), name: 'transfer' });
+  freezeBackbone(model, new Set(backbone.layers), cfg.trainableLayers);
+  return model;
+}
+
+/** A copy of a layers topology whose random initialisers (those with a `seed` field) each get a seed from `seeds`. */
+function seedInitializers(topology: Json, seeds: SeedSource): Json {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const o = Object.fromEntries(Object.entries(v).map(([k, val]) => [k, walk(val)]));
+    return 'seed' in o && ('scale' in o || 'minval' in o || 'stddev' in o) ? { ...o, seed: seeds() } : o;
+  };
+  return walk(topology) as Json;
 }
 
 const FLATTEN_LAYER = 'head_flatten';
 const POOL_LAYER = 'head_pool';
 
 /** The trained part on top of the (pooled) features: dropout, optional dense layers, the classifier. */
-function transferHead(features: tf.SymbolicTensor, cfg: TransferConfig, numClasses: number): tf.SymbolicTensor {
+function transferHead(features: tf.SymbolicTensor, cfg: TransferConfig, numClasses: number, seeds: SeedSource): tf.SymbolicTensor {
   let x = features;
   if (cfg.headDropout > 0) x = tf.layers.dropout({ rate: cfg.headDropout, name: 'head_drop' }).apply(x) as tf.SymbolicTensor;
-  return denseHead(x, cfg.dense, numClasses, 'head');
+  return denseHead(x, cfg.dense, numClasses, 'head', seeds);
 }
 
 /**
@@ -164,7 +174,8 @@ export function splitTransferModel(model: tf.LayersModel, cfg: TransferConfig, n
   const dim = featureTensor.shape[1]!;
   const features = tf.model({ inputs: model.inputs, outputs: featureTensor, name: 'transfer_features' });
   const input = tf.input({ shape: [dim], name: 'embedding' });
-  const head = tf.model({ inputs: input, outputs: transferHead(input, cfg, numClasses), name: 'transfer_head' });
+  // The head's initial weights are replaced by the whole model's just below.
+  const head = tf.model({ inputs: input, outputs: transferHead(input, cfg, numClasses, seedSource(0)), name: 'transfer_head' });
   copyWeightsByName(model, head);
   return { features, head, dim };
 }

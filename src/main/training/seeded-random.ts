@@ -1,11 +1,10 @@
 /**
  * Reproducibility: one seed drives shuffling, weight initialisation and dropout masks.
  *
- * tfjs draws the seed of every unseeded random op (initialisers, tf.dropout) from Math.random(). Rather than
- * patching layers, the trainer runs each synchronous forward/backward pass inside `withSeededMathRandom`, so
- * the masks depend only on (seed, epoch, batch) and a resumed run draws exactly what an uninterrupted one did.
- * The swap is safe because tfjs ops on the CPU/WASM/native backends run synchronously: no other code can
- * observe Math.random while it is replaced.
+ * tfjs draws the seed of every unseeded random op (initialisers, tf.dropout) from Math.random(). The lab never
+ * leaves one unseeded and never touches Math.random: model builders give every initialiser a seed from a
+ * `SeedSource` made from (run seed, salt), and the training step gives every Dropout layer a seed from
+ * (seed, epoch, batch) before each forward pass, so a resumed run draws exactly what an uninterrupted one did.
  */
 
 import { mulberry32 } from '../../shared/random';
@@ -22,17 +21,13 @@ export function mixSeed(...parts: number[]): number {
   return h >>> 0;
 }
 
-/** Runs a synchronous function with Math.random replaced by a generator seeded with `seed`. */
-export function withSeededMathRandom<T>(seed: number, fn: () => T): T {
-  const original = Math.random;
+/** Seeds for tfjs random ops, one per call, drawn from a generator seeded with `seed`. */
+export type SeedSource = () => number;
+
+export function seedSource(seed: number): SeedSource {
   const rng = mulberry32(seed);
   // tfjs treats a seed of 0 as "no seed": never hand it one.
-  Math.random = () => rng() || 1e-9;
-  try {
-    return fn();
-  } finally {
-    Math.random = original;
-  }
+  return () => rng() || 1e-9;
 }
 
 /** Fisher–Yates permutation of 0..n-1 driven by `seed`. */

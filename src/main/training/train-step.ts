@@ -8,7 +8,7 @@ import type { TrainConfig } from '../../shared/config';
 import { LOGITS_LAYER } from '../models';
 import { PROB_EPSILON } from './evaluate';
 import { clipByGlobalNorm, RuleOptimizer } from './rule-optimizer';
-import { withSeededMathRandom } from './seeded-random';
+import { seedSource } from './seeded-random';
 
 export interface StepResult {
   /** Mean loss of the batch before the update; NaN/Inf means no update was made. */
@@ -35,9 +35,18 @@ function decays(v: tf.LayerVariable): boolean {
   return /kernel$/.test(v.originalName) || /kernel$/.test(v.name);
 }
 
+/** tfjs's Dropout keeps the seed it passes to tf.dropout in a public field the typings do not show. */
+type SeededLayer = tf.layers.Layer & { seed?: number };
+
+/** The Dropout layers of a model, nested models included, in the order a forward pass calls them. */
+export function dropoutLayers(model: tf.LayersModel): SeededLayer[] {
+  return model.layers.flatMap((l): SeededLayer[] => (l instanceof tf.LayersModel ? dropoutLayers(l) : l.getClassName() === 'Dropout' ? [l] : []));
+}
+
 export class TrainStep {
   readonly optimizer: RuleOptimizer;
   private readonly vars: tf.Variable[];
+  private readonly dropouts: SeededLayer[];
   private readonly view: tf.LayersModel;
   private readonly fromLogits: boolean;
   private readonly classWeights: tf.Tensor1D | undefined;
@@ -55,6 +64,7 @@ export class TrainStep {
     this.view = logitsLayer ? tf.model({ inputs: model.inputs, outputs: logitsLayer.output as tf.SymbolicTensor }) : model;
     const trainable = model.trainableWeights;
     this.vars = trainable.map((w) => w.read() as tf.Variable);
+    this.dropouts = dropoutLayers(model);
     this.optimizer = new RuleOptimizer(config.optimizer, this.vars, config.weightDecay, trainable.map(decays));
   }
 
@@ -67,13 +77,14 @@ export class TrainStep {
   async run(x: tf.Tensor, y: tf.Tensor, lr: number, seed: number): Promise<StepResult> {
     const n = x.shape[0]!;
     const held: { correct?: tf.Tensor } = {};
-    const { value, grads } = withSeededMathRandom(seed, () =>
-      tf.variableGrads(() => {
-        const out = this.view.apply(x, { training: true }) as tf.Tensor;
-        held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
-        return crossEntropy(y, out, this.fromLogits, this.classWeights);
-      }, this.vars),
-    );
+    // Each Dropout layer gets its mask's seed for this batch, in the order the forward pass calls them.
+    const seeds = seedSource(seed);
+    for (const layer of this.dropouts) layer.seed = seeds();
+    const { value, grads } = tf.variableGrads(() => {
+      const out = this.view.apply(x, { training: true }) as tf.Tensor;
+      held.correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(out, -1), tf.argMax(y, -1)), 'float32')));
+      return crossEntropy(y, out, this.fromLogits, this.classWeights);
+    }, this.vars);
     const loss = (await value.data())[0]!;
     const accuracy = held.correct ? (await held.correct.data())[0]! / n : NaN;
     value.dispose();
