@@ -1,5 +1,6 @@
 /** Errors cross every boundary (IPC, WebSocket, worker, CLI) in this one shape. */
 import { english, msg as makeMessage, isLabMessage, type LabMessage } from './messages';
+import { systemErrorData } from './system-errors';
 
 export type LabErrorCode =
   | 'BAD_ARGUMENT'
@@ -61,7 +62,10 @@ export function isLabErrorData(value: unknown): value is LabErrorData {
 /** Any thrown value → the boundary shape, never a bare stack trace. */
 export function toLabErrorData(err: unknown): LabErrorData {
   if (err instanceof LabError) return err.toJSON();
-  if (isLabErrorData(err)) {
+  const system = systemErrorData(err);
+  if (system) return system;
+  // A Node error also has string code + message (e.g. "ESOMETHING"): only plain data (from another process) passes as is.
+  if (isLabErrorData(err) && !(err instanceof Error)) {
     return { code: err.code, message: err.message, ...(isLabMessage(err.msg) ? { msg: err.msg } : {}), ...(err.details ? { details: err.details } : {}) };
   }
   const detail = err instanceof Error ? err.message : String(err);
