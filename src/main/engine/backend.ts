@@ -6,7 +6,8 @@ import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendCandidate, BackendInfo } from '../../shared/dto';
 import { registerCpuFastKernels } from './cpu/register';
-import { explainNativeLoadError } from './native-errors';
+import { explainNativeLoadMessage } from './native-errors';
+import { english, msg } from '../../shared/messages';
 import type { AddonLoad } from './onednn/addon';
 import { loadOneDnnWithBuildReason } from './onednn-install';
 
@@ -98,7 +99,9 @@ async function select(opts: InitBackendOptions): Promise<BackendInfo> {
       c.loaded = true;
       for (const other of candidates) {
         if (other !== c && !other.loaded && other.reason === undefined) {
-          other.reason = forcedBy && other.name !== forced ? `not tried: ${forcedBy}` : `not needed: ${name} loaded`;
+          const why = forcedBy && other.name !== forced ? msg('backend.reason.notTried', { why: forcedBy }) : msg('backend.reason.notNeeded', { name: msg(`backend.label.${name}`) });
+          other.reason = english(why);
+          other.reasonMsg = why;
         }
       }
       if (forcedBy && name !== forced) {
@@ -107,13 +110,16 @@ async function select(opts: InitBackendOptions): Promise<BackendInfo> {
       return {
         name: tf.getBackend(),
         label: LABELS[name],
+        labelMsg: msg(`backend.label.${name}`),
         device: name === 'tensorflow-gpu' ? 'gpu' : 'cpu',
         threads,
         candidates,
         ...(forcedBy ? { forcedBy } : {}),
       };
     } catch (err) {
-      c.reason = name === 'onednn' ? String((err as Error).message ?? err) : explainNativeLoadError(c.package, err);
+      const why = name === 'onednn' ? msg('backend.reason.failed', { detail: String((err as Error).message ?? err) }) : explainNativeLoadMessage(c.package, err);
+      c.reason = name === 'onednn' ? String((err as Error).message ?? err) : english(why);
+      c.reasonMsg = why;
     }
   }
   throw new Error(`no tfjs backend could be initialised: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);

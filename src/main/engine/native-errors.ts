@@ -1,4 +1,5 @@
 // Turns the errors a native TensorFlow binding throws while loading into sentences a person can act on.
+import { english, msg, type LabMessage } from '../../shared/messages';
 
 export function isNotInstalled(pkg: string, err: unknown): boolean {
   const e = err as { code?: string; message?: string } | null;
@@ -8,23 +9,24 @@ export function isNotInstalled(pkg: string, err: unknown): boolean {
 }
 
 export function explainNativeLoadError(pkg: string, err: unknown): string {
-  const msg = String((err as { message?: string } | null)?.message ?? err);
-  if (isNotInstalled(pkg, err)) {
-    return `not installed (optional dependency; \`npm install ${pkg}\` to use it)`;
-  }
-  const cuda = /(libcudart\.so[.\d]*|cudart64_\d+\.dll)/.exec(msg);
-  if (cuda) return `${cuda[1]} not found: install CUDA 11.2 + cuDNN 8.1 (and add them to the library path)`;
-  const cudnn = /(libcudnn\.so[.\d]*|cudnn64_\d+\.dll)/.exec(msg);
-  if (cudnn) return `${cudnn[1]} not found: install cuDNN 8.1 for CUDA 11.2`;
-  const cublas = /(libcublas\w*\.so[.\d]*|libcufft\w*\.so[.\d]*|libcurand\w*\.so[.\d]*|libcusolver\w*\.so[.\d]*)/.exec(msg);
-  if (cublas) return `${cublas[1]} not found: install the CUDA 11.2 toolkit libraries`;
-  const tfLib = /(libtensorflow\w*\.so[.\d]*|tensorflow\.dll)/.exec(msg);
-  if (tfLib) return `${tfLib[1]} not found: the libtensorflow download failed at install; run \`npm rebuild ${pkg}\` with network access`;
-  if (/tfjs_binding\.node/.test(msg)) {
-    return `native binding missing or built for another Node/Electron: run \`npm rebuild ${pkg}\``;
-  }
-  if (/GLIBC_[\d.]+' not found/.test(msg)) return `this system's C library is too old for ${pkg}: ${firstLine(msg)}`;
-  return `failed to load: ${firstLine(msg)}`;
+  return english(explainNativeLoadMessage(pkg, err));
+}
+
+/** The same explanation as a message (texts in src/shared/messages/catalog/backend.ts). */
+export function explainNativeLoadMessage(pkg: string, err: unknown): LabMessage {
+  const text = String((err as { message?: string } | null)?.message ?? err);
+  if (isNotInstalled(pkg, err)) return msg('backend.reason.notInstalled', { pkg });
+  const cuda = /(libcudart\.so[.\d]*|cudart64_\d+\.dll)/.exec(text);
+  if (cuda) return msg('backend.reason.cudaMissing', { lib: cuda[1]! });
+  const cudnn = /(libcudnn\.so[.\d]*|cudnn64_\d+\.dll)/.exec(text);
+  if (cudnn) return msg('backend.reason.cudnnMissing', { lib: cudnn[1]! });
+  const cublas = /(libcublas\w*\.so[.\d]*|libcufft\w*\.so[.\d]*|libcurand\w*\.so[.\d]*|libcusolver\w*\.so[.\d]*)/.exec(text);
+  if (cublas) return msg('backend.reason.cublasMissing', { lib: cublas[1]! });
+  const tfLib = /(libtensorflow\w*\.so[.\d]*|tensorflow\.dll)/.exec(text);
+  if (tfLib) return msg('backend.reason.tfLibMissing', { lib: tfLib[1]!, pkg });
+  if (/tfjs_binding\.node/.test(text)) return msg('backend.reason.binding', { pkg });
+  if (/GLIBC_[\d.]+' not found/.test(text)) return msg('backend.reason.glibc', { pkg, detail: firstLine(text) });
+  return msg('backend.reason.failed', { detail: firstLine(text) });
 }
 
 function firstLine(s: string): string {

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import type { LabHandlers } from '../../../shared/contract';
-import type { DoctorReport } from '../../../shared/dto';
+import type { BackendInfo, DoctorReport } from '../../../shared/dto';
+import { english, msg } from '../../../shared/messages';
 import { getBackendInfo, initBackend } from '../../engine/backend';
 import { oneDnnDoctorCheck } from '../../engine/onednn-install';
 import type { ServiceContext } from '../context';
@@ -20,6 +21,14 @@ function sharpVersion(): string {
   }
 }
 
+function gpuCheck(backend: BackendInfo): DoctorReport['checks'][number] {
+  const nameMsg = msg('doctor.check.gpu');
+  if (backend.device === 'gpu') return { name: 'GPU training', nameMsg, ok: true, detail: backend.label, ...(backend.labelMsg ? { detailMsg: backend.labelMsg } : {}) };
+  const gpu = backend.candidates.find((c) => c.name === 'tensorflow-gpu');
+  const detailMsg = gpu?.reasonMsg ?? msg('backend.notAvailable');
+  return { name: 'GPU training', nameMsg, ok: false, detail: gpu?.reason ?? english(detailMsg), detailMsg };
+}
+
 export async function doctorReport(ctx: ServiceContext): Promise<DoctorReport> {
   const backend = await initBackend();
   const sharp = sharpVersion();
@@ -35,15 +44,11 @@ export async function doctorReport(ctx: ServiceContext): Promise<DoctorReport> {
     backend,
     sharp,
     checks: [
-      { name: 'Node.js ≥ 20.19', ok: major > 20 || (major === 20 && minor >= 19), detail: `Node.js ${process.versions.node}` },
-      { name: 'Image decoding (sharp)', ok: !sharp.startsWith('not'), detail: sharp },
-      {
-        name: 'GPU training',
-        ok: backend.device === 'gpu',
-        detail: backend.device === 'gpu' ? backend.label : (backend.candidates.find((c) => c.name === 'tensorflow-gpu')?.reason ?? 'not available'),
-      },
-      oneDnnDoctorCheck(backend),
-      { name: 'Workspace', ok: true, detail: ctx.ws.root },
+      { name: 'Node.js ≥ 20.19', nameMsg: msg('doctor.check.node'), ok: major > 20 || (major === 20 && minor >= 19), detail: `Node.js ${process.versions.node}` },
+      { name: 'Image decoding (sharp)', nameMsg: msg('doctor.check.sharp'), ok: !sharp.startsWith('not'), detail: sharp },
+      gpuCheck(backend),
+      { ...oneDnnDoctorCheck(backend), nameMsg: msg('doctor.check.onednn') },
+      { name: 'Workspace', nameMsg: msg('doctor.check.workspace'), ok: true, detail: ctx.ws.root },
     ],
   };
 }
