@@ -10,6 +10,8 @@ import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
 import { loadRunModel, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
 import { evaluateModel, trainRun } from '../training';
+import { augmentationCostNote, prepareEmbeddingRun, recomputesFrozenBackbone, usesEmbeddingCache } from '../training/embedding-training';
+import { english, msg } from '../../shared/messages';
 import type { Workspace } from '../workspace';
 import type { PauseGate } from './pause-gate';
 import { latestThrottle } from './throttle';
@@ -48,6 +50,9 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   const runDir = ws.runDir(runId);
   const batches = latestThrottle(BATCH_EVENT_INTERVAL_MS, (b: BatchLog) => io.emit({ type: 'run.batch', runId, seq: io.nextSeq(), ...b }));
   const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
+  // A frozen backbone runs once per image and epochs train only the head, unless augmentation needs fresh images.
+  const embeddings = usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws, config, train, val, log, signal: io.signal }) : null;
+  if (embeddings && augmenter) log('warn', english(msg('model.embeddings.augmentSkipped')));
 
   const result = await trainRun({
     config,
@@ -58,7 +63,9 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
     writeMetrics: true,
     signal: io.signal,
     pause: io.gate,
-    ...(augmenter ? { augmenter } : {}),
+    ...(augmenter && !embeddings ? { augmenter } : {}),
+    ...(embeddings ? { model: embeddings.head, source: embeddings.source, validate: embeddings.validate } : {}),
+    ...(recomputesFrozenBackbone(config, augmenter !== null) ? { callbacks: [augmentationCostNote(log)] } : {}),
     hooks: {
       onBatch: (b) => batches.push(b),
       onEpoch: (e) => {
@@ -69,16 +76,17 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
     },
   });
   batches.flush();
-  await saveModel(runDir, result.model);
+  const model = embeddings ? embeddings.finish(result.model) : result.model;
+  await saveModel(runDir, model);
 
   let testAccuracy: number | undefined;
   if (has('test') && result.reason !== 'stopped') {
     log('info', 'Evaluating on the held-out test split…');
     const test = await loadSplit(ws, config.datasetId, config.input, 'test', { signal: io.signal });
-    const evaluation = await evaluateModel(result.model, test, preprocessingFor(config));
+    const evaluation = await evaluateModel(model, test, preprocessingFor(config));
     // The document's test-time method: four corners + centre, predictions averaged; shown beside the plain accuracy.
     log('info', 'Evaluating with test-time crops (four corners + centre)…');
-    evaluation.tta = await evaluateTestTime(result.model, test, preprocessingFor(config), 'five-crop', 0.875);
+    evaluation.tta = await evaluateTestTime(model, test, preprocessingFor(config), 'five-crop', 0.875);
     await saveEvaluation(runDir, evaluation);
     testAccuracy = evaluation.accuracy;
     io.emit({ type: 'run.evaluation', runId, seq: io.nextSeq(), evaluation });
