@@ -18,12 +18,20 @@ export function handleImageProtocol(service: LabService): void {
     const url = new URL(request.url);
     const m = /^\/([^/]+)\/(\d+)$/.exec(url.pathname);
     if (url.host !== 'image' || !m) return new Response('Not found', { status: 404 });
+    let datasetId: string;
+    try {
+      datasetId = decodeURIComponent(m[1] as string);
+    } catch {
+      return new Response('Bad request: the dataset id in this image address is not valid percent-encoding.', { status: 400 });
+    }
     try {
       const variant = url.searchParams.get('variant') === 'full' ? 'full' : 'thumb';
-      const img = await service.resolveImage(decodeURIComponent(m[1] as string), Number(m[2]), variant);
-      return new Response(new Uint8Array(img.data), { headers: { 'Content-Type': img.contentType } });
+      // resolveImage re-checks that the file is still the one imported (see datasets/sample-image.ts).
+      const img = await service.resolveImage(datasetId, Number(m[2]), variant);
+      return new Response(new Uint8Array(img.data), { headers: { 'Content-Type': img.contentType, 'X-Content-Type-Options': 'nosniff' } });
     } catch (err) {
-      return new Response(toLabErrorData(err).message, { status: 404 });
+      const data = toLabErrorData(err);
+      return new Response(data.message, { status: data.code === 'BAD_ARGUMENT' ? 400 : 404 });
     }
   });
 }

@@ -19,8 +19,16 @@ function isTrustedUrl(url: string): boolean {
   return url.split(/[?#]/)[0] === base || (devUrl !== undefined && url.startsWith(devUrl));
 }
 
+/** The app's own page (the permission handlers allow camera capture to it alone, and only while capturing). */
+function isAppOrigin(origin: string): boolean {
+  if (!origin) return false;
+  if (devUrl !== undefined) return origin.startsWith(new URL(devUrl).origin);
+  // Navigation away from the app's file:// page is blocked, so a file:// origin is the app's own.
+  return origin.startsWith('file://');
+}
+
 registerImageScheme();
-hardenApp(isTrustedUrl);
+hardenApp(isTrustedUrl, isAppOrigin);
 
 let service: LabService | null = null;
 

@@ -1,19 +1,33 @@
-import { app, session, shell } from 'electron';
+import { app, session, shell, type WebContents } from 'electron';
+import { isPermissionAllowed, isVettedExternalUrl } from './security-policy';
 
-/** Navigation, new windows and permissions are denied unless expected (Electron security checklist). */
-export function hardenApp(isTrustedUrl: (url: string) => boolean): void {
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-navigate', (event, url) => {
+/**
+ * Navigation, redirects, frames, new windows, permissions and external links are denied unless expected
+ * (Electron security checklist). The decisions live in security-policy.ts; this file only wires them.
+ */
+export function hardenApp(isTrustedUrl: (url: string) => boolean, isAppOrigin: (origin: string) => boolean): void {
+  const guardNavigation = (contents: WebContents): void => {
+    const deny = (event: { preventDefault(): void }, url: string): void => {
       if (!isTrustedUrl(url)) event.preventDefault();
+    };
+    contents.on('will-navigate', (event, url) => deny(event, url));
+    contents.on('will-redirect', (event, url) => deny(event, url));
+    // Sub-frames are never part of the app (the page sets frame-ancestors 'none' and embeds none).
+    contents.on('will-frame-navigate', (event) => {
+      if (!event.isMainFrame || !isTrustedUrl(event.url)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      // Documentation links open in the user's browser; nothing opens inside the app.
-      if (url.startsWith('https://')) void shell.openExternal(url);
+      // Vetted documentation links open in the user's browser; nothing opens inside the app.
+      if (isVettedExternalUrl(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
-  });
+  };
+  app.on('web-contents-created', (_e, contents) => guardNavigation(contents));
   app.whenReady().then(() => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    const ses = session.defaultSession;
+    ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(isPermissionAllowed(permission, details.requestingUrl, isAppOrigin)));
+    ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin, isAppOrigin));
+    ses.setDevicePermissionHandler(() => false);
   });
 }
