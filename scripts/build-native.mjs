@@ -90,7 +90,11 @@ const nodeGyp = findNodeGyp();
 if (!nodeGyp) done(false, `not built: node-gyp was not found (it comes with npm); ${HOW}`, { reason: 'no-node-gyp' });
 
 const args = [nodeGyp, 'rebuild'];
-if (process.env.npm_config_nodedir) args.push(`--nodedir=${process.env.npm_config_nodedir}`);
+// Node's own headers when they are installed beside it (Debian's nodejs, the official tarballs): node-gyp then
+// needs no download of them.
+const bundledHeaders = path.resolve(path.dirname(process.execPath), '..');
+const nodedir = process.env.npm_config_nodedir || (existsSync(path.join(bundledHeaders, 'include', 'node', 'node_api.h')) ? bundledHeaders : null);
+if (nodedir) args.push(`--nodedir=${nodedir}`);
 console.log('[native kernels] building native/onednn with node-gyp…');
 const result = spawnSync(process.execPath, args, { cwd: addonDir, stdio: ['ignore', 'inherit', 'inherit'] });
 if (result.status !== 0) done(false, `build failed (see above); training uses WebAssembly (${HOW})`, { reason: 'build-failed', onednn: onednn.text });
