@@ -19,9 +19,11 @@ export class InferenceQueue {
   private busy = false;
 
   constructor(
-    private readonly model: tf.LayersModel,
+    model: tf.LayersModel,
     private readonly pre: Preprocessing,
     private readonly maxBatch = 64,
+    /** How a normalised batch becomes probabilities (default: model.predict). */
+    private readonly forward: (x: tf.Tensor4D) => tf.Tensor = (x) => model.predict(x) as tf.Tensor,
   ) {}
 
   /** Class probabilities for one decoded image (size × size × channels, 0…255). */
@@ -43,7 +45,7 @@ export class InferenceQueue {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           const x = toInputTensor(batch.map((p) => p.pixels), this.pre);
-          const y = this.model.predict(x) as tf.Tensor;
+          const y = this.forward(x);
           x.dispose();
           const probs = (await y.data()) as Float32Array;
           y.dispose();

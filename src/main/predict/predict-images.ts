@@ -1,15 +1,18 @@
 /**
  * Classify image files with a model: the same preprocessing as the training cache (decodeForModel), optional
  * test-time five-crop averaging, top-k per image. A file that cannot be read gets its own error; the rest go on.
+ * Decoding (sharp's threads) overlaps with inference: decoded images queue for the model, which takes them
+ * in batches (InferenceQueue).
  */
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { Prediction, Preprocessing } from '../../shared/dto';
-import { toLabErrorData } from '../../shared/errors';
+import { LabError, toLabErrorData } from '../../shared/errors';
 import { predictTestTime } from '../augment/test-time';
 import { decodeForModel } from '../datasets/preprocess';
 import { normalizationOf } from '../export/preprocessing-doc';
 import { expandImagePaths } from './expand-paths';
+import { InferenceQueue } from './inference-queue';
 
 export interface PredictOptions {
   topK: number;
@@ -18,7 +21,10 @@ export interface PredictOptions {
   /** Attach the preprocessed input (what the model saw) as a PNG data URL. */
   preview?: boolean;
   batchSize?: number;
+  /** Stops between images with a CANCELLED error. */
   signal?: AbortSignal;
+  /** Images finished (classified or failed) out of the total, after each one. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 async function previewDataUrl(pixels: Uint8Array, pre: Preprocessing): Promise<string> {
@@ -48,32 +54,31 @@ export async function predictImages(model: tf.LayersModel, labels: string[], pre
   const results: Prediction[] = targets.map((t) => ({ path: t.path, top: [], ...(t.error ? { error: t.error } : {}) }));
   const todo = results.filter((r) => !r.error);
   const batchSize = opts.batchSize ?? 32;
-  for (let start = 0; start < todo.length; start += batchSize) {
-    if (opts.signal?.aborted) throw new Error('cancelled');
-    // Decode the batch concurrently (sharp works on its own threads); keep the input order.
-    const decoded = await Promise.all(
-      todo.slice(start, start + batchSize).map(async (pred) => {
-        try {
-          return { pred, pixels: await decodeForModel(pred.path, preprocessing.input) };
-        } catch (err) {
-          pred.error = toLabErrorData(err);
-          return null;
-        }
-      }),
-    );
-    const batch = decoded.filter((b): b is { pred: Prediction; pixels: Uint8Array } => b !== null);
-    if (!batch.length) continue;
-    const x = toInputTensor(batch.map((b) => b.pixels), preprocessing);
-    const y = opts.multiCrop ? predictTestTime((v) => model.predict(v) as tf.Tensor2D, x, 'five-crop') : (model.predict(x) as tf.Tensor);
-    const probs = (await y.data()) as Float32Array;
-    tf.dispose([x, y]);
-    const classes = probs.length / batch.length;
-    for (const [i, { pred, pixels }] of batch.entries()) {
-      const row = probs.slice(i * classes, (i + 1) * classes);
-      pred.top = topK(row, labels, opts.topK);
-      pred.probabilities = Array.from(row);
-      if (opts.preview) pred.preview = await previewDataUrl(pixels, preprocessing);
+  const forward = opts.multiCrop
+    ? (x: tf.Tensor4D): tf.Tensor => predictTestTime((v) => model.predict(v) as tf.Tensor2D, x, 'five-crop')
+    : (x: tf.Tensor4D): tf.Tensor => model.predict(x) as tf.Tensor;
+  const queue = new InferenceQueue(model, preprocessing, batchSize, forward);
+  let next = 0;
+  let done = 0;
+  const total = todo.length;
+  opts.onProgress?.(0, total);
+  // Up to two batches are decoding (sharp, on its own threads) while the model runs the batch before them.
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      if (opts.signal?.aborted) throw new LabError('CANCELLED', `Prediction cancelled after ${done} of ${total} images.`, { done, total });
+      const pred = todo[next++];
+      try {
+        const pixels = await decodeForModel(pred.path, preprocessing.input);
+        const row = await queue.run(pixels);
+        pred.top = topK(row, labels, opts.topK);
+        pred.probabilities = Array.from(row);
+        if (opts.preview) pred.preview = await previewDataUrl(pixels, preprocessing);
+      } catch (err) {
+        pred.error = toLabErrorData(err);
+      }
+      opts.onProgress?.(++done, total);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, total), batchSize * 2) }, worker));
   return results;
 }

@@ -41,6 +41,21 @@ describe('predictImages', () => {
     expect(labelsFromPredictions(preds)).toBeNull();
   });
 
+  it('labels a folder in batches with progress after each image, and stops when cancelled', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lab-predict-many-'));
+    const colours: [number, number, number][] = [[230, 20, 20], [20, 230, 20], [20, 20, 230]];
+    await Promise.all(Array.from({ length: 45 }, (_, i) => solid(path.join(root, `${String(i).padStart(2, '0')}.png`), ...colours[i % 3])));
+    const seen: number[] = [];
+    const preds = await predictImages(colourModel(), LABELS, PRE8, [root], { topK: 1, batchSize: 8, onProgress: (done, total) => (expect(total).toBe(45), seen.push(done)) });
+    expect(preds.map((p) => p.top[0].label)).toEqual(Array.from({ length: 45 }, (_, i) => LABELS[i % 3]));
+    expect(seen[0]).toBe(0);
+    expect(seen.at(-1)).toBe(45);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    const stop = new AbortController();
+    const cancelled = predictImages(colourModel(), LABELS, PRE8, [root], { topK: 1, batchSize: 4, signal: stop.signal, onProgress: (done) => done === 10 && stop.abort() });
+    await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
   it('five-crop test-time averaging changes probabilities on a non-uniform image but keeps them a distribution', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'lab-predict-'));
     const w = 16;
