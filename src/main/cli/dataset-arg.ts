@@ -18,7 +18,10 @@ export async function importWithProgress(ctx: CliContext, paths: string[], name?
   });
   try {
     const summary = await ctx.lab.call('datasets.import', { paths, ...(name ? { name } : {}) });
-    for (const w of summary.warnings) ctx.out.emit({ type: 'warning', message: w });
+    summary.warnings.forEach((w, i) => {
+      const m = summary.warningMsgs?.[i];
+      ctx.out.emit({ type: 'warning', message: w, ...(m ? { msg: m } : {}) });
+    });
     return summary;
   } finally {
     off();

@@ -1,6 +1,7 @@
 /** The `lab` command: the same LabService as the app and `lab serve`, driven from a terminal. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { toLabErrorData } from '../../shared/errors';
+import { resolveLocale } from '../../shared/messages';
 import { createLabService } from '../service/lab-service';
 import { localClient } from '../service/local-client';
 import { forkLauncher } from '../worker/fork-launcher';
@@ -42,12 +43,14 @@ Commands:
 
 Options for every command:
   --json     one JSON event per line on stdout (progress, batch, epoch, result, error)
+  --lang     en | zh-CN: the language of messages (default: from LANG; zh* → Simplified Chinese)
   --help     this text
 Environment: LAB_HOME (workspace folder), LAB_BACKEND (force a backend).
 Exit codes: 0 success, 1 failure, 2 bad usage.`;
 
 const OPTIONS: ParseArgsConfig['options'] = {
   json: { type: 'boolean' },
+  lang: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   config: { type: 'string' },
   epochs: { type: 'string' },
@@ -125,11 +128,13 @@ export async function main(argv: string[]): Promise<number> {
     return parsed.values.help ? 0 : 2;
   }
   const json = parsed.values.json === true;
-  const out = json ? jsonReporter() : humanReporter();
+  const env = process.env;
+  const locale = resolveLocale(typeof parsed.values.lang === 'string' ? parsed.values.lang : env.LC_ALL || env.LC_MESSAGES || env.LANG);
+  const out = json ? jsonReporter() : humanReporter(process.stderr, locale);
   let service: ReturnType<typeof createLabService> | null = null;
   try {
     service = createLabService({ ws: openWorkspace(), shell: 'cli', launcher: forkLauncher() });
-    await run({ service, lab: localClient(service), out, json }, command, positionals, parsed.values);
+    await run({ service, lab: localClient(service), out, json, locale }, command, positionals, parsed.values);
     return 0;
   } catch (err) {
     if (err instanceof UsageError) {

@@ -2,13 +2,14 @@
 import cliProgress from 'cli-progress';
 import type { BatchLog, EpochLog } from '../../shared/dto';
 import type { LabErrorData } from '../../shared/errors';
+import { formatMessage, localize, msg, type LabMessage, type Locale } from '../../shared/messages';
 
 export type CliEvent =
   | { type: 'progress'; phase: string; done: number; total: number; ratePerS?: number; etaS?: number | null }
   | ({ type: 'batch' } & BatchLog)
   | ({ type: 'epoch' } & EpochLog)
-  | { type: 'info'; message: string }
-  | { type: 'warning'; message: string }
+  | { type: 'info'; message: string; msg?: LabMessage }
+  | { type: 'warning'; message: string; msg?: LabMessage }
   | { type: 'result'; [key: string]: unknown }
   | { type: 'error'; error: LabErrorData };
 
@@ -36,7 +37,7 @@ function fmtEta(s: number | null | undefined): string {
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 }
 
-export function humanReporter(out: NodeJS.WriteStream = process.stderr): Reporter {
+export function humanReporter(out: NodeJS.WriteStream = process.stderr, locale: Locale = 'en'): Reporter {
   let bar: cliProgress.SingleBar | null = null;
   let barPhase = '';
   let trainStart = 0;
@@ -87,15 +88,15 @@ export function humanReporter(out: NodeJS.WriteStream = process.stderr): Reporte
         }
         case 'info':
           stopBar();
-          out.write(event.message + '\n');
+          out.write(localize(event.message, event.msg, locale) + '\n');
           return;
         case 'warning':
           stopBar();
-          out.write(`warning: ${event.message}\n`);
+          out.write(formatMessage(msg('cli.warning', { text: localize(event.message, event.msg, locale) }), locale) + '\n');
           return;
         case 'error':
           stopBar();
-          out.write(`error: ${event.error.message}\n`);
+          out.write(formatMessage(msg('cli.error', { text: localize(event.error.message, event.error.msg, locale) }), locale) + '\n');
           return;
         case 'result':
           stopBar();

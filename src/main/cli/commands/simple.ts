@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from '../../../shared/errors';
+import { formatMessage, localize, msg } from '../../../shared/messages';
 import type { CliContext } from '../context';
 import { UsageError } from '../context';
 import { describeDataset, importWithProgress } from '../dataset-arg';
@@ -80,15 +81,18 @@ export async function reportCommand(ctx: CliContext, positionals: string[], flag
 export async function doctorCommand(ctx: CliContext): Promise<void> {
   const r = await ctx.lab.call('engine.doctor');
   ctx.out.emit({ type: 'result', doctor: r });
-  const cands = r.backend.candidates.map((c) => `  ${c.loaded ? '✓' : '✗'} ${c.name.padEnd(15)} ${c.package.padEnd(32)} ${c.reason ?? ''}`);
-  const checks = r.checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+  const say = (english: string, m: Parameters<typeof localize>[1]): string => localize(english, m, ctx.locale);
+  const cands = r.backend.candidates.map((c) => `  ${c.loaded ? '✓' : '✗'} ${c.name.padEnd(15)} ${c.package.padEnd(32)} ${c.reason ? say(c.reason, c.reasonMsg) : ''}`);
+  const checks = r.checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${say(c.name, c.nameMsg)}: ${say(c.detail, c.detailMsg)}`);
+  const b = r.backend;
+  const f = (m: ReturnType<typeof msg>): string => formatMessage(m, ctx.locale);
   ctx.out.text(
     [
       `Image-classification lab ${r.version} · Node ${r.node} · ${r.platform}/${r.arch} · ${r.cpus} CPUs · ${r.memoryGiB} GiB`,
-      `Training backend: ${r.backend.label} (${r.backend.name}, ${r.backend.device}, ${r.backend.threads} thread(s))${r.backend.forcedBy ? ` — chosen by ${r.backend.forcedBy}` : ''}`,
-      'Backends tried, fastest first:',
+      f(msg('cli.doctor.backend', { label: say(b.label, b.labelMsg), name: b.name, device: b.device, threads: b.threads })) + (b.forcedBy ? ` — ${b.forcedBy}` : ''),
+      f(msg('cli.doctor.tried')),
       ...cands,
-      'Checks:',
+      f(msg('cli.doctor.checks')),
       ...checks,
     ].join('\n'),
   );

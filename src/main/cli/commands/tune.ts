@@ -5,6 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { LabError } from '../../../shared/errors';
+import { diagnosisText } from '../../../shared/analysis/diagnosis-text';
+import { formatMessage, isMessageCode, localize, msg, type Locale } from '../../../shared/messages';
 import type { LabEvent } from '../../../shared/events';
 import type { SearchRow, SearchState, TuneStepResult, TuningState } from '../../../shared/tuning';
 import { rankRows } from '../../tuning/search/rank';
@@ -39,18 +41,22 @@ function jsonArg(flag: string, value: string): unknown {
 
 const fmtNum = (v: number | string | null): string => (v === null ? '–' : typeof v === 'string' ? v : Number.isInteger(v) ? String(v) : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(2) : String(Number(v.toPrecision(4))));
 
-export function describeStep(r: TuneStepResult): string {
-  const mark = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' }[r.verdict];
-  const nums = Object.entries(r.numbers).map(([k, v]) => `${k} ${fmtNum(v)}`).join(' · ');
-  const lines = [`Step ${r.step} · ${r.title}: ${mark}`, `  ${nums}`, `  ${r.explanation}`];
-  for (const c of r.causes) lines.push(`  - ${c}`);
+/** A step's result for a person, in `locale` (the numbers' keys stay as they are in English, as in --json). */
+export function describeStep(r: TuneStepResult, locale: Locale = 'en'): string {
+  const say = (english: string, m: Parameters<typeof localize>[1]): string => localize(english, m, locale);
+  const f = (m: ReturnType<typeof msg>): string => formatMessage(m, locale);
+  const label = (k: string): string => (locale !== 'en' && isMessageCode(`tuning.number.${k}`) ? f({ code: `tuning.number.${k}` }) : k);
+  const nums = Object.entries(r.numbers).map(([k, v]) => `${label(k)} ${fmtNum(v)}`).join(' · ');
+  const head = f(msg('cli.step', { step: r.step, title: say(r.title, r.titleMsg), verdict: msg(`cli.verdict.${r.verdict}`) }));
+  const lines = [head, `  ${nums}`, `  ${say(r.explanation, r.explanationMsg)}`];
+  r.causes.forEach((c, i) => lines.push(`  - ${say(c, r.causeMsgs?.[i])}`));
   if (r.grid) {
     lines.push('  rank  lr         weight decay  val acc   val loss  status');
     for (const c of r.grid) lines.push(`  ${String(c.rank ?? '–').padEnd(5)} ${fmtNum(c.lr).padEnd(10)} ${fmtNum(c.weightDecay).padEnd(13)} ${c.valAccuracy === null ? '–'.padEnd(9) : `${(c.valAccuracy * 100).toFixed(1)} %`.padEnd(9)} ${fmtNum(c.valLoss).padEnd(9)} ${c.status}`);
   }
-  if (r.diagnosis) lines.push(...r.diagnosis.text.split('\n').slice(1).map((l) => `  ${l}`)); // line 1 repeats the explanation
-  lines.push(`  → ${r.nextAction}`);
-  if (r.runIds.length) lines.push(`  runs: ${r.runIds.join(', ')}`);
+  if (r.diagnosis) lines.push(...diagnosisText(r.diagnosis, locale).split('\n').slice(1).map((l) => `  ${l}`)); // line 1 repeats the explanation
+  lines.push(`  → ${say(r.nextAction, r.nextActionMsg)}`);
+  if (r.runIds.length) lines.push(`  ${f(msg('cli.runs', { ids: r.runIds.join(', ') }))}`);
   return lines.join('\n');
 }
 
@@ -82,7 +88,7 @@ async function follow(ctx: CliContext, start: TuningState): Promise<TuningState>
       return;
     }
     if (e.type === 'tune.step' && e.tuneId === id) {
-      if (e.result) ctx.out.text(describeStep(e.result) + '\n');
+      if (e.result) ctx.out.text(describeStep(e.result, ctx.locale) + '\n');
       else ctx.out.emit({ type: 'info', message: `Step ${e.step}…` });
     } else if (e.type === 'tune.row' && e.tuneId === id) {
       const r = e.row;
