@@ -128,7 +128,7 @@ describe.skipIf(!native.ok)('every native kernel on random shapes matches tfjs r
       covered.oddStride2 ||= c.stride === 2 && c.h % 2 === 1;
       covered.shortcut ||= c.k === 1 && c.stride === 2 && c.ci < 16;
       covered.wide ||= Math.max(c.ci, c.co) > 48;
-    }, [
+    }, <ConvCase[]>[
       // The ResNet-8 (width 8) shortcut on 28×28 Fashion-MNIST with its partial last batch of 27: the shape whose
       // gradient once wrote past oneDNN's scratchpad.
       { n: 27, h: 28, w: 28, ci: 8, co: 16, k: 1, stride: 2, pad: 'valid' },
