@@ -5,6 +5,7 @@
 import type { TrainConfig } from '../../shared/config';
 import type { EpochLog } from '../../shared/dto';
 import { LabError, toLabErrorData, type LabErrorData } from '../../shared/errors';
+import { channelMean, createBatchAugmenter } from '../augment';
 import type { ImageArray } from '../datasets/image-array';
 import { createRun, saveModel, setRunStatus } from '../runs';
 import { trainRun } from '../training';
@@ -60,6 +61,8 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
     halted = rule === 0 ? 'halted' : 'terminated';
     note = why;
   });
+  // The run's augmentation applies here as in any run (a step that must not augment says so in its config).
+  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
   const t0 = Date.now();
   try {
     const result = await trainRun({
@@ -68,6 +71,7 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
       val,
       runDir,
       writeMetrics: true,
+      ...(augmenter ? { augmenter } : {}),
       callbacks: [rules],
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       hooks: {

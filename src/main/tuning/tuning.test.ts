@@ -12,6 +12,7 @@ import { trainRun } from '../training';
 import { openWorkspace, type Workspace } from '../workspace';
 import type { LabEvent } from '../../shared/events';
 import { tuneContext } from './job';
+import { trainTagged } from './tagged-run';
 import { newTuneState, pendingSteps, runGuide } from './guide';
 import { newSearchState, runSearch } from './search/run-search';
 import { planSettings } from './search/space';
@@ -141,6 +142,19 @@ describe('step 3: LR range test', () => {
     clipped.forEach((l, i) => expect(l).toBeCloseTo(frozen[i]!, 3));
     const moved = free.map((l, i) => (Number.isFinite(l) ? Math.abs(l - frozen[i]!) : Infinity));
     expect(Math.max(...moved)).toBeGreaterThan(0.1);
+  });
+});
+
+describe('tagged runs', () => {
+  it('train with the run\'s augmentation, as any run does', async () => {
+    const losses = async (augmentation: TrainConfigInput['augmentation']) => {
+      const { ctx } = setup({ config: baseConfig({ augmentation, epochs: 1 }), budgets: tinyBudgets });
+      const run = await trainTagged(ctx, { config: parseTrainConfig(baseConfig({ augmentation, epochs: 1 })), tags: ['step:4'], val: null });
+      return run.epochs.map((e) => e.loss);
+    };
+    const plain = await losses({ preset: 'none' });
+    expect(await losses({ preset: 'none' })).toEqual(plain);
+    expect(await losses({ preset: 'strong' })).not.toEqual(plain);
   });
 });
 

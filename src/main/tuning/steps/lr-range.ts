@@ -6,6 +6,7 @@
 import { debiasedEma } from '../../../shared/analysis/smoothing';
 import { thinKeepingExtremes } from '../../../shared/analysis/thin';
 import type { LrRangePoint, LrRangeResult, TuneStepResult } from '../../../shared/tuning';
+import { channelMean, createBatchAugmenter } from '../../augment';
 import { createRun, setRunStatus } from '../../runs';
 import { CALLBACK_ORDER, CancelFit, trainRun, type Callback } from '../../training';
 import type { TuneContext } from '../context';
@@ -132,12 +133,14 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
   const lrs = sweepRates(lo, hi, iters);
   const losses: number[] = [];
   // The sweep is one callback on the one trainer, so every training option (clipping, decay mask, optimizer) applies.
+  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
   const { model } = await trainRun({
     config,
     train,
     val: null,
     runDir,
     writeMetrics: true,
+    ...(augmenter ? { augmenter } : {}),
     without: ['lr-schedule', 'nan-guard', 'early-stopping', 'checkpoints', 'time-budget'],
     callbacks: [lrSweep(lrs, losses)],
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
