@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackendInfo } from '../../shared/dto';
 import { loadOneDnn } from './onednn/addon';
-import { fastPathAdvice, installAdvice, loadedOneDnnLibrary, nativeBuildStatus, oneDnnDoctorCheck } from './onednn-install';
+import { english, formatMessage, msg } from '../../shared/messages';
+import { fastPathMessage, installAdvice, loadedOneDnnLibrary, nativeBuildStatus, oneDnnDoctorCheck } from './onednn-install';
+
+const advice = (osRelease: string) => english(fastPathMessage(msg('common.verbatim', { text: 'not built' }), 'linux', osRelease));
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'lab-onednn-install-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -37,14 +40,19 @@ describe('installAdvice: the exact command for this system', () => {
       expect(advice.command).toBeNull();
       expect(advice.link).toMatch(/^https:\/\//);
     }
-    expect(fastPathAdvice('linux', OS_RELEASE.alpine)).toContain('https://github.com/oneapi-src/oneDNN/releases');
+    expect(advice(OS_RELEASE.alpine)).toContain('https://github.com/oneapi-src/oneDNN/releases');
   });
 
   it('says what the command brings, as measured ratios', () => {
-    const text = fastPathAdvice('linux', OS_RELEASE.debian);
+    const text = advice(OS_RELEASE.debian);
+    expect(text).toMatch(/^not built\. /);
     expect(text).toContain('sudo apt-get install g++ libdnnl-dev && npm run build:native');
     expect(text).toMatch(/\d+–\d+× faster CPU training than WebAssembly/);
     expect(text).toMatch(/1\.7–2× PyTorch's speed against 0\.15–0\.45×/);
+    // The same sentence in Chinese, with the same command.
+    const zh = formatMessage(fastPathMessage(msg('common.verbatim', { text: '未构建' }), 'linux', OS_RELEASE.debian), 'zh-CN');
+    expect(zh).toContain('sudo apt-get install g++ libdnnl-dev && npm run build:native');
+    expect(zh).toMatch(/CPU 训练可比 WebAssembly 快 \d+–\d+×/);
   });
 });
 

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BackendInfo } from '../../shared/dto';
+import { english, msg, type LabMessage } from '../../shared/messages';
 import { labRoot } from '../install-paths';
 import { loadOneDnn, type AddonLoad } from './onednn/addon';
 
@@ -87,35 +88,39 @@ export function installAdvice(platform: NodeJS.Platform = process.platform, osRe
   return { system: id || 'Linux', command: null, link: ONEDNN_LINK };
 }
 
-/** One sentence: what to run to get the native kernels here, and what it brings. */
-export function fastPathAdvice(platform: NodeJS.Platform = process.platform, osRelease?: string): string {
+/** The sentence: why the native kernels are missing, what to run here to get them, and what it brings. */
+export function fastPathMessage(reason: LabMessage, platform: NodeJS.Platform = process.platform, osRelease?: string): LabMessage {
   const advice = installAdvice(platform, osRelease);
-  const how = advice.command
-    ? `on ${advice.system}: ${advice.command}`
-    : `install a C++ compiler and oneDNN 2.x (${advice.link}), set DNNL_ROOT to it, then ${THEN_BUILD}`;
   const [lo, hi] = MEASURED_VS_PYTORCH.onednn;
   const [wlo, whi] = MEASURED_VS_PYTORCH.wasm;
-  return `For ${nativeSpeedup()} faster CPU training than WebAssembly (npm run bench: ${lo}–${hi}× PyTorch's speed against ${wlo}–${whi}×), ${how}. The native kernels need oneDNN 2.x.`;
+  const ratios = { reason, speedup: nativeSpeedup(), onednn: `${lo}–${hi}`, wasm: `${wlo}–${whi}` };
+  return advice.command
+    ? msg('doctor.onednn.install', { ...ratios, system: advice.system, command: advice.command })
+    : msg('doctor.onednn.installByHand', { ...ratios, link: advice.link });
 }
+
+type DoctorCheck = { name: string; ok: boolean; detail: string; detailMsg: LabMessage };
 
 /**
  * The doctor's line about the native path: with it loaded, the oneDNN version and the library file this process
  * mapped (the copy beside the addon in an installed or packaged lab, else the system's); without it, why, and
  * what to run here to get it.
  */
-export function oneDnnDoctorCheck(backend: BackendInfo, load: () => AddonLoad = loadOneDnnWithBuildReason): { name: string; ok: boolean; detail: string } {
+export function oneDnnDoctorCheck(backend: BackendInfo, load: () => AddonLoad = loadOneDnnWithBuildReason): DoctorCheck {
   const name = 'Native CPU kernels (oneDNN)';
   const candidate = backend.candidates.find((c) => c.name === 'onednn');
   const native = load();
+  const check = (ok: boolean, detailMsg: LabMessage): DoctorCheck => ({ name, ok, detail: english(detailMsg), detailMsg });
   if (native.ok) {
-    const where = `${native.addon.version()} loaded from ${loadedOneDnnLibrary() ?? 'the system library path'}; kernels ${native.file}`;
-    return { name, ok: true, detail: candidate?.loaded ? where : `${candidate?.reason ?? 'not used'} (${where})` };
+    const where = { version: native.addon.version(), library: loadedOneDnnLibrary() ?? msg('doctor.onednn.systemPath') };
+    if (candidate?.loaded) return check(true, msg('doctor.onednn.loaded', { ...where, addon: native.file }));
+    return check(true, msg('doctor.onednn.notChosen', { ...where, reason: candidate?.reasonMsg ?? msg('common.verbatim', { text: candidate?.reason ?? '' }) }));
   }
+  const reason = msg('common.verbatim', { text: native.reason });
   // A TensorFlow backend trains faster still: nothing to install for this one.
-  if (backend.candidates.some((c) => c.loaded && (c.name === 'tensorflow' || c.name === 'tensorflow-gpu'))) {
-    return { name, ok: true, detail: `${native.reason}; not needed: ${backend.label}` };
-  }
-  return { name, ok: false, detail: `${native.reason}. ${fastPathAdvice()}` };
+  const tensorflow = backend.candidates.find((c) => c.loaded && (c.name === 'tensorflow' || c.name === 'tensorflow-gpu'));
+  if (tensorflow) return check(true, msg('doctor.onednn.notNeeded', { reason, backend: backend.labelMsg ?? backend.label }));
+  return check(false, fastPathMessage(reason));
 }
 
 /** The native kernels, or why not: the install's build reason when it never built them (e.g. an unsupported oneDNN). */

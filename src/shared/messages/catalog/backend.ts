@@ -25,6 +25,14 @@ export const backendMessages = defineMessages(
     'doctor.check.gpu': 'GPU training',
     'doctor.check.onednn': 'Native CPU kernels (oneDNN)',
     'doctor.check.workspace': 'Workspace',
+    'doctor.onednn.loaded': '{version} loaded from {library}; kernels {addon}',
+    'doctor.onednn.systemPath': 'the system library path',
+    'doctor.onednn.notChosen': '{reason} ({version} available from {library})',
+    'doctor.onednn.notNeeded': '{reason}; not needed: {backend}',
+    'doctor.onednn.install':
+      "{reason}. For {speedup} faster CPU training than WebAssembly (npm run bench: {onednn}× PyTorch's speed against {wasm}×), on {system}: {command}. The native kernels need oneDNN 2.x.",
+    'doctor.onednn.installByHand':
+      "{reason}. For {speedup} faster CPU training than WebAssembly (npm run bench: {onednn}× PyTorch's speed against {wasm}×), install a C++ compiler and oneDNN 2.x ({link}), set DNNL_ROOT to it, then npm run build:native. The native kernels need oneDNN 2.x.",
   },
   {
     'backend.label.tensorflow-gpu': 'TensorFlow GPU 版（CUDA）',
@@ -49,5 +57,13 @@ export const backendMessages = defineMessages(
     'doctor.check.gpu': 'GPU 训练',
     'doctor.check.onednn': '原生 CPU 内核（oneDNN）',
     'doctor.check.workspace': '工作区',
+    'doctor.onednn.loaded': '已加载 {version}，来自 {library}；内核 {addon}',
+    'doctor.onednn.systemPath': '系统库路径',
+    'doctor.onednn.notChosen': '{reason}（可用：{version}，来自 {library}）',
+    'doctor.onednn.notNeeded': '{reason}；不需要：{backend}',
+    'doctor.onednn.install':
+      '{reason}。CPU 训练可比 WebAssembly 快 {speedup}（npm run bench：PyTorch 速度的 {onednn} 倍，对比 {wasm} 倍），在 {system} 上运行：{command}。原生内核需要 oneDNN 2.x。',
+    'doctor.onednn.installByHand':
+      '{reason}。CPU 训练可比 WebAssembly 快 {speedup}（npm run bench：PyTorch 速度的 {onednn} 倍，对比 {wasm} 倍）：请安装 C++ 编译器和 oneDNN 2.x（{link}），将 DNNL_ROOT 设为其路径，再运行 npm run build:native。原生内核需要 oneDNN 2.x。',
   },
 );
