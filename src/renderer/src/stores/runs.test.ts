@@ -234,4 +234,24 @@ describe('runs store', () => {
     expect(await runs.report()).toBeNull();
     expect(useErrorsStore().items[0]).toMatchObject({ context: 'runReport', message: 'Run "run1" has no metrics yet.' });
   });
+
+  it('Serve starts the prediction API for the open run and Stop ends it; a refusal is shown', async () => {
+    const asked: unknown[] = [];
+    bridge
+      .on('runs.get', () => runDetail())
+      .on('models.serve', (req) => (asked.push(req), { serving: true, url: 'http://127.0.0.1:5123', model: 'run1', labels: ['a', 'b'], tokenRequired: false }))
+      .on('models.stopServing', () => ({ serving: false }));
+    const runs = useRunsStore();
+    await runs.open('run1');
+    await runs.serveModel();
+    expect(asked).toEqual([{ model: 'run1', port: 0 }]);
+    expect(runs.serving).toMatchObject({ serving: true, url: 'http://127.0.0.1:5123' });
+    await runs.stopServing();
+    expect(runs.serving.serving).toBe(false);
+    bridge.on('models.serve', () => {
+      throw new LabError('BAD_ARGUMENT', 'Port 5123 is already in use; choose another with --port.');
+    });
+    expect(await runs.serveModel()).toBeNull();
+    expect(useErrorsStore().items[0]).toMatchObject({ context: 'serveModel', message: expect.stringMatching(/already in use/) });
+  });
 });

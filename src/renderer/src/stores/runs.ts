@@ -1,6 +1,6 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ExportFormat, ExportRequest, ExportResult, RunDetail, RunSummary } from '../../../shared/dto';
+import type { ExportFormat, ExportRequest, ExportResult, RunDetail, RunSummary, ServingStatus } from '../../../shared/dto';
 import { TrainConfigSchema, type TrainConfigInput } from '../../../shared/config';
 import type { LabErrorData } from '../../../shared/errors';
 import { toLabErrorData } from '../../../shared/errors';
@@ -23,6 +23,9 @@ export const useRunsStore = defineStore('runs', () => {
   const controlling = ref<'stop' | 'pause' | 'resume' | null>(null);
   const exporting = ref(false);
   const exportResult = ref<ExportResult | null>(null);
+  /** The local prediction API (models.serve): one at a time for the whole app. */
+  const serving = ref<ServingStatus>({ serving: false });
+  const servingBusy = ref(false);
   const reporting = ref(false);
   const lastError = ref<LabErrorData | null>(null);
   const buffered = new Map<string, LabEvent[]>();
@@ -142,6 +145,42 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Serve the current run's model over HTTP on 127.0.0.1 (the Serve button); a second call replaces the first. */
+  async function serveModel(): Promise<ServingStatus | null> {
+    const run = current.value;
+    if (!run) return null;
+    servingBusy.value = true;
+    try {
+      serving.value = await getBridge().call('models.serve', { model: run.id, port: 0 });
+      return serving.value;
+    } catch (err) {
+      fail(err, 'serveModel');
+      return null;
+    } finally {
+      servingBusy.value = false;
+    }
+  }
+
+  async function stopServing(): Promise<void> {
+    servingBusy.value = true;
+    try {
+      serving.value = await getBridge().call('models.stopServing');
+    } catch (err) {
+      fail(err, 'serveModel');
+    } finally {
+      servingBusy.value = false;
+    }
+  }
+
+  /** What is being served now (after a reload, or when the CLI or another window started it). */
+  async function refreshServing(): Promise<void> {
+    try {
+      serving.value = await getBridge().call('models.serving');
+    } catch {
+      serving.value = { serving: false };
+    }
+  }
+
   /** The run's self-contained HTML report (the engine also saves it in the run folder as report.file). */
   async function report(): Promise<{ file: string; html: string } | null> {
     const run = current.value;
@@ -220,6 +259,8 @@ export const useRunsStore = defineStore('runs', () => {
     controlling,
     exporting,
     exportResult,
+    serving,
+    servingBusy,
     shell,
     reporting,
     lastError,
@@ -232,6 +273,9 @@ export const useRunsStore = defineStore('runs', () => {
     pause,
     resume,
     exportRun,
+    serveModel,
+    stopServing,
+    refreshServing,
     report,
     remove,
     rename,

@@ -1,0 +1,178 @@
+// Deployment speed: `lab predict` over the 10,000 Fashion-MNIST test PNGs and the prediction API (lab serve-model)
+// under concurrent clients, against the peer — onnxruntime-node running the lab's own ONNX export of the same model
+// on the same files (decode with sharp, then session.run per batch; per request behind a plain node:http server).
+// Also checks the TFLite export of the same model in the real TFLite interpreter (float32 and int8 on the test set).
+// Opt-in: --deploy (or --only deploy). Flags: --deploy-limit N (images, default all 10,000), --deploy-api N (API requests).
+import * as tf from '@tensorflow/tfjs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeForModel } from '../../src/main/datasets/preprocess';
+import { initBackend } from '../../src/main/engine/backend';
+import { exportModel } from '../../src/main/export/export-model';
+import { buildModel } from '../../src/main/models';
+import { preprocessingFor } from '../../src/main/models/preprocessing';
+import { predictImages, toInputTensor } from '../../src/main/predict/predict-images';
+import { startModelServer } from '../../src/main/serve-model/model-server';
+import { parseTrainConfig } from '../../src/main/training/train-config';
+import type { BenchContext, BenchSection, Row, SectionResult } from '../lib/section';
+import { ensureData } from './e2e';
+
+const CLASSES = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle-boot'];
+
+function files(dir: string, limit: number): { file: string; label: number }[] {
+  const out: { file: string; label: number }[] = [];
+  CLASSES.forEach((c, label) => {
+    for (const f of readdirSync(path.join(dir, c)).sort()) out.push({ file: path.join(dir, c, f), label });
+  });
+  // Interleave classes so a limit keeps them all.
+  out.sort((a, b) => path.basename(a.file).localeCompare(path.basename(b.file)) || a.label - b.label);
+  return limit > 0 ? out.slice(0, limit) : out;
+}
+
+async function decodeAll(list: { file: string }[], input: Parameters<typeof decodeForModel>[1]): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < list.length; i += 64) out.push(...(await Promise.all(list.slice(i, i + 64).map((f) => decodeForModel(f.file, input)))));
+  return out;
+}
+
+/** `clients` concurrent loops POSTing `n` images (raw PNG bytes) to url; returns images/s and failures. */
+async function loadTest(url: string, images: Buffer[], n: number, clients: number): Promise<{ perS: number; failed: number }> {
+  let next = 0;
+  let failed = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < n) {
+        const body = images[next++ % images.length];
+        const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'image/png' } });
+        await res.arrayBuffer();
+        if (res.status !== 200) failed++;
+      }
+    }),
+  );
+  return { perS: n / ((performance.now() - t0) / 1000), failed };
+}
+
+export const section: BenchSection = {
+  name: 'deploy',
+  description: 'lab predict over 10,000 Fashion-MNIST PNGs and the prediction API vs onnxruntime-node on the lab\'s ONNX export; TFLite export checked in the TFLite interpreter (opt-in: --deploy)',
+  async run(ctx: BenchContext): Promise<SectionResult> {
+    const f = ctx.args.flags;
+    if (!('deploy' in f) && !(ctx.args.only ?? []).includes('deploy')) {
+      ctx.log('deploy: skipped (pass --deploy or --only deploy)');
+      return { rows: [], json: { skipped: true } };
+    }
+    let ort: typeof import('onnxruntime-node');
+    try {
+      ort = await import('onnxruntime-node');
+    } catch {
+      ctx.log('deploy: skipped (onnxruntime-node, the peer, is not installed)');
+      return { rows: [], json: { skipped: true } };
+    }
+    const dir = path.resolve(f['e2e-data'] ?? process.env.LAB_BENCH_DATA ?? path.join(os.tmpdir(), 'lab-bench-fmnist'));
+    await ensureData(ctx, dir);
+    const backend = await initBackend();
+    const limit = Number(f['deploy-limit'] ?? 0);
+    const test = files(path.join(dir, 'test'), limit);
+    const work = mkdtempSync(path.join(os.tmpdir(), 'lab-bench-deploy-'));
+    try {
+      // The lab's default small-image CNN, trained briefly on 6,000 training images (so the int8 check means something).
+      const config = parseTrainConfig({ datasetId: 'bench', input: { size: 28, channels: 1 }, model: { kind: 'cnn', blocks: [{ filters: 16 }, { filters: 32 }], dense: [{ units: 64 }] } });
+      const pre = preprocessingFor(config);
+      const model = await buildModel(config, 10);
+      const train = files(path.join(dir, 'train'), 6000);
+      const trainPixels = await decodeAll(train, pre.input);
+      const xs = toInputTensor(trainPixels, pre);
+      const ys = tf.oneHot(tf.tensor1d(train.map((t) => t.label), 'int32'), 10);
+      model.compile({ optimizer: tf.train.adam(0.002), loss: 'categoricalCrossentropy' });
+      await model.fit(xs, ys, { epochs: 2, batchSize: 64, verbose: 0 });
+      tf.dispose([xs, ys]);
+      ctx.log(`deploy: model trained (${backend.name}); ${test.length} test images`);
+
+      // lab predict
+      const t0 = performance.now();
+      const preds = await predictImages(model, CLASSES, pre, [path.join(dir, 'test')], { topK: 1, batchSize: 64 });
+      const labSeconds = (performance.now() - t0) / 1000;
+      const labPerS = preds.length / labSeconds;
+
+      // peer: onnxruntime-node on the lab's ONNX export, same files, same preprocessing (sharp), batches of 64
+      const onnxDir = path.join(work, 'onnx');
+      await exportModel(model, { format: 'onnx', outDir: onnxDir, labels: CLASSES, preprocessing: pre, modelName: 'bench' });
+      const session = await ort.InferenceSession.create(path.join(onnxDir, 'model.onnx'));
+      const peerFiles = files(path.join(dir, 'test'), limit);
+      const t1 = performance.now();
+      let peerCorrect = 0;
+      for (let i = 0; i < peerFiles.length; i += 64) {
+        const batch = peerFiles.slice(i, i + 64);
+        const pixels = await Promise.all(batch.map((b) => decodeForModel(b.file, pre.input)));
+        const x = new Float32Array(batch.length * 28 * 28);
+        pixels.forEach((p, k) => { for (let j = 0; j < p.length; j++) x[k * 784 + j] = p[j] / 255; });
+        const out = await session.run({ input: new ort.Tensor('float32', x, [batch.length, 28, 28, 1]) });
+        const probs = out.probabilities.data as Float32Array;
+        batch.forEach((b, k) => {
+          const row = Array.from(probs.subarray(k * 10, k * 10 + 10));
+          if (row.indexOf(Math.max(...row)) === b.label) peerCorrect++;
+        });
+      }
+      const peerPerS = peerFiles.length / ((performance.now() - t1) / 1000);
+      const byPath = new Map(test.map((t) => [t.file, t.label]));
+      const labCorrect = preds.filter((p) => p.top[0] && CLASSES.indexOf(p.top[0].label) === byPath.get(p.path)).length;
+
+      // The API: lab serve-model vs a plain node:http + onnxruntime server, same client, same PNG bytes.
+      const apiN = Number(f['deploy-api'] ?? 2000);
+      const pngs = await Promise.all(test.slice(0, 500).map((t) => import('node:fs/promises').then((fs) => fs.readFile(t.file))));
+      const lab = await startModelServer({ model, labels: CLASSES, preprocessing: pre, name: 'bench' });
+      const labApi = await loadTest(`${lab.url}/v1/predict`, pngs, apiN, 16);
+      await lab.close();
+      const peerServer = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          void (async () => {
+            const p = await decodeForModel(Buffer.concat(chunks), pre.input);
+            const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(p, (v) => v / 255), [1, 28, 28, 1]) });
+            const probs = Array.from(out.probabilities.data as Float32Array);
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ predictions: probs.map((c, i) => ({ label: CLASSES[i], confidence: c })).sort((a, b) => b.confidence - a.confidence) }));
+          })().catch(() => ((res.statusCode = 500), res.end()));
+        });
+      });
+      await new Promise<void>((r) => peerServer.listen(0, '127.0.0.1', r));
+      const peerApi = await loadTest(`http://127.0.0.1:${(peerServer.address() as AddressInfo).port}/`, pngs, apiN, 16);
+      await new Promise<void>((r) => peerServer.close(() => r()));
+
+      // TFLite: float32 and int8 (calibrated on 300 training images) on the test set, in the TFLite interpreter.
+      const evalN = Math.min(test.length, Number(f['deploy-tflite-eval'] ?? 1000));
+      const evalPixels = await decodeAll(test.slice(0, evalN), pre.input);
+      const flat = new Uint8Array(evalN * 784);
+      evalPixels.forEach((p, i) => flat.set(p, i * 784));
+      const calib = new Uint8Array(300 * 784);
+      for (let i = 0; i < 300; i++) calib.set(trainPixels[Math.floor((i * trainPixels.length) / 300)], i * 784);
+      const f32 = await exportModel(model, { format: 'tflite', outDir: path.join(work, 'tflite'), labels: CLASSES, preprocessing: pre, modelName: 'bench' });
+      const i8 = await exportModel(model, {
+        format: 'tflite', outDir: path.join(work, 'tflite-int8'), labels: CLASSES, preprocessing: pre, modelName: 'bench', quantize: 'int8',
+        calibration: { pixels: calib, n: 300 }, evaluation: { pixels: flat, labels: test.slice(0, evalN).map((t) => t.label) },
+      });
+      model.dispose();
+
+      const rows: Row[] = [
+        { what: `lab predict (${backend.name})`, images: preds.length, imagesPerS: Math.round(labPerS), accuracy: Number((labCorrect / preds.length).toFixed(4)), ratio: Number((labPerS / peerPerS).toFixed(2)) },
+        { what: 'peer: onnxruntime-node, ONNX export', images: peerFiles.length, imagesPerS: Math.round(peerPerS), accuracy: Number((peerCorrect / peerFiles.length).toFixed(4)), ratio: 1 },
+        { what: 'lab serve-model API, 16 clients', images: apiN, imagesPerS: Math.round(labApi.perS), accuracy: labApi.failed ? `${labApi.failed} failed` : 'all 200', ratio: Number((labApi.perS / peerApi.perS).toFixed(2)) },
+        { what: 'peer API: node:http + onnxruntime', images: apiN, imagesPerS: Math.round(peerApi.perS), accuracy: peerApi.failed ? `${peerApi.failed} failed` : 'all 200', ratio: 1 },
+        { what: 'TFLite float32 vs lab (interpreter)', images: f32.verified?.samples ?? 0, imagesPerS: null, accuracy: `max |Δp| ${f32.verified?.maxAbsDiff.toExponential(1)}`, ratio: null },
+        {
+          what: `TFLite int8 on ${evalN} test images`, images: evalN, imagesPerS: null,
+          accuracy: `${((i8.quantization?.accuracyBefore ?? 0) * 100).toFixed(2)}% → ${((i8.quantization?.accuracyAfter ?? 0) * 100).toFixed(2)}%, top-1 agreement ${((i8.quantization?.top1Agreement ?? 0) * 100).toFixed(1)}%, ${i8.quantization?.bytesBefore} → ${i8.quantization?.bytesAfter} bytes`,
+          ratio: null,
+        },
+      ];
+      return { rows, json: { backend: backend.name, labPerS, peerPerS, labApi, peerApi, tflite: { float32: f32.verified, int8: i8.quantization } } };
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+};
