@@ -10,6 +10,7 @@ import { LabError, type LabErrorData } from '../../shared/errors';
 import { loadModelFromDir, resolveModelDir, saveModelToDir } from '../models';
 import { readCheckpointState } from '../training/checkpoint';
 import type { Workspace } from '../workspace';
+import { autoRunName } from './run-name';
 import {
   CONFIG_FILE,
   downsample,
@@ -72,6 +73,28 @@ async function toSummary(runDir: string, file: RunFile): Promise<RunSummary> {
   return summary;
 }
 
+/** A name that tells this run apart: its main settings and what differs from the previous run on the dataset. */
+async function automaticName(ws: Workspace, config: TrainConfig, datasetName: string, ownId: string): Promise<string> {
+  let names: string[] = [];
+  try {
+    names = await readdir(ws.runs);
+  } catch {
+    names = [];
+  }
+  const taken = new Set<string>();
+  let previous: { createdAt: string; dir: string } | null = null;
+  for (const name of names) {
+    if (name === ownId) continue;
+    const dir = path.join(ws.runs, name);
+    const file = readRunFile(dir);
+    if (!file) continue;
+    taken.add(file.name);
+    if (file.datasetId === config.datasetId && (!previous || file.createdAt > previous.createdAt)) previous = { createdAt: file.createdAt, dir };
+  }
+  const prevConfig = previous ? (readJson<RunConfigFile>(path.join(previous.dir, CONFIG_FILE))?.config ?? null) : null;
+  return autoRunName(config, datasetName, prevConfig, taken);
+}
+
 export async function createRun(
   ws: Workspace,
   config: TrainConfig,
@@ -85,7 +108,7 @@ export async function createRun(
   await writeFile(path.join(dir, CONFIG_FILE), JSON.stringify(configFile, null, 2));
   const run: RunFile = {
     id,
-    name: config.name ?? `${meta.datasetName} · ${config.model.kind} · ${config.optimizer.name} ${config.optimizer.lr}`,
+    name: config.name ?? (await automaticName(ws, config, meta.datasetName, id)),
     status: 'queued',
     datasetId: config.datasetId,
     datasetName: meta.datasetName,
