@@ -27,7 +27,7 @@ Commands:
                       without a model in --config (or with "model": "auto"), the model, input and epochs are
                       chosen from the images (photos → frozen MobileNetV2 transfer; small images → CNN) and the
                       reason is printed and kept in the run's config.json
-  tune <dir|dataset> [--steps 1-6] [--resume id [--rerun]] [--budgets json|file]   the six-step tuning guide (SEED-NOTES §4)
+  tune <dir|dataset> [--steps 1-6] [--resume id [--rerun]] [--budgets json|file]   the six-step guide to choosing hyperparameters
   tune <dir|dataset> --search grid|random --space json|file [--max-runs N] [--time S] [--epochs N]
   evaluate <run>                     accuracy, per-class metrics and confusion on the test split
   export <run> [--format tfjs|teachable-machine|onnx|tflite] [--quantize none|float16|uint8|int8] [--out dir]

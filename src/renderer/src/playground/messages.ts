@@ -3,7 +3,7 @@
 const en = {
   pg: {
     title: 'Optimizer playground',
-    intro: 'The five optimizers of the document walk down the same surface from the same start. Every step uses the training engine’s own update rules (one implementation), here in float64, x and y as two parameters.',
+    intro: 'The six optimizers of the tutorial (SGD, Momentum, Nesterov, Adagrad, RMSProp, Adam) walk down the same surface from the same start. Every step uses the training engine’s own update rules (one implementation), here in float64, x and y as two parameters.',
     preset: 'Teaching point',
     surface: 'Surface',
     surfaces: {
@@ -112,7 +112,7 @@ const en = {
     afterInfer: 'after BN, inference mode',
     bnStats: 'batch μ_B = {mean}, σ²_B = {variance}; running μ = {rmean}, σ² = {rvar}',
     bnWarn: 'Batch size 1 breaks training-mode BN: μ_B is the example itself and σ²_B = 0, so every input becomes β (the layer’s output carries no information), and the running variance decays to 0 so inference divides by √ε.',
-    sameFormulas: 'The dropout and batch-norm numbers below come from the training engine’s own layers (tfjs’s Dropout and the lab’s SeedBatchNorm, SEED-NOTES §2–3) run on a tiny network; the polynomial fit is computed here in plain TypeScript.',
+    sameFormulas: 'The dropout and batch-norm numbers below come from the training engine’s own layers (tfjs’s Dropout and the lab’s SeedBatchNorm, the batch normalization of the tutorial) run on a tiny network; the polynomial fit is computed here in plain TypeScript.',
     fromEngine: 'computed by the training engine’s layers ({backend} backend)',
     formulasBn: 'x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β;  μ ← α·μ + (1−α)·μ_B,  σ² ← α·σ² + (1−α)·m/(m−1)·σ²_B',
   },
@@ -123,7 +123,7 @@ type Messages = typeof en;
 const zhCN: Messages = {
   pg: {
     title: '优化器演示',
-    intro: '文档中的五种优化器从同一起点沿同一曲面下降。每一步都使用训练引擎自己的更新规则（同一份实现），这里以 float64 计算，x 和 y 视为两个参数。',
+    intro: '教程中的六种优化器（SGD、Momentum、Nesterov、Adagrad、RMSProp、Adam）从同一起点沿同一曲面下降。每一步都使用训练引擎自己的更新规则（同一份实现），这里以 float64 计算，x 和 y 视为两个参数。',
     preset: '教学要点',
     surface: '曲面',
     surfaces: {
@@ -232,7 +232,7 @@ const zhCN: Messages = {
     afterInfer: 'BN 之后，推理模式',
     bnStats: '批次 μ_B = {mean}，σ²_B = {variance}；滑动 μ = {rmean}，σ² = {rvar}',
     bnWarn: '批大小为 1 时训练模式的 BN 失效：μ_B 就是样本本身，σ²_B = 0，所有输入都变成 β（该层输出不含任何信息）；滑动方差衰减到 0，推理时除以 √ε。',
-    sameFormulas: '下面 dropout 和批归一化的数值来自训练引擎自己的层（tfjs 的 Dropout 和本实验室的 SeedBatchNorm，SEED-NOTES §2–3），在一个很小的网络上运行；多项式拟合在这里用纯 TypeScript 计算。',
+    sameFormulas: '下面 dropout 和批归一化的数值来自训练引擎自己的层（tfjs 的 Dropout 和本实验室的 SeedBatchNorm，即教程中的批归一化），在一个很小的网络上运行；多项式拟合在这里用纯 TypeScript 计算。',
     fromEngine: '由训练引擎的层计算（{backend} 后端）',
     formulasBn: 'x̂ = (x − μ_B)/√(σ²_B + ε)，y = γ·x̂ + β；μ ← α·μ + (1−α)·μ_B，σ² ← α·σ² + (1−α)·m/(m−1)·σ²_B',
   },
