@@ -11,7 +11,7 @@ export { SeedBatchNorm, batchNormBatchSizeWarning, hasTrainableBatchNorm } from 
 export { saveModelToDir, loadModelFromDir, fsLoadHandler, fsSaveHandler, readModelArtifacts, resolveModelDir } from './fs-io';
 export { LOGITS_LAYER } from './scratch-models';
 export { PEER_ARCHITECTURES } from './peer-architectures';
-export { loadBackbone, backboneDir, resourcesDir, splitTransferModel, copyHeadInto, type TransferHalves } from './transfer-model';
+export { loadBackbone, backboneDir, resourcesDir, splitTransferModel, copyHeadInto, type TransferHalves, listCutLayers, cutLayerCandidates, defaultCutLayer, type CutLayer } from './transfer-model';
 
 const INIT_SALT = 0x1a17;
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelConfig, TrainConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
+import { flattenTopology, isNested } from './flatten-topology';
 import { readModelArtifacts } from './fs-io';
 import { SeedBatchNorm } from './layers/seed-batch-norm';
 import { BUILTIN_MOBILENET } from './preprocessing';
@@ -96,12 +97,65 @@ export async function loadBackbone(backbone: string, size: number, pretrained = 
   if (artifacts.format === 'graph-model' || !modelTopology['class_name']) {
     throw new LabError('BAD_MODEL', `model.backbone: ${dir} holds a graph model; transfer learning needs a tfjs layers model (model.json with a modelTopology of layers).`);
   }
-  const { topology } = adaptTopology(modelTopology, size);
+  // Nested models (Teachable Machine exports) become one flat graph, so any of their layers can be the cut.
+  let flat = modelTopology;
+  if (isNested(modelTopology)) {
+    try {
+      flat = flattenTopology(modelTopology);
+    } catch (err) {
+      throw new LabError('BAD_MODEL', `model.backbone: ${dir} nests models in a way the lab cannot unfold (${(err as Error).message}); export it as one functional model.`);
+    }
+  }
+  const { topology } = adaptTopology(flat, size);
   try {
     if (!pretrained) return await tf.models.modelFromJSON({ modelTopology: seedInitializers(topology, seeds) as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
     return await tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology }));
   } catch (err) {
     throw new LabError('BAD_MODEL', `model.backbone: could not load ${dir} at input.size ${size} (${(err as Error).message}). Use the backbone's own input size, or a fully convolutional backbone.`);
+  }
+}
+
+/** Layers that end a classifier (its own head), skipped by the default cut: a new head replaces them. */
+const HEAD_CLASSES = new Set(['Dense', 'Dropout', 'Activation', 'Softmax', 'Flatten']);
+
+/**
+ * Where a new head goes by default: after the last layer that is not part of a trailing classifier, so a plain
+ * feature extractor (the built-in MobileNetV2) is cut at its end, and a Teachable Machine model right after its
+ * pooled MobileNet features, before its own Dense layers.
+ */
+export function defaultCutLayer(backbone: tf.LayersModel): string {
+  const layers = backbone.layers;
+  let i = layers.length - 1;
+  while (i > 0 && HEAD_CLASSES.has(layers[i]!.getClassName())) i--;
+  return layers[i]!.name;
+}
+
+export interface CutLayer {
+  name: string;
+  className: string;
+  /** output shape without the batch dimension */
+  shape: number[];
+  /** the default cut */
+  isDefault: boolean;
+}
+
+/** Layers a new head can go on, last (most specific) first: outputs that are feature maps or feature vectors. */
+export function cutLayerCandidates(backbone: tf.LayersModel): CutLayer[] {
+  const def = defaultCutLayer(backbone);
+  return backbone.layers
+    .filter((l) => l.getClassName() !== 'InputLayer')
+    .map((l) => ({ name: l.name, className: l.getClassName(), shape: (l.outputShape as (number | null)[]).slice(1) as number[], isDefault: l.name === def }))
+    .filter((c) => c.shape.length === 3 || c.shape.length === 1)
+    .reverse();
+}
+
+/** The cut-layer choices of a backbone (built-in id or folder) at an input size, for the Train form and the CLI. */
+export async function listCutLayers(backbone: string, size: number): Promise<CutLayer[]> {
+  const model = await loadBackbone(backbone, size);
+  try {
+    return cutLayerCandidates(model);
+  } finally {
+    model.dispose();
   }
 }
 
@@ -112,15 +166,16 @@ function weightedLayers(model: tf.LayersModel): tf.layers.Layer[] {
 
 export async function buildTransferModel(config: TrainConfig, numClasses: number, seeds: SeedSource): Promise<tf.LayersModel> {
   const cfg = config.model as TransferConfig;
-  if (config.input.channels !== 3) {
-    throw new LabError('BAD_CONFIG', 'input.channels: transfer learning needs 3-channel (RGB) input; set input.channels to 3 (grey images are converted to RGB).');
-  }
   const backbone = await loadBackbone(cfg.backbone, config.input.size, cfg.pretrained !== false, seeds);
+  const wants = (backbone.inputs[0]!.shape as number[])[3] ?? 3;
+  if (config.input.channels !== wants) {
+    throw new LabError('BAD_CONFIG', `input.channels: this backbone takes ${wants}-channel (${wants === 3 ? 'RGB' : 'greyscale'}) images; set input.channels to ${wants}.`);
+  }
   const names = backbone.layers.map((l) => l.name);
-  const cut = cfg.cutLayer ?? names[names.length - 1]!;
+  const cut = cfg.cutLayer ?? defaultCutLayer(backbone);
   if (!names.includes(cut)) {
-    const tail = names.slice(-8).join(', ');
-    throw new LabError('BAD_CONFIG', `model.cutLayer: the backbone has no layer "${cut}"; choose one of its layers (the last ones are: ${tail}).`);
+    const tail = cutLayerCandidates(backbone).slice(0, 8).map((c) => c.name).join(', ');
+    throw new LabError('BAD_CONFIG', `model.cutLayer: the backbone has no layer "${cut}"; choose one of its layers (e.g. ${tail}).`);
   }
   const features = backbone.getLayer(cut).output as tf.SymbolicTensor;
   let x = features;

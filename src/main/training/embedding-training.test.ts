@@ -17,6 +17,7 @@ import { trainRun } from './trainer';
 
 await tf.setBackend('cpu');
 
+const TM = path.resolve('../shared/fixtures/teachable-machine-2019');
 const data = tempDir('emb');
 const work = tempWorkspace();
 let datasetId = '';
@@ -101,4 +102,22 @@ describe('embedding cache', () => {
     expect(existsSync(data.dir)).toBe(true);
     expect(readdirSync(path.join(data.dir, 'red'))).toHaveLength(10); // nothing written into the user's folder
   }, 120_000);
+
+  it.skipIf(!existsSync(TM))('continues a Teachable Machine model: its backbone, new classes, trained on cached embeddings', async () => {
+    // At 96 px (the backbone is fully convolutional) to keep the test quick.
+    const cfg = config({ input: { size: 96, channels: 3 }, model: { kind: 'transfer', backbone: TM, headDropout: 0 }, epochs: 6, optimizer: { name: 'adam', lr: 0.01 } });
+    const train = await loadSplit(work.ws, datasetId, cfg.input, 'train');
+    const run = await prepareEmbeddingRun({ ws: work.ws, config: cfg, train, val: null, log: () => {} });
+    expect(run.computed).toBe(train.n);
+    const epochs: { loss: number; accuracy: number }[] = [];
+    const result = await trainRun({ config: cfg, train, val: null, runDir: mkdtempSync(path.join(os.tmpdir(), 'tm-')), model: run.head, source: run.source, hooks: { ...quiet, onEpoch: (e) => epochs.push(e) } });
+    const whole = run.finish(result.model);
+    expect(epochs[epochs.length - 1]!.loss).toBeLessThan(epochs[0]!.loss);
+    expect(epochs[epochs.length - 1]!.accuracy).toBe(1);
+    // The whole model (Teachable Machine's MobileNet + the new head) tells the new classes apart from pixels.
+    const probs = await predictProbabilities(whole, train, preprocessingFor(cfg));
+    let correct = 0;
+    for (let i = 0; i < train.n; i++) if ((probs[i * 2 + train.y[i]!] ?? 0) > 0.5) correct++;
+    expect(correct).toBe(train.n);
+  }, 180_000);
 });

@@ -19,6 +19,10 @@ export const modelMessages = defineMessages(
     'model.embeddings.augmentCost':
       'Augmentation is on, so the frozen backbone runs on every image in every epoch (about {seconds} s per epoch here). Set model.embeddings to "cache" to train the head on cached embeddings in seconds, without augmentation.',
     'model.embeddings.augmentSkipped': 'model.embeddings is "cache": the cached embeddings are of the unaugmented images, so augmentation is off for this run.',
+    'model.download.offline': 'The backbone "{id}" could not be downloaded from {url} ({detail}). Check the internet connection and try again: the part already downloaded is kept and the download resumes. The bundled MobileNetV2 works offline.',
+    'model.download.badChecksum': 'The download of {file} for the backbone "{id}" does not match its published checksum (expected {expected}, got {actual}), so it was deleted. Try again later; the bundled MobileNetV2 keeps working.',
+    'model.download.cancelled': 'The download of the backbone "{id}" was cancelled; the part already downloaded is kept for next time.',
+    'model.download.unknown': 'There is no downloadable backbone "{id}". Known ones: {known}.',
   },
   {
     'model.auto.transferPhotos': '彩色照片（通常为 {width}×{height}，每类 {perClass} 张）：使用预训练的 MobileNetV2 在 {size}×{size} 上做迁移学习，每张图片的特征向量只计算一次，只训练一个小的分类头。',
@@ -34,5 +38,9 @@ export const modelMessages = defineMessages(
     'model.embeddings.reused': '复用之前运行缓存的 {images} 张图片的特征向量。',
     'model.embeddings.augmentCost': '数据增强已开启，因此冻结的骨干网络在每个轮次都要处理每张图片（这里每轮约 {seconds} 秒）。将 model.embeddings 设为 "cache" 可在几秒内基于缓存的特征向量训练分类头，但不做数据增强。',
     'model.embeddings.augmentSkipped': 'model.embeddings 为 "cache"：缓存的是未增强图片的特征向量，因此本次运行关闭数据增强。',
+    'model.download.offline': '无法从 {url} 下载骨干网络“{id}”（{detail}）。请检查网络连接后重试：已下载的部分会保留，下载将从断点继续。内置的 MobileNetV2 无需联网即可使用。',
+    'model.download.badChecksum': '骨干网络“{id}”的文件 {file} 与公布的校验和不符（应为 {expected}，实际为 {actual}），已删除。请稍后重试；内置的 MobileNetV2 仍可使用。',
+    'model.download.cancelled': '骨干网络“{id}”的下载已取消；已下载的部分会保留到下次。',
+    'model.download.unknown': '没有名为“{id}”的可下载骨干网络。已知的有：{known}。',
   },
 );
