@@ -1,6 +1,7 @@
 /** Dataset statistics for the summary view, and advice from them in the spirit of the source document (chapter 4). */
 import type { DatasetStats, HistogramBin } from '../../shared/dto';
 import type { Manifest } from './manifest';
+import { chooseModel, suggestBalance } from '../../shared/model-choice';
 import { english, msg, type LabMessage } from '../../shared/messages';
 
 const SIDE_EDGES = [1, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 8192];
@@ -70,6 +71,12 @@ export function computeStats(manifest: Manifest): DatasetStats {
     advice.push(msg('dataset.advice.manyImages', { count: n.toLocaleString('en') }));
   }
   if (imbalanceRatio >= 5) advice.push(msg('dataset.advice.imbalance', { ratio: imbalanceRatio.toFixed(1) }));
+  // The lab's own remedies: the balance setting the ratio calls for, and the model `model: auto` will pick.
+  const balance = suggestBalance(imbalanceRatio);
+  if (balance.reason) advice.push(balance.reason);
+  const sorted = [...totals].sort((a, b) => a - b);
+  const facts = { channels: suggestedChannels, medianWidth: mw, medianHeight: mh, perClass: sorted[Math.floor(sorted.length / 2)] ?? 0, classes: totals.length, images: n, suggestedInputSize, imbalanceRatio };
+  if (mw !== null && mh !== null) advice.push(chooseModel(facts).reason);
   return {
     imbalanceRatio: Math.round(imbalanceRatio * 100) / 100,
     widths: histogram(widths, SIDE_EDGES),
