@@ -362,6 +362,8 @@ export interface AppInfo {
   workspace: string;
   shell: 'electron' | 'browser' | 'cli';
   backend: BackendInfo | null;
+  /** The bundled Fashion-MNIST sample folder (Home offers it to a new user); absent when not shipped. */
+  samplePath?: string;
 }
 
 /* ── augment.* results ───────────────────────────────────────────────────────────────────────────────── */

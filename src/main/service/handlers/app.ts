@@ -7,6 +7,8 @@ import { getBackendInfo, initBackend } from '../../engine/backend';
 import { oneDnnDoctorCheck } from '../../engine/onednn-install';
 import type { ServiceContext } from '../context';
 import { readSettings, writeSettings } from '../settings-store';
+import { existsSync } from 'node:fs';
+import { sampleDir } from '../../install-paths';
 
 export type AppHandlers = Pick<LabHandlers, 'app.info' | 'engine.doctor' | 'settings.get' | 'settings.set'>;
 
@@ -55,7 +57,13 @@ export async function doctorReport(ctx: ServiceContext): Promise<DoctorReport> {
 
 export function appHandlers(ctx: ServiceContext): AppHandlers {
   return {
-    'app.info': async () => ({ version: ctx.version, workspace: ctx.ws.root, shell: ctx.shell, backend: getBackendInfo() }),
+    'app.info': async () => ({
+      version: ctx.version,
+      workspace: ctx.ws.root,
+      shell: ctx.shell,
+      backend: getBackendInfo(),
+      ...(existsSync(sampleDir()) ? { samplePath: sampleDir() } : {}),
+    }),
     'engine.doctor': () => doctorReport(ctx),
     'settings.get': () => readSettings(ctx.ws),
     'settings.set': async (patch) => writeSettings(ctx.ws, { ...(await readSettings(ctx.ws)), ...patch }),
