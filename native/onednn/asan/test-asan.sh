@@ -53,7 +53,8 @@ fail_on_reports
 echo "[asan] ResNet-8 training smoke test: 3 classes x 40 Fashion-MNIST images, batch 32 (a partial last batch), 2 epochs"
 for cls in bag sandal trouser; do
   mkdir -p "$work/data/$cls"
-  find "$root/resources/sample/train/$cls" -name '*.png' | sort | head -40 | xargs -I{} cp {} "$work/data/$cls/"
+  pngs=("$root/resources/sample/train/$cls"/*.png)  # sorted by the glob
+  cp "${pngs[@]:0:40}" "$work/data/$cls/"
 done
 echo '{"input":{"size":28,"channels":1},"model":{"kind":"resnet","depth":8,"width":8},"epochs":2,"batchSize":32}' > "$work/cfg.json"
 (cd "$root" && LAB_HOME="$work/home" node bin/lab.js train "$work/data" --config "$work/cfg.json" 2>&1) | tee "$log"
