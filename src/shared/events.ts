@@ -3,16 +3,16 @@ import type { LabMessage } from './messages';
 import type { BatchLog, EpochLog, RunStatus, Evaluation } from './dto';
 import type { SearchRow, TuneStatus, TuneStepNumber, TuneStepResult } from './tuning';
 
-/** Every event the engine pushes to the shells. Run events carry runId and a per-run sequence number. */
+/** Every event the engine pushes to the shells. Run events carry the runId. */
 export type LabEvent =
   | { type: 'import.progress'; jobId: string; phase: 'scan' | 'validate' | 'cache'; done: number; total: number; ratePerS: number; etaS: number | null }
   | { type: 'import.done'; jobId: string; datasetId: string }
-  | { type: 'run.status'; runId: string; seq: number; status: RunStatus; message?: string; msg?: LabMessage; error?: LabErrorData }
-  | ({ type: 'run.batch'; runId: string; seq: number } & BatchLog)
-  | ({ type: 'run.epoch'; runId: string; seq: number } & EpochLog)
-  | { type: 'run.evaluation'; runId: string; seq: number; evaluation: Evaluation }
-  | { type: 'run.log'; runId: string; seq: number; level: 'info' | 'warn' | 'error'; message: string; msg?: LabMessage }
-  /** From the service, not the training process (so no per-run sequence number): every window shows the new name. */
+  | { type: 'run.status'; runId: string; status: RunStatus; message?: string; msg?: LabMessage; error?: LabErrorData }
+  | ({ type: 'run.batch'; runId: string } & BatchLog)
+  | ({ type: 'run.epoch'; runId: string } & EpochLog)
+  | { type: 'run.evaluation'; runId: string; evaluation: Evaluation }
+  | { type: 'run.log'; runId: string; level: 'info' | 'warn' | 'error'; message: string; msg?: LabMessage }
+  /** From the service, not the training process: every window shows the new name. */
   | { type: 'run.renamed'; runId: string; name: string }
   /** Guided tuning: a step started (result absent) or finished (result present). */
   | { type: 'tune.step'; tuneId: string; step: TuneStepNumber; result?: TuneStepResult }

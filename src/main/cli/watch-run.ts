@@ -8,10 +8,10 @@ export async function watchRun(ctx: CliContext, runId: string, epochs: number): 
   const off = ctx.service.onEvent((e) => {
     if (!('runId' in e) || e.runId !== runId) return;
     if (e.type === 'run.batch') {
-      const { type: _t, runId: _r, seq: _s, ...b } = e;
+      const { type: _t, runId: _r, ...b } = e;
       ctx.out.emit({ type: 'batch', ...b });
     } else if (e.type === 'run.epoch') {
-      const { type: _t, runId: _r, seq: _s, ...log } = e;
+      const { type: _t, runId: _r, ...log } = e;
       ctx.out.emit({ type: 'epoch', ...log });
     } else if (e.type === 'run.log') {
       ctx.out.emit({ type: e.level === 'info' ? 'info' : 'warning', message: e.message });

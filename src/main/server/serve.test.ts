@@ -123,13 +123,13 @@ describe('lab serve access control', () => {
     ws.send(JSON.stringify({ id: 2, method: 'no.such.call', args: [] }));
     ws.send(JSON.stringify({ id: 3, method: 'runs.get', args: [42] }));
     await new Promise((r) => setTimeout(r, 200));
-    emit({ type: 'run.log', runId: 'r1', seq: 1, level: 'info', message: 'hello' });
+    emit({ type: 'run.log', runId: 'r1', level: 'info', message: 'hello' });
     await new Promise((r) => setTimeout(r, 200));
     ws.close();
     expect(messages).toContainEqual({ id: 1, ok: true, result: expect.objectContaining({ version: '9.9.9' }) });
     expect(messages).toContainEqual({ id: 2, ok: false, error: expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringContaining('Unknown call') }) });
     expect(messages).toContainEqual({ id: 3, ok: false, error: expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/arguments of runs.get: 0:/) }) });
-    expect(messages).toContainEqual({ event: { type: 'run.log', runId: 'r1', seq: 1, level: 'info', message: 'hello' } });
+    expect(messages).toContainEqual({ event: { type: 'run.log', runId: 'r1', level: 'info', message: 'hello' } });
   });
 });
 

@@ -64,7 +64,7 @@ describe('RunManager', () => {
     manager.enqueue('b', config);
     expect(workers).toHaveLength(1);
     expect(workers[0]?.sent[0]).toMatchObject({ type: 'train', runId: 'a' });
-    workers[0]?.say({ type: 'event', event: { type: 'run.status', runId: 'a', seq: 9, status: 'completed' } });
+    workers[0]?.say({ type: 'event', event: { type: 'run.status', runId: 'a', status: 'completed' } });
     workers[0]?.exit(0);
     expect(workers).toHaveLength(2);
     expect(workers[1]?.sent[0]).toMatchObject({ type: 'train', runId: 'b' });

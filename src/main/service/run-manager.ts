@@ -159,12 +159,12 @@ export class RunManager {
 
   private async announce(runId: string, status: RunStatus, message?: string): Promise<void> {
     await setRunStatus(this.ctx.ws, runId, status).catch(() => undefined);
-    this.ctx.emit({ type: 'run.status', runId, seq: 0, status, ...(message ? { message } : {}) });
+    this.ctx.emit({ type: 'run.status', runId, status, ...(message ? { message } : {}) });
   }
 
   private async finish(runId: string, status: RunStatus, error?: LabErrorData): Promise<void> {
     await setRunStatus(this.ctx.ws, runId, status, error ? { error } : undefined).catch(() => undefined);
-    this.ctx.emit({ type: 'run.status', runId, seq: 0, status, ...(error ? { error, message: error.message } : {}) });
+    this.ctx.emit({ type: 'run.status', runId, status, ...(error ? { error, message: error.message } : {}) });
     this.notify(runId, error ? { status, error } : { status });
   }
 

@@ -47,9 +47,8 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
   });
   const runId = run.id;
   const runDir = ctx.ws.runDir(runId);
-  let seq = 0;
   const emitStatus = (status: 'running' | 'completed' | 'stopped' | 'failed', message?: string, error?: LabErrorData): void =>
-    ctx.io.emit({ type: 'run.status', runId, seq: ++seq, status, ...(message ? { message } : {}), ...(error ? { error } : {}) });
+    ctx.io.emit({ type: 'run.status', runId, status, ...(message ? { message } : {}), ...(error ? { error } : {}) });
   await setRunStatus(ctx.ws, runId, 'running');
   emitStatus('running');
 
@@ -78,9 +77,9 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
         onBatch: () => undefined,
         onEpoch: (e) => {
           epochs.push(e);
-          ctx.io.emit({ type: 'run.epoch', runId, seq: ++seq, ...e });
+          ctx.io.emit({ type: 'run.epoch', runId, ...e });
         },
-        onLog: (level, message) => ctx.io.emit({ type: 'run.log', runId, seq: ++seq, level, message }),
+        onLog: (level, message) => ctx.io.emit({ type: 'run.log', runId, level, message }),
       },
     });
     await saveModel(runDir, result.model);

@@ -18,7 +18,6 @@ import { latestThrottle } from './throttle';
 
 export interface JobIO {
   emit(event: LabEvent): void;
-  nextSeq(): number;
   signal: AbortSignal;
   gate: PauseGate;
 }
@@ -28,17 +27,17 @@ const BATCH_EVENT_INTERVAL_MS = 100;
 
 async function announce(ws: Workspace, io: JobIO, runId: string, status: RunStatus, message?: string, extra?: { testAccuracy?: number }): Promise<void> {
   await setRunStatus(ws, runId, status, extra);
-  io.emit({ type: 'run.status', runId, seq: io.nextSeq(), status, ...(message ? { message } : {}) });
+  io.emit({ type: 'run.status', runId, status, ...(message ? { message } : {}) });
 }
 
 export async function runTrainJob(ws: Workspace, runId: string, config: TrainConfig, resume: boolean, io: JobIO): Promise<void> {
   const backend = await initBackend();
   const log = (level: 'info' | 'warn' | 'error', message: string): void =>
-    io.emit({ type: 'run.log', runId, seq: io.nextSeq(), level, message });
+    io.emit({ type: 'run.log', runId, level, message });
   log('info', `Training on ${backend.label}.`);
   recordRunBackend(ws, runId, backend.label);
   await setRunStatus(ws, runId, 'running', { backend: backend.label });
-  io.emit({ type: 'run.status', runId, seq: io.nextSeq(), status: 'running' });
+  io.emit({ type: 'run.status', runId, status: 'running' });
 
   const dataset = await getDataset(ws, config.datasetId);
   const has = (split: 'val' | 'test'): boolean => dataset.classes.some((c) => c.counts[split] > 0);
@@ -48,7 +47,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   if (!val) log('warn', 'No validation split: early stopping and the validation curves are off for this run.');
 
   const runDir = ws.runDir(runId);
-  const batches = latestThrottle(BATCH_EVENT_INTERVAL_MS, (b: BatchLog) => io.emit({ type: 'run.batch', runId, seq: io.nextSeq(), ...b }));
+  const batches = latestThrottle(BATCH_EVENT_INTERVAL_MS, (b: BatchLog) => io.emit({ type: 'run.batch', runId, ...b }));
   const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
   // A frozen backbone runs once per image and epochs train only the head, unless augmentation needs fresh images.
   const embeddings = usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws, config, train, val, log, signal: io.signal }) : null;
@@ -70,7 +69,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
       onBatch: (b) => batches.push(b),
       onEpoch: (e) => {
         batches.flush();
-        io.emit({ type: 'run.epoch', runId, seq: io.nextSeq(), ...e });
+        io.emit({ type: 'run.epoch', runId, ...e });
       },
       onLog: log,
     },
@@ -89,7 +88,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
     evaluation.tta = await evaluateTestTime(model, test, preprocessingFor(config), 'five-crop', 0.875);
     await saveEvaluation(runDir, evaluation);
     testAccuracy = evaluation.accuracy;
-    io.emit({ type: 'run.evaluation', runId, seq: io.nextSeq(), evaluation });
+    io.emit({ type: 'run.evaluation', runId, evaluation });
   }
   const final: RunStatus = result.reason === 'stopped' ? 'stopped' : 'completed';
   const why = { completed: 'finished', 'early-stopped': `early stopping at epoch ${result.epochsDone}`, stopped: 'stopped', 'time-budget': 'time budget reached' }[result.reason];
@@ -107,7 +106,7 @@ export async function runEvaluateJob(ws: Workspace, runId: string, io: JobIO, da
   const evaluation = await evaluateModel(model, data, preprocessingFor(detail.config));
   // Only the run's own test split becomes the run's evaluation; another folder's result is reported, not stored.
   if (!foreign) await saveEvaluation(ws.runDir(runId), evaluation);
-  io.emit({ type: 'run.evaluation', runId, seq: io.nextSeq(), evaluation });
+  io.emit({ type: 'run.evaluation', runId, evaluation });
 }
 
 /** Every image of another dataset, with its labels mapped by class name onto the run's classes. */

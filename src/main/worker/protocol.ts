@@ -1,4 +1,4 @@
-/** Messages between the service and a training process. A discriminated union; run events carry runId + seq. */
+/** Messages between the service and a training process. A discriminated union; run events carry the runId. */
 import type { TrainConfig } from '../../shared/config';
 import type { LabErrorData } from '../../shared/errors';
 import type { LabEvent } from '../../shared/events';

@@ -16,7 +16,6 @@ import { runTuneJob } from '../tuning/job';
 const port = connectToParent();
 const gate = new PauseGate();
 const abort = new AbortController();
-let seq = 0;
 let job: Promise<void> | null = null;
 
 function emit(event: LabEvent): void {
@@ -25,7 +24,6 @@ function emit(event: LabEvent): void {
 
 const io: JobIO = {
   emit,
-  nextSeq: () => ++seq,
   signal: abort.signal,
   gate,
 };

@@ -94,7 +94,7 @@ async function follow(ctx: CliContext, start: TuningState): Promise<TuningState>
       const r = e.row;
       ctx.out.emit({ type: 'info', message: `run ${e.index + 1}: ${JSON.stringify(r.setting)} → ${r.status}${r.valAccuracy === null ? '' : `, val acc ${(r.valAccuracy * 100).toFixed(1)} %`}${r.note ? ` (${r.note})` : ''}` });
     } else if (e.type === 'run.epoch') {
-      const { type: _t, runId: _r, seq: _s, ...log } = e;
+      const { type: _t, runId: _r, ...log } = e;
       ctx.out.emit({ type: 'epoch', ...log });
     }
   };

@@ -98,8 +98,7 @@ describe('runs.rename', () => {
       if (event.type === 'run.status') statuses.push(event.status);
       if (event.type === 'run.epoch' && event.epoch === 1) renames.push(lab.call('runs.rename', run.id, 'renamed mid-training'));
     };
-    let seq = 0;
-    await runTrainJob(ws, run.id, config, false, { emit, nextSeq: () => ++seq, signal: new AbortController().signal, gate: new PauseGate() });
+    await runTrainJob(ws, run.id, config, false, { emit, signal: new AbortController().signal, gate: new PauseGate() });
 
     expect(renames).toHaveLength(1);
     expect(await renames[0]).toMatchObject({ name: 'renamed mid-training', status: 'running' });

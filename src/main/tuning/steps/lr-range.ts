@@ -128,7 +128,7 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
   const run = await createRun(ctx.ws, config, { datasetName: ctx.data.datasetName, classes: train.classes, backend: ctx.backend, datasetFingerprint: ctx.data.fingerprint });
   const runDir = ctx.ws.runDir(run.id);
   await setRunStatus(ctx.ws, run.id, 'running');
-  ctx.io.emit({ type: 'run.status', runId: run.id, seq: 1, status: 'running', message: 'LR range test' });
+  ctx.io.emit({ type: 'run.status', runId: run.id, status: 'running', message: 'LR range test' });
 
   const lrs = sweepRates(lo, hi, iters);
   const losses: number[] = [];
@@ -149,7 +149,7 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
   model.dispose();
   const stopped = ctx.io.signal?.aborted === true;
   await setRunStatus(ctx.ws, run.id, stopped ? 'stopped' : 'completed');
-  ctx.io.emit({ type: 'run.status', runId: run.id, seq: 2, status: stopped ? 'stopped' : 'completed' });
+  ctx.io.emit({ type: 'run.status', runId: run.id, status: stopped ? 'stopped' : 'completed' });
 
   const a = analyseSweep(lrs.slice(0, losses.length), losses);
   const lrRange: LrRangeResult = { points: a.points, suggestedLr: a.suggestedLr, explosionLr: a.explosionLr, minLossLr: a.minLossLr };

@@ -22,7 +22,7 @@ function startServer(port = 0): Promise<{ wss: WebSocketServer; url: string; por
         } else if (req.method === 'runs.stop') {
           // never answers: the test drops the connection meanwhile
         } else {
-          ws.send(JSON.stringify({ event: { type: 'run.log', runId: 'r', seq: 1, level: 'info', message: 'hello' } }));
+          ws.send(JSON.stringify({ event: { type: 'run.log', runId: 'r', level: 'info', message: 'hello' } }));
           ws.send(JSON.stringify({ id: req.id, ok: true, result: { method: req.method, args: req.args } }));
         }
       });

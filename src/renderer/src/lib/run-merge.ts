@@ -11,12 +11,12 @@ import { thinKeepingExtremes } from '../../../shared/analysis/thin';
 export const MAX_BATCH_POINTS = 4000;
 
 export function epochLogOf(e: LabEventOf<'run.epoch'>): EpochLog {
-  const { type: _t, runId: _r, seq: _s, ...log } = e;
+  const { type: _t, runId: _r, ...log } = e;
   return log;
 }
 
 export function batchLogOf(e: LabEventOf<'run.batch'>): BatchLog {
-  const { type: _t, runId: _r, seq: _s, ...log } = e;
+  const { type: _t, runId: _r, ...log } = e;
   return log;
 }
 

@@ -27,12 +27,12 @@ describe('runs store', () => {
     expect(runs.current?.id).toBe('run1');
     expect(runs.current?.config.epochs).toBe(3);
 
-    bridge.emit({ type: 'run.status', runId: 'run1', seq: 1, status: 'running' });
-    bridge.emit({ type: 'run.batch', runId: 'run1', seq: 2, epoch: 1, batch: 1, batchesPerEpoch: 2, loss: 0.9, accuracy: 0.5, lr: 1e-3 });
-    bridge.emit({ type: 'run.batch', runId: 'run1', seq: 3, epoch: 1, batch: 2, batchesPerEpoch: 2, loss: 0.8, accuracy: 0.55, lr: 1e-3 });
-    bridge.emit({ type: 'run.epoch', runId: 'run1', seq: 4, ...epochLog(1) });
+    bridge.emit({ type: 'run.status', runId: 'run1', status: 'running' });
+    bridge.emit({ type: 'run.batch', runId: 'run1', epoch: 1, batch: 1, batchesPerEpoch: 2, loss: 0.9, accuracy: 0.5, lr: 1e-3 });
+    bridge.emit({ type: 'run.batch', runId: 'run1', epoch: 1, batch: 2, batchesPerEpoch: 2, loss: 0.8, accuracy: 0.55, lr: 1e-3 });
+    bridge.emit({ type: 'run.epoch', runId: 'run1', ...epochLog(1) });
     await flush(); // the runs.get snapshot (empty logs) lands after the events and must not erase them
-    bridge.emit({ type: 'run.epoch', runId: 'run1', seq: 5, ...epochLog(2, { valAccuracy: 0.9, bestEpoch: 2 }) });
+    bridge.emit({ type: 'run.epoch', runId: 'run1', ...epochLog(2, { valAccuracy: 0.9, bestEpoch: 2 }) });
 
     expect(runs.current?.status).toBe('running');
     expect(runs.current?.epochLogs.map((e) => e.epoch)).toEqual([1, 2]);
@@ -41,7 +41,7 @@ describe('runs store', () => {
     expect(runs.current?.bestValAccuracy).toBe(0.9);
     expect(runs.list[0]?.epochsDone).toBe(2);
     // events for another run do not leak into the one on screen
-    bridge.emit({ type: 'run.epoch', runId: 'other', seq: 1, ...epochLog(3) });
+    bridge.emit({ type: 'run.epoch', runId: 'other', ...epochLog(3) });
     expect(runs.current?.epochLogs).toHaveLength(2);
     scope.stop();
   });
@@ -71,7 +71,7 @@ describe('runs store', () => {
     bridge.on('runs.start', () => started.promise).on('runs.get', () => runDetail());
     const runs = useRunsStore();
     const pending = runs.start({ datasetId: 'ds1' });
-    runs.handleEvent({ type: 'run.epoch', runId: 'run1', seq: 1, ...epochLog(1) });
+    runs.handleEvent({ type: 'run.epoch', runId: 'run1', ...epochLog(1) });
     started.resolve(runSummary());
     await pending;
     expect(runs.current?.epochLogs.map((e) => e.epoch)).toEqual([1]);
@@ -81,8 +81,8 @@ describe('runs store', () => {
     bridge.on('runs.get', () => runDetail({ epochLogs: [epochLog(1), epochLog(2)], epochsDone: 2 }));
     const runs = useRunsStore();
     await runs.open('run1');
-    runs.handleEvent({ type: 'run.epoch', runId: 'run1', seq: 9, ...epochLog(2, { loss: 0.123 }) });
-    runs.handleEvent({ type: 'run.epoch', runId: 'run1', seq: 10, ...epochLog(3) });
+    runs.handleEvent({ type: 'run.epoch', runId: 'run1', ...epochLog(2, { loss: 0.123 }) });
+    runs.handleEvent({ type: 'run.epoch', runId: 'run1', ...epochLog(3) });
     expect(runs.current?.epochLogs.map((e) => [e.epoch, e.loss])).toEqual([
       [1, 1],
       [2, 0.123],
@@ -97,7 +97,6 @@ describe('runs store', () => {
     runs.handleEvent({
       type: 'run.status',
       runId: 'run1',
-      seq: 3,
       status: 'failed',
       error: { code: 'TRAINING_FAILED', message: 'The training process exited unexpectedly (code 134).' },
     });
@@ -164,7 +163,7 @@ describe('runs store', () => {
     const runs = useRunsStore();
     await runs.open('run1');
     for (let i = 1; i <= 5000; i++) {
-      runs.handleEvent({ type: 'run.batch', runId: 'run1', seq: i, epoch: 1, batch: i, batchesPerEpoch: 5000, loss: 1 / i, accuracy: 0, lr: 1e-3 });
+      runs.handleEvent({ type: 'run.batch', runId: 'run1', epoch: 1, batch: i, batchesPerEpoch: 5000, loss: 1 / i, accuracy: 0, lr: 1e-3 });
     }
     const batches = runs.current!.batchLogs;
     expect(batches.length).toBeLessThanOrEqual(4000);
@@ -194,7 +193,7 @@ describe('runs store', () => {
     const runs = useRunsStore();
     await runs.refreshList();
     await runs.open('a');
-    bridge.emit({ type: 'run.epoch', runId: 'a', seq: 1, ...epochLog(1) });
+    bridge.emit({ type: 'run.epoch', runId: 'a', ...epochLog(1) });
 
     expect((await runs.rename('a', '  adam baseline '))?.name).toBe('adam baseline');
     expect(bridge.calls.at(-1)).toEqual({ name: 'runs.rename', args: ['a', '  adam baseline '] });

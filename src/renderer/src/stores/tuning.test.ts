@@ -57,7 +57,7 @@ describe('tuning store', () => {
     bridge.emit({ type: 'tune.step', tuneId: 't1', step: 1, result: result(1, 'pass') });
     expect(tuning.liveStep).toBeNull();
     expect((tuning.current as TuneState).results['1']?.verdict).toBe('pass');
-    bridge.emit({ type: 'run.epoch', runId: 'r9', seq: 1, ...epochLog(3) });
+    bridge.emit({ type: 'run.epoch', runId: 'r9', ...epochLog(3) });
     expect(tuning.liveEpoch?.runId).toBe('r9');
     // another tune's events do not touch the one on screen
     bridge.emit({ type: 'tune.step', tuneId: 'other', step: 2, result: result(2, 'fail') });

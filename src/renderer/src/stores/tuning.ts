@@ -93,7 +93,7 @@ export const useTuningStore = defineStore('tuning', () => {
     } else if (e.type === 'run.epoch' && isLive.value) {
       // Runs started while our tune is live belong to it (one training process runs at a time).
       liveRunIds.add(e.runId);
-      const { type: _t, seq: _s, ...log } = e;
+      const { type: _t, ...log } = e;
       liveEpoch.value = log;
     }
   }
