@@ -150,6 +150,18 @@ describe('runs store', () => {
     expect(runs.exportResult?.files).toContain('model.json');
   });
 
+  it('shows the backend the training process chose as soon as it starts, not a guess made before', async () => {
+    let backend = 'auto';
+    bridge.on('runs.get', () => runDetail({ status: 'queued', backend }));
+    const runs = useRunsStore();
+    await runs.open('run1');
+    expect(runs.current?.backend).toBe('auto');
+    backend = 'CPU (oneDNN native kernels, all cores; WebAssembly for the rest)';
+    runs.handleEvent({ type: 'run.status', runId: 'run1', seq: 1, status: 'running' });
+    await flush();
+    expect(runs.current?.backend).toBe(backend);
+  });
+
   it('export passes the format and quantisation the dialog chose', async () => {
     bridge.on('runs.get', () => runDetail({ status: 'completed', hasModel: true })).on('runs.export', (req) => ({ format: req.format ?? 'tfjs', dir: `/ws/x`, files: ['model.onnx'] }));
     const runs = useRunsStore();

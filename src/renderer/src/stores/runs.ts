@@ -219,8 +219,23 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /**
+   * The training process names its backend when it starts (the run was created before it chose): take that word
+   * so the run never shows one backend while training and another afterwards.
+   */
+  async function syncBackend(id: string): Promise<void> {
+    try {
+      const { backend } = await getBridge().call('runs.get', id);
+      if (current.value?.id === id) current.value = { ...current.value, backend };
+      list.value = list.value.map((r) => (r.id === id ? { ...r, backend } : r));
+    } catch {
+      // the next list refresh shows it
+    }
+  }
+
   function handleEvent(event: LabEvent): void {
     if (!('runId' in event)) return;
+    if (event.type === 'run.status' && event.status === 'running') void syncBackend(event.runId);
     const i = list.value.findIndex((r) => r.id === event.runId);
     if (i >= 0) {
       const next = applyRunEventToSummary(list.value[i]!, event);
