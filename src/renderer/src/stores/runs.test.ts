@@ -157,7 +157,7 @@ describe('runs store', () => {
     await runs.open('run1');
     expect(runs.current?.backend).toBe('auto');
     backend = 'CPU (oneDNN native kernels, all cores; WebAssembly for the rest)';
-    runs.handleEvent({ type: 'run.status', runId: 'run1', seq: 1, status: 'running' });
+    runs.handleEvent({ type: 'run.status', runId: 'run1', status: 'running' });
     await flush();
     expect(runs.current?.backend).toBe(backend);
   });
