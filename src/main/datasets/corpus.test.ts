@@ -1,4 +1,4 @@
-import { chmodSync, symlinkSync, utimesSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, symlinkSync, utimesSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetSummary, FileProblem } from '../../shared/dto';
@@ -42,6 +42,7 @@ describe('import of a corpus with every kind of bad file', () => {
     }
     // wrong extension: a PNG named .jpg is reported but still used
     await put(path.join(root, 'dogs/really-a-png.jpg'), await distinct(1, 60));
+    mkdirSync(path.join(root, 'birds')); // a class folder someone has not filled yet
     good.push(path.join(root, 'dogs/really-a-png.jpg'));
 
     await put(path.join(root, 'cats/empty.png'), Buffer.alloc(0));
@@ -94,6 +95,12 @@ describe('import of a corpus with every kind of bad file', () => {
     expect(problem('cats/old.bmp', 'unsupported-format')!.message).toContain('BMP');
     expect(problem('cats/c0 copy.png', 'duplicate')!.message).toContain(path.join(root, 'cats', 'c0.png'));
     expect(problem('cats/c1.png', 'label-conflict')!.message).toContain('dogs');
+  });
+
+  it('says that images in subfolders were merged into their class, and that an empty class folder is not a class', () => {
+    expect(summary.warnings.join('\n')).toContain('1 image in subfolders of "cats" (e.g. cats/indoor/sofa/) was merged into the class "cats"');
+    expect(summary.warnings.join('\n')).toContain(`The folder "birds" (${path.join(root, 'birds')}) holds no images`);
+    expect(summary.classes.map((c) => c.name)).not.toContain('birds');
   });
 
   it('reports a wrong extension without dropping the image', () => {

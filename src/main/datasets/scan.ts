@@ -260,6 +260,8 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; o
     const w = await walkRoot(det.path, opts.signal);
     issues.push(...w.issues);
     const loose: string[] = [];
+    /** Class → files found in subfolders of its folder (merged into the class) and the first such subfolder. */
+    const nested = new Map<string, { count: number; example: string }>();
     let looseOnly = true;
     const prefix = det.path.length + (det.path.endsWith(path.sep) ? 0 : 1);
     for (const f of w.files) {
@@ -277,6 +279,18 @@ export async function scanPaths(paths: string[], opts: { signal?: AbortSignal; o
         }
         looseOnly = false;
         labelled.push({ path: f, className: parts[0]!, split: null, root });
+        if (parts.length > 2) {
+          const n = nested.get(parts[0]!);
+          nested.set(parts[0]!, { count: (n?.count ?? 0) + 1, example: n?.example ?? parts.slice(0, -1).join('/') });
+        }
+      }
+    }
+    // Say what was merged or left out, so no image or class disappears silently.
+    for (const [className, n] of nested) warnings.push(msg('dataset.warning.nestedMerged', { count: n.count, className, example: `${n.example}/` }));
+    if (det.layout === 'class-folders') {
+      const withImages = new Set(labelled.filter((l) => l.root === root).map((l) => l.className));
+      for (const d of await readdir(det.path, { withFileTypes: true }).catch(() => [])) {
+        if (d.isDirectory() && !ignored(d.name) && !withImages.has(d.name)) warnings.push(msg('dataset.warning.emptyClassFolder', { path: path.join(det.path, d.name), name: d.name }));
       }
     }
     if (det.layout === 'class-folders' && looseOnly && loose.length > 0) {

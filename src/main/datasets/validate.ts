@@ -45,7 +45,8 @@ function failed(reason: Reason, m: LabMessage, hash: string | null = null): Chec
 
 /** sharp's decode errors → a reason and a sentence that says what to do. */
 function describeDecodeError(err: unknown, format: string): { reason: Reason; message: string; msg: LabMessage } {
-  const text = err instanceof Error ? err.message : String(err);
+  // sharp appends how its own option turned a warning into an error: noise to a person, so it is cut.
+  const text = (err instanceof Error ? err.message : String(err)).replace(/\s*\(Warning treated as error due to failOn setting\)/gi, '');
   if (/pixel limit/i.test(text)) return { reason: 'too-large', ...said(msg('dataset.problem.pixelLimit', { limit: mp(MAX_PIXELS) })) };
   if (format === 'heif' && /(unsupported|no decoding plugin|compression format)/i.test(text)) {
     return { reason: 'unsupported-format', ...said(msg('dataset.problem.heif', { detail: text.trim() })) };
