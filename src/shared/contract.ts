@@ -14,6 +14,7 @@ import type {
   AugmentPreview,
   AugmentWriteResult,
   BatchNormDemo,
+  CutLayerInfo,
   DatasetSummary,
   DropoutDemo,
   DoctorReport,
@@ -169,6 +170,8 @@ export const labCalls = {
   'models.serve': z.tuple([ServeModelRequestSchema]),
   'models.stopServing': z.tuple([]),
   'models.serving': z.tuple([]),
+  /** The layers of a backbone (built-in id or folder of a tfjs layers model / Teachable Machine export) a head can go on. */
+  'models.cutLayers': z.tuple([z.object({ backbone: z.string().min(1).max(4096), size: z.number().int().min(8).max(512) })]),
   'settings.get': z.tuple([]),
   'settings.set': z.tuple([SettingsPatchSchema]),
   'augment.presets': z.tuple([]),
@@ -215,6 +218,7 @@ export interface LabResults {
   'models.serve': ServingStatus;
   'models.stopServing': ServingStatus;
   'models.serving': ServingStatus;
+  'models.cutLayers': CutLayerInfo[];
   'settings.get': Settings;
   'settings.set': Settings;
   'augment.presets': AugmentPresetInfo[];

@@ -472,3 +472,13 @@ export interface BatchNormDemo {
   warningMsg?: LabMessage;
   backend: string;
 }
+
+/** A layer of a backbone that a new head can go on (models.cutLayers), last (most specific) first. */
+export interface CutLayerInfo {
+  name: string;
+  className: string;
+  /** output shape without the batch dimension: [h, w, c] feature maps or [n] vectors */
+  shape: number[];
+  /** where the head goes when model.cutLayer is not set */
+  isDefault: boolean;
+}

@@ -55,6 +55,15 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
+/** The error a promise fails with (the test fails if it succeeds). */
+const failure = (p: Promise<unknown>): Promise<{ code: string; message: string }> =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (e: unknown) => e as { code: string; message: string },
+  );
+
 const biggest = [...bytes.entries()].sort((a, b) => b[1].length - a[1].length)[0]![0];
 
 describe('on-demand backbones', () => {
@@ -82,7 +91,7 @@ describe('on-demand backbones', () => {
     const w = tempWorkspace();
     try {
       corrupt = biggest;
-      const err = await ensureBackbone(w.ws, spec(base)).catch((e: unknown) => e as { code: string; message: string });
+      const err = await failure(ensureBackbone(w.ws, spec(base)));
       expect(err).toMatchObject({ code: 'BAD_MODEL' });
       expect(err.message).toContain('does not match its published checksum');
       expect(err.message).toContain('bundled MobileNetV2 keeps working');
@@ -98,7 +107,7 @@ describe('on-demand backbones', () => {
     const w = tempWorkspace();
     try {
       breakOnce = biggest;
-      const first = await ensureBackbone(w.ws, spec(base)).catch((e: unknown) => e as { code: string; message: string });
+      const first = await failure(ensureBackbone(w.ws, spec(base)));
       expect(first).toMatchObject({ code: 'UNREADABLE' });
       expect(first.message).toContain('the download resumes');
       const partial = path.join(`${downloadedBackboneDir(w.ws, 'mnv2-local')}.partial`, biggest);
@@ -116,7 +125,7 @@ describe('on-demand backbones', () => {
   it('says offline clearly when the server cannot be reached, and stops on cancel', async () => {
     const w = tempWorkspace();
     try {
-      const off = await ensureBackbone(w.ws, spec('http://127.0.0.1:9/models/')).catch((e: unknown) => e as { code: string; message: string });
+      const off = await failure(ensureBackbone(w.ws, spec('http://127.0.0.1:9/models/')));
       expect(off).toMatchObject({ code: 'UNREADABLE' });
       expect(off.message).toMatch(/could not be downloaded from http:\/\/127\.0\.0\.1:9\/models\/model\.json/);
       expect(off.message).toContain('The bundled MobileNetV2 works offline');

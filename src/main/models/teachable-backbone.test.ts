@@ -11,6 +11,7 @@ import { parseTrainConfig } from '../training/train-config';
 import { flattenTopology, isNested } from './flatten-topology';
 import { readModelArtifacts, saveModelToDir } from './fs-io';
 import { buildModel } from './index';
+import { backboneHandlers } from '../service/handlers/backbones';
 import { listCutLayers, loadBackbone } from './transfer-model';
 
 await tf.setBackend('cpu');
@@ -53,7 +54,8 @@ describe('nested models as backbones', () => {
 
   it('lists cut layers with the default before the model\'s own classifier, and builds a greyscale transfer model on it', async () => {
     const { dir } = await greyNestedModel();
-    const cuts = await listCutLayers(dir, 48);
+    // Through the LabApi call the Train form uses.
+    const cuts = await backboneHandlers()['models.cutLayers']({ backbone: dir, size: 48 });
     expect(cuts[0]).toMatchObject({ name: 'g_dense2', shape: [3], isDefault: false });
     expect(cuts.find((c) => c.isDefault)).toMatchObject({ name: 'g_pool', shape: [6] });
     expect(cuts.map((c) => c.name)).toContain('g_conv2');

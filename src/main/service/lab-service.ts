@@ -8,6 +8,7 @@ import type { Workspace } from '../workspace';
 import type { ServiceContext } from './context';
 import { appHandlers } from './handlers/app';
 import { augmentHandlers } from './handlers/augment';
+import { backboneHandlers } from './handlers/backbones';
 import { conceptsHandlers } from './handlers/concepts';
 import { datasetHandlers } from './handlers/datasets';
 import { exportHandlers } from './handlers/export';
@@ -44,6 +45,7 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
     ...runHandlers(ctx, runs),
     ...exportHandlers(ctx),
     ...augmentHandlers(ctx),
+    ...backboneHandlers(),
     ...conceptsHandlers(ctx),
     ...tuning,
   };
