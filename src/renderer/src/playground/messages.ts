@@ -1,4 +1,4 @@
-/** Texts of the optimizer playground and the concept lab (components pass them to useI18n({ messages })). */
+/** Texts of the optimizer playground and the concept lab (merged into the global catalogs by i18n/features.ts). */
 
 const en = {
   pg: {
@@ -129,7 +129,7 @@ const zhCN: Messages = {
     surfaces: {
       valley: '狭长山谷（病态条件）',
       saddle: '鞍点',
-      rosenbrock: 'Rosenbrock',
+      rosenbrock: 'Rosenbrock 函数',
       bumpy: '起伏曲面（小的局部极小值）',
       plateau: '平台，然后悬崖',
       custom: '自定义公式',

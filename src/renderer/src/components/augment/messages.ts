@@ -1,4 +1,4 @@
-/** Texts of the augmentation view (components pass them to useI18n({ messages })). */
+/** Texts of the augmentation view (merged into the global catalogs by i18n/features.ts). */
 
 const en = {
   aug: {
@@ -184,7 +184,7 @@ const zhCN: typeof en = {
       batchSize: '批大小',
       batch: '批次',
       of: '第 {e} 轮，第 {b} / {n} 批',
-      mixup: 'mixup λ = {l}',
+      mixup: '混合（mixup）λ = {l}',
       next: '下一批',
     },
     write: {

@@ -1,4 +1,4 @@
-/** Texts of the Export dialog (useI18n({ messages })). A format or mode without a text shows its own name. */
+/** Texts of the Export dialog (merged into the global catalogs by i18n/features.ts). A format or mode without a text shows its own name. */
 
 const en = {
   exportDialog: {

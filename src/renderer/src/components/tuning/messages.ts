@@ -1,4 +1,4 @@
-/** Texts of the tuning view (components pass them to useI18n({ messages })). */
+/** Texts of the tuning view (merged into the global catalogs by i18n/features.ts). */
 
 const en = {
   tune: {
