@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TrainConfigSchema } from '../config';
 import type { RunDetail } from '../dto';
-import { compareSettings, flattenConfig, runNumbers, withSetting } from './compare';
+import { compareSettings, flattenConfig, runLabels, runNumbers, withSetting } from './compare';
 
 const base = TrainConfigSchema.parse({ datasetId: 'ds' });
 
@@ -74,5 +74,16 @@ describe('runNumbers', () => {
     expect(n.trainingTimeS).toBe(7.5);
     expect(n.meanImagesPerS).toBe(200);
     expect(n.finalTrainAccuracy).toBeCloseTo(0.8, 12);
+  });
+});
+
+describe('runLabels', () => {
+  it('gives two runs with one name different labels (a legend would merge them), naming what differs', () => {
+    const a = TrainConfigSchema.parse({ datasetId: 'ds1', epochs: 5 });
+    const b = TrainConfigSchema.parse({ datasetId: 'ds1', epochs: 10 });
+    const labels = runLabels([{ id: 'r1', name: 'sample · cnn · adam 0.001' }, { id: 'r2', name: 'sample · cnn · adam 0.001' }], [a, b]);
+    expect(labels).toEqual(['sample · cnn · adam 0.001 · epochs=5', 'sample · cnn · adam 0.001 · epochs=10']);
+    const same = runLabels([{ id: 'r1', name: 'x' }, { id: 'r2', name: 'x' }], [a, a]);
+    expect(new Set(same).size).toBe(2);
   });
 });

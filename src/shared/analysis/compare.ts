@@ -107,9 +107,15 @@ export function runNumbers(run: RunDetail): RunNumbers {
 /** A short label for a run in legends: its name, else the settings that set it apart from the others. */
 export function runLabels(runs: readonly Pick<RunSummary, 'id' | 'name'>[], configs: readonly TrainConfig[]): string[] {
   const diffs = compareSettings(configs, { onlyDifferences: true }).filter((r) => r.key !== 'datasetId' && r.key !== 'seed');
-  return runs.map((r, i) => {
-    if (r.name) return r.name;
+  const count = new Map<string, number>();
+  for (const r of runs) if (r.name) count.set(r.name, (count.get(r.name) ?? 0) + 1);
+  const labels = runs.map((r, i) => {
     const parts = diffs.slice(0, 2).map((d) => `${d.key.split('.').pop()}=${String(d.values[i])}`);
-    return parts.length ? parts.join(' ') : r.id;
+    if (!r.name) return parts.length ? parts.join(' ') : r.id;
+    // Two runs with one name would merge into one legend entry: name what differs (or which run it is).
+    if ((count.get(r.name) ?? 0) > 1) return `${r.name} · ${parts.length ? parts.join(' ') : r.id}`;
+    return r.name;
   });
+  // Still equal (same name and same settings): the run id tells them apart.
+  return labels.map((l, i) => (labels.indexOf(l) !== i || labels.lastIndexOf(l) !== i ? `${l} · ${runs[i]!.id}` : l));
 }
