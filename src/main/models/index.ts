@@ -2,6 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { mixSeed, seedSource } from '../training/seeded-random';
 import { buildScratchModel } from './scratch-models';
 import { buildTransferModel } from './transfer-model';
@@ -17,7 +18,7 @@ const INIT_SALT = 0x1a17;
 
 export async function buildModel(config: TrainConfig, numClasses: number): Promise<tf.LayersModel> {
   if (!Number.isInteger(numClasses) || numClasses < 2) {
-    throw new LabError('TOO_FEW_CLASSES', `A classifier needs at least 2 classes; this dataset has ${numClasses}. Add a folder per class.`);
+    throw new LabError('TOO_FEW_CLASSES', msg('error.model.tooFewClasses', { count: numClasses }));
   }
   const seeds = seedSource(mixSeed(config.seed, INIT_SALT));
   if (config.model.kind === 'transfer') return buildTransferModel(config, numClasses, seeds);

@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError, type LabErrorData } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 
 /** Formats the lab's decoder reads. */
 export const PREDICTABLE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif']);
@@ -28,12 +29,12 @@ export async function expandImagePaths(paths: string[]): Promise<PredictTarget[]
     const abs = path.resolve(p);
     const stat = await fsp.stat(abs).catch(() => null);
     if (!stat) {
-      targets.push({ path: abs, error: new LabError('NOT_FOUND', `Not found: ${abs}. Check the path.`, { path: abs }).toJSON() });
+      targets.push({ path: abs, error: new LabError('NOT_FOUND', msg('error.predict.notFound', { path: abs }), { path: abs }).toJSON() });
     } else if (stat.isDirectory()) {
       const files: string[] = [];
       await walk(abs, files);
       if (!files.length) {
-        targets.push({ path: abs, error: new LabError('NO_IMAGES', `No images in ${abs} (looked for ${[...PREDICTABLE_EXTENSIONS].join(' ')} files, in subfolders too).`, { path: abs }).toJSON() });
+        targets.push({ path: abs, error: new LabError('NO_IMAGES', msg('error.predict.noImages', { path: abs, extensions: [...PREDICTABLE_EXTENSIONS].join(' ') }), { path: abs }).toJSON() });
       }
       targets.push(...files.map((f) => ({ path: f })));
     } else {

@@ -2,6 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { loadExportedModel, type LoadedModel } from '../export/load-exported';
 import { preprocessingFor } from '../models/preprocessing';
 import { loadRunModel, readRun } from '../runs';
@@ -31,10 +32,10 @@ export async function resolvePredictModel(ws: Workspace, ref: string): Promise<R
   try {
     detail = await readRun(ws, ref);
   } catch (err) {
-    if (looksLikePath) throw new LabError('NOT_FOUND', `Model folder not found: ${asPath}. Give an export folder (holding model.json) or a run id.`, { path: asPath });
-    throw new LabError('NOT_FOUND', `"${ref}" is neither a run id nor an export folder. Give a run id from the runs list or the folder holding model.json.`, { ref, cause: (err as Error).message });
+    if (looksLikePath) throw new LabError('NOT_FOUND', msg('error.predict.modelFolderMissing', { path: asPath }), { path: asPath });
+    throw new LabError('NOT_FOUND', msg('error.predict.badRef', { ref }), { ref, cause: (err as Error).message });
   }
-  if (!detail.hasModel) throw new LabError('NOT_FOUND', `Run "${detail.name}" has no saved model yet: wait for it to finish, or resume it.`);
+  if (!detail.hasModel) throw new LabError('NOT_FOUND', msg('error.run.noModel', { name: detail.name }));
   const model = await loadRunModel(ws, ref);
   return { model, labels: detail.classes, preprocessing: preprocessingFor(detail.config), kind: 'run', source: ref };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
 import type { Evaluation, RunDetail, RunStatus, RunSummary } from '../../shared/dto';
 import { LabError, type LabErrorData } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { loadModelFromDir, resolveModelDir, saveModelToDir } from '../models';
 import { readCheckpointState } from '../training/checkpoint';
 import type { Workspace } from '../workspace';
@@ -47,7 +48,7 @@ function newRunId(): string {
 }
 
 function notFound(id: string): LabError {
-  return new LabError('NOT_FOUND', `Run "${id}" does not exist (it may have been deleted); pick one from the runs list.`);
+  return new LabError('NOT_FOUND', msg('error.run.notFound', { id }));
 }
 
 /** run.json → what the shells see; a run left "running" by a process that is gone shows as failed (interrupted). */
@@ -204,7 +205,7 @@ export async function readRun(ws: Workspace, id: string): Promise<RunDetail> {
 export function readRunConfig(ws: Workspace, id: string): RunConfigFile {
   const { dir } = requireRun(ws, id);
   const cfg = readJson<RunConfigFile>(path.join(dir, CONFIG_FILE));
-  if (!cfg) throw new LabError('BAD_ARGUMENT', `Run "${id}" has no readable config.json; delete the run.`);
+  if (!cfg) throw new LabError('BAD_ARGUMENT', msg('error.run.noConfig', { id }));
   return cfg;
 }
 
@@ -217,7 +218,7 @@ export function recordRunBackend(ws: Workspace, id: string, backend: string): vo
 export async function deleteRun(ws: Workspace, id: string): Promise<boolean> {
   const { dir, file } = requireRun(ws, id);
   if (ACTIVE.includes(file.status) && file.pid !== process.pid && isAlive(file.pid)) {
-    throw new LabError('BUSY', `Run "${file.name}" is ${file.status}: stop it before deleting it.`);
+    throw new LabError('BUSY', msg('error.run.busyDelete', { name: file.name, status: { code: `run.status.${file.status}` } }));
   }
   await rm(dir, { recursive: true, force: true });
   return true;
@@ -225,7 +226,7 @@ export async function deleteRun(ws: Workspace, id: string): Promise<boolean> {
 
 export async function renameRun(ws: Workspace, id: string, name: string): Promise<RunSummary> {
   const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200) throw new LabError('BAD_ARGUMENT', 'name: a run name must be 1 to 200 characters.');
+  if (!trimmed || trimmed.length > 200) throw new LabError('BAD_ARGUMENT', msg('error.run.badName'));
   const { dir, file } = requireRun(ws, id);
   const next = { ...file, name: trimmed, updatedAt: new Date().toISOString() };
   writeJsonAtomic(path.join(dir, RUN_FILE), next);
@@ -239,7 +240,7 @@ export async function saveModel(runDir: string, model: tf.LayersModel): Promise<
 export async function loadRunModel(ws: Workspace, id: string): Promise<tf.LayersModel> {
   const { dir, file } = requireRun(ws, id);
   if (!resolveModelDir(path.join(dir, MODEL_DIR))) {
-    throw new LabError('NOT_FOUND', `Run "${file.name}" has no saved model yet: wait for it to finish, or resume it.`);
+    throw new LabError('NOT_FOUND', msg('error.run.noModel', { name: file.name }));
   }
   return loadModelFromDir(path.join(dir, MODEL_DIR));
 }

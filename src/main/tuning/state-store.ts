@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import type { TuningState, TuningSummary } from '../../shared/tuning';
 import { readJson, writeJsonAtomic } from '../runs/run-files';
 import { safeId, type Workspace } from '../workspace';
@@ -34,7 +35,7 @@ export function readTuneState(ws: Workspace, id: string): TuningState {
   try {
     dir = tuneDir(ws, id);
   } catch {
-    throw new LabError('NOT_FOUND', `Tuning "${id}" does not exist: pick one from the tuning list.`);
+    throw new LabError('NOT_FOUND', msg('error.tuning.notFound', { id }));
   }
   const state = readJson<TuningState>(path.join(dir, STATE_FILE));
   if (!state) throw new LabError('NOT_FOUND', `Tuning "${id}" has no readable state (${path.join(dir, STATE_FILE)}); start a new one.`);

@@ -42,7 +42,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   const dataset = await getDataset(ws, config.datasetId);
   const has = (split: 'val' | 'test'): boolean => dataset.classes.some((c) => c.counts[split] > 0);
   const train = await loadSplit(ws, config.datasetId, config.input, 'train', { signal: io.signal });
-  if (train.n === 0) throw new LabError('NO_IMAGES', `Dataset "${dataset.name}" has no training images: add images to its class folders and import it again.`);
+  if (train.n === 0) throw new LabError('NO_IMAGES', msg('error.dataset.noTrainingImages', { name: dataset.name }));
   const val = has('val') ? await loadSplit(ws, config.datasetId, config.input, 'val', { signal: io.signal }) : null;
   if (!val) log('warn', 'No validation split: early stopping and the validation curves are off for this run.');
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { LabHandlers } from '../../../shared/contract';
 import type { ExportFormat } from '../../../shared/dto';
 import { LabError } from '../../../shared/errors';
+import { msg } from '../../../shared/messages';
 import { loadSplit } from '../../datasets';
 import { exportModel, type EvaluationData } from '../../export/export-model';
 import { DEFAULT_CALIBRATION_IMAGES, type CalibrationData } from '../../export/tflite/write-tflite-export';
@@ -61,7 +62,7 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers {
     'runs.export': async (req) => {
       await initBackend();
       const detail = await readRun(ctx.ws, req.runId);
-      if (!detail.hasModel) throw new LabError('NOT_FOUND', `Run "${detail.name}" has no saved model yet: wait for it to finish (or resume it), then export.`);
+      if (!detail.hasModel) throw new LabError('NOT_FOUND', msg('error.run.noModelExport', { name: detail.name }));
       const model = await loadRunModel(ctx.ws, req.runId);
       try {
         const evaluation = req.quantize !== 'none' ? await evaluationData(ctx, detail.config, detail.classes) : {};

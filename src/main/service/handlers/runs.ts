@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LabHandlers } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
+import { msg } from '../../../shared/messages';
 import { getDataset } from '../../datasets';
 import { getBackendInfo } from '../../engine/backend';
 import { writeRunReport } from '../../report/run-report';
@@ -34,24 +35,24 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
     'runs.list': () => listRuns(ctx.ws),
     'runs.get': (id) => readRun(ctx.ws, id),
     'runs.stop': async (id) => {
-      if (!manager.stop(id)) throw new LabError('BAD_ARGUMENT', `Run ${id} is not running or queued, so there is nothing to stop.`);
+      if (!manager.stop(id)) throw new LabError('BAD_ARGUMENT', msg('error.run.notRunning', { id }));
       return summary(id);
     },
     'runs.pause': async (id) => {
-      if (!manager.pause(id)) throw new LabError('BAD_ARGUMENT', `Run ${id} is not running, so it cannot be paused.`);
+      if (!manager.pause(id)) throw new LabError('BAD_ARGUMENT', msg('error.run.cannotPause', { id }));
       return summary(id);
     },
     'runs.resume': async (id) => {
       if (manager.resume(id)) return summary(id);
       // Not active: continue an interrupted or stopped run from its last checkpoint.
       const detail = await readRun(ctx.ws, id);
-      if (detail.status === 'completed') throw new LabError('BAD_ARGUMENT', `Run ${id} has already completed; duplicate it to train again.`);
+      if (detail.status === 'completed') throw new LabError('BAD_ARGUMENT', msg('error.run.completed', { id }));
       if (manager.activeRunId === id || manager.isQueued(id)) return summary(id);
       await manager.enqueue(id, detail.config, true);
       return summary(id);
     },
     'runs.delete': async (id) => {
-      if (manager.activeRunId === id) throw new LabError('BUSY', `Run ${id} is training: stop it before deleting it.`);
+      if (manager.activeRunId === id) throw new LabError('BUSY', msg('error.run.training', { id }));
       manager.stop(id);
       await deleteRun(ctx.ws, id);
       return { deleted: true };
@@ -69,7 +70,7 @@ export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandle
     },
     'runs.evaluate': async (id, datasetId) => {
       const detail = await readRun(ctx.ws, id);
-      if (!detail.hasModel) throw new LabError('NOT_FOUND', `Run ${id} has no saved model yet: wait for it to finish (or resume it).`);
+      if (!detail.hasModel) throw new LabError('NOT_FOUND', msg('error.run.noModelId', { id }));
       return manager.evaluate(id, datasetId);
     },
   };

@@ -5,6 +5,7 @@
  */
 import type { LabHandlers } from '../../../shared/contract';
 import { LabError, type LabErrorData } from '../../../shared/errors';
+import { msg } from '../../../shared/messages';
 import type { TuneState, TuningState } from '../../../shared/tuning';
 import { getDataset } from '../../datasets';
 import { listTunings, newSearchState, newTuneId, newTuneState, normaliseSteps, pendingSteps, readTuneState, writeTuneState } from '../../tuning';
@@ -30,7 +31,7 @@ export function tuningHandlers(ctx: ServiceContext, launch: WorkerLauncher): Tun
     state.status === 'running' && !active.has(state.id) ? { ...state, status: 'failed', error: state.error ?? interrupted(state) } : state;
 
   const start = (state: TuningState, rerun: boolean): TuningState => {
-    if (active.has(state.id)) throw new LabError('BUSY', `Tuning ${state.id} is already running.`);
+    if (active.has(state.id)) throw new LabError('BUSY', msg('error.tuning.busy', { id: state.id }));
     state.status = 'running';
     delete state.error;
     writeTuneState(ctx.ws, state);
