@@ -14,6 +14,7 @@ import { initBackend } from '../../src/main/engine/backend';
 import { exportModel } from '../../src/main/export/export-model';
 import { buildModel } from '../../src/main/models';
 import { preprocessingFor } from '../../src/main/models/preprocessing';
+import { fastestForward, tfjsForward } from '../../src/main/predict/batch-forward';
 import { predictImages, toInputTensor } from '../../src/main/predict/predict-images';
 import { startModelServer } from '../../src/main/serve-model/model-server';
 import { parseTrainConfig } from '../../src/main/training/train-config';
@@ -92,11 +93,14 @@ export const section: BenchSection = {
       tf.dispose([xs, ys]);
       ctx.log(`deploy: model trained (${backend.name}); ${test.length} test images`);
 
-      // lab predict
+      // lab predict: its default engine (onnxruntime through the lab's ONNX conversion when installed), then tfjs alone
+      const forward = await fastestForward(model, pre);
       const t0 = performance.now();
-      const preds = await predictImages(model, CLASSES, pre, [path.join(dir, 'test')], { topK: 1, batchSize: 64 });
-      const labSeconds = (performance.now() - t0) / 1000;
-      const labPerS = preds.length / labSeconds;
+      const preds = await predictImages(model, CLASSES, pre, test.map((t) => t.file), { topK: 1, batchSize: 64, forward });
+      const labPerS = preds.length / ((performance.now() - t0) / 1000);
+      const tTfjs = performance.now();
+      await predictImages(model, CLASSES, pre, test.map((t) => t.file), { topK: 1, batchSize: 64, forward: tfjsForward(model, pre) });
+      const tfjsPerS = test.length / ((performance.now() - tTfjs) / 1000);
 
       // peer: onnxruntime-node on the lab's ONNX export, same files, same preprocessing (sharp), batches of 64
       const onnxDir = path.join(work, 'onnx');
@@ -124,7 +128,7 @@ export const section: BenchSection = {
       // The API: lab serve-model vs a plain node:http + onnxruntime server, same client, same PNG bytes.
       const apiN = Number(f['deploy-api'] ?? 2000);
       const pngs = await Promise.all(test.slice(0, 500).map((t) => import('node:fs/promises').then((fs) => fs.readFile(t.file))));
-      const lab = await startModelServer({ model, labels: CLASSES, preprocessing: pre, name: 'bench' });
+      const lab = await startModelServer({ model, labels: CLASSES, preprocessing: pre, name: 'bench', forward });
       const labApi = await loadTest(`${lab.url}/v1/predict`, pngs, apiN, 16);
       await lab.close();
       const peerServer = http.createServer((req, res) => {
@@ -159,9 +163,10 @@ export const section: BenchSection = {
       model.dispose();
 
       const rows: Row[] = [
-        { what: `lab predict (${backend.name})`, images: preds.length, imagesPerS: Math.round(labPerS), accuracy: Number((labCorrect / preds.length).toFixed(4)), ratio: Number((labPerS / peerPerS).toFixed(2)) },
+        { what: `lab predict (${forward.engine})`, images: preds.length, imagesPerS: Math.round(labPerS), accuracy: Number((labCorrect / preds.length).toFixed(4)), ratio: Number((labPerS / peerPerS).toFixed(2)) },
+        { what: `lab predict (tfjs, ${backend.name})`, images: test.length, imagesPerS: Math.round(tfjsPerS), accuracy: null, ratio: Number((tfjsPerS / peerPerS).toFixed(2)) },
         { what: 'peer: onnxruntime-node, ONNX export', images: peerFiles.length, imagesPerS: Math.round(peerPerS), accuracy: Number((peerCorrect / peerFiles.length).toFixed(4)), ratio: 1 },
-        { what: 'lab serve-model API, 16 clients', images: apiN, imagesPerS: Math.round(labApi.perS), accuracy: labApi.failed ? `${labApi.failed} failed` : 'all 200', ratio: Number((labApi.perS / peerApi.perS).toFixed(2)) },
+        { what: `lab serve-model API (${forward.engine}), 16 clients`, images: apiN, imagesPerS: Math.round(labApi.perS), accuracy: labApi.failed ? `${labApi.failed} failed` : 'all 200', ratio: Number((labApi.perS / peerApi.perS).toFixed(2)) },
         { what: 'peer API: node:http + onnxruntime', images: apiN, imagesPerS: Math.round(peerApi.perS), accuracy: peerApi.failed ? `${peerApi.failed} failed` : 'all 200', ratio: 1 },
         { what: 'TFLite float32 vs lab (interpreter)', images: f32.verified?.samples ?? 0, imagesPerS: null, accuracy: `max |Δp| ${f32.verified?.maxAbsDiff.toExponential(1)}`, ratio: null },
         {
@@ -170,7 +175,7 @@ export const section: BenchSection = {
           ratio: null,
         },
       ];
-      return { rows, json: { backend: backend.name, labPerS, peerPerS, labApi, peerApi, tflite: { float32: f32.verified, int8: i8.quantization } } };
+      return { rows, json: { backend: backend.name, engine: forward.engine, labPerS, tfjsPerS, peerPerS, labApi, peerApi, tflite: { float32: f32.verified, int8: i8.quantization } } };
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -4,9 +4,9 @@
  * so under load (a folder, or many HTTP clients) the model sees full batches, and decoding — done by the
  * callers, on sharp's threads — overlaps with inference.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '../../shared/dto';
-import { toInputTensor } from './predict-images';
+import { normalizationOf } from '../export/preprocessing-doc';
+import type { BatchForward } from './batch-forward';
 
 interface Pending {
   pixels: Uint8Array;
@@ -19,11 +19,9 @@ export class InferenceQueue {
   private busy = false;
 
   constructor(
-    model: tf.LayersModel,
+    private readonly forward: BatchForward,
     private readonly pre: Preprocessing,
     private readonly maxBatch = 64,
-    /** How a normalised batch becomes probabilities (default: model.predict). */
-    private readonly forward: (x: tf.Tensor4D) => tf.Tensor = (x) => model.predict(x) as tf.Tensor,
   ) {}
 
   /** Class probabilities for one decoded image (size × size × channels, 0…255). */
@@ -40,15 +38,19 @@ export class InferenceQueue {
 
   private async pump(): Promise<void> {
     this.busy = true;
+    const { size, channels } = this.pre.input;
+    const per = size * size * channels;
+    const { scale, offset } = normalizationOf(this.pre.normalization);
     try {
       while (this.queue.length) {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
-          const x = toInputTensor(batch.map((p) => p.pixels), this.pre);
-          const y = this.forward(x);
-          x.dispose();
-          const probs = (await y.data()) as Float32Array;
-          y.dispose();
+          const x = new Float32Array(batch.length * per);
+          batch.forEach((p, i) => {
+            const o = i * per;
+            for (let j = 0; j < per; j++) x[o + j] = p.pixels[j] * scale + offset;
+          });
+          const probs = await this.forward(x, batch.length);
           const classes = probs.length / batch.length;
           batch.forEach((p, i) => p.resolve(probs.slice(i * classes, (i + 1) * classes)));
         } catch (err) {

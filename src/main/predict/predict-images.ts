@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { Prediction, Preprocessing } from '../../shared/dto';
 import { LabError, toLabErrorData } from '../../shared/errors';
-import { predictTestTime } from '../augment/test-time';
 import { decodeForModel } from '../datasets/preprocess';
 import { normalizationOf } from '../export/preprocessing-doc';
 import { expandImagePaths } from './expand-paths';
+import { fastestForward, type BatchForward } from './batch-forward';
 import { InferenceQueue } from './inference-queue';
 
 export interface PredictOptions {
@@ -25,6 +25,8 @@ export interface PredictOptions {
   signal?: AbortSignal;
   /** Images finished (classified or failed) out of the total, after each one. */
   onProgress?: (done: number, total: number) => void;
+  /** How batches are run (default: the fastest engine available for this model). */
+  forward?: BatchForward;
 }
 
 async function previewDataUrl(pixels: Uint8Array, pre: Preprocessing): Promise<string> {
@@ -54,10 +56,8 @@ export async function predictImages(model: tf.LayersModel, labels: string[], pre
   const results: Prediction[] = targets.map((t) => ({ path: t.path, top: [], ...(t.error ? { error: t.error } : {}) }));
   const todo = results.filter((r) => !r.error);
   const batchSize = opts.batchSize ?? 32;
-  const forward = opts.multiCrop
-    ? (x: tf.Tensor4D): tf.Tensor => predictTestTime((v) => model.predict(v) as tf.Tensor2D, x, 'five-crop')
-    : (x: tf.Tensor4D): tf.Tensor => model.predict(x) as tf.Tensor;
-  const queue = new InferenceQueue(model, preprocessing, batchSize, forward);
+  const forward = opts.forward ?? (await fastestForward(model, preprocessing, opts.multiCrop));
+  const queue = new InferenceQueue(forward, preprocessing, batchSize);
   let next = 0;
   let done = 0;
   const total = todo.length;

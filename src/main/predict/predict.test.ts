@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { colourModel, PRE8 } from '../export/test-support/tiny-models';
+import { colourModel, PRE8, tinyCnn } from '../export/test-support/tiny-models';
+import { onnxForward, tfjsForward } from './batch-forward';
 import type { Prediction } from '../../shared/dto';
 import { predictImages } from './predict-images';
 import { labelsFromPredictions, predictionsToCsv } from '../../shared/predictions-csv';
@@ -54,6 +55,17 @@ describe('predictImages', () => {
     const stop = new AbortController();
     const cancelled = predictImages(colourModel(), LABELS, PRE8, [root], { topK: 1, batchSize: 4, signal: stop.signal, onProgress: (done) => done === 10 && stop.abort() });
     await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  it('answers the same with onnxruntime (the lab\'s ONNX conversion) as with tfjs', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lab-predict-engines-'));
+    const files = await Promise.all([[200, 60, 40], [50, 180, 90], [30, 70, 220]].map(([r, g, b], i) => solid(path.join(root, `${i}.png`), r, g, b)));
+    const model = tinyCnn();
+    const fast = await onnxForward(model, PRE8);
+    expect(fast?.engine).toBe('onnxruntime');
+    const a = await predictImages(model, ['a', 'b', 'c'], PRE8, files, { topK: 3, forward: fast! });
+    const b = await predictImages(model, ['a', 'b', 'c'], PRE8, files, { topK: 3, forward: tfjsForward(model, PRE8) });
+    a.forEach((p, i) => p.probabilities!.forEach((v, k) => expect(Math.abs(v - b[i].probabilities![k])).toBeLessThan(1e-4)));
   });
 
   it('five-crop test-time averaging changes probabilities on a non-uniform image but keeps them a distribution', async () => {

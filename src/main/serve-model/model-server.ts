@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import type { Preprocessing } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import { decodeForModel } from '../datasets/preprocess';
+import { fastestForward, type BatchForward } from '../predict/batch-forward';
 import { InferenceQueue } from '../predict/inference-queue';
 import { openApiDocument } from './openapi';
 
@@ -31,6 +32,8 @@ export interface ModelServerOptions {
   token?: string;
   maxImageBytes?: number;
   maxBatchImages?: number;
+  /** How batches are run (default: the fastest engine available for this model). */
+  forward?: BatchForward;
 }
 
 export interface ModelServer {
@@ -135,7 +138,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
   }
   const maxImageBytes = opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   const maxBatchImages = opts.maxBatchImages ?? DEFAULT_MAX_BATCH;
-  const queue = new InferenceQueue(opts.model, opts.preprocessing);
+  const queue = new InferenceQueue(opts.forward ?? (await fastestForward(opts.model, opts.preprocessing)), opts.preprocessing);
   const stats = { ok: 0, clientErrors: 0, serverErrors: 0 };
   const openapi = JSON.stringify(openApiDocument({ name: opts.name, labels: opts.labels, preprocessing: opts.preprocessing, maxImageBytes, maxBatchImages, tokenRequired: Boolean(opts.token) }));
 
