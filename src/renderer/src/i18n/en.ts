@@ -46,6 +46,7 @@ export default {
       deleteDataset: 'Delete dataset',
       loadSettings: 'Load settings',
       readAppInfo: 'Read app info',
+      loadBackbone: 'Load the backbone',
       loadThumbnails: 'Load thumbnails',
       checkEngine: 'Check the engine',
       saveSettings: 'Save settings',
@@ -178,6 +179,13 @@ export default {
       title: 'Automatic choice: {model}',
       applied: 'The form below holds this choice; every setting stays editable.',
       use: 'Use the automatic choice',
+    },
+    backbone: {
+      title: 'Backbone',
+      path: 'Backbone: built-in id or a folder with model.json (e.g. a Teachable Machine export, to train it further)',
+      cutLayer: 'Cut layer (the new head goes on its output)',
+      load: 'List its layers',
+      default: 'default',
     },
     presets: {
       cnn: 'Small CNN',

@@ -48,6 +48,7 @@ const zhCN: typeof en = {
       deleteDataset: '删除数据集',
       loadSettings: '读取设置',
       readAppInfo: '读取应用信息',
+      loadBackbone: '加载骨干网络',
       loadThumbnails: '加载缩略图',
       checkEngine: '检查引擎',
       saveSettings: '保存设置',
@@ -180,6 +181,13 @@ const zhCN: typeof en = {
       title: '自动选择：{model}',
       applied: '下方表单已填入这个选择；每项设置仍可修改。',
       use: '使用自动选择',
+    },
+    backbone: {
+      title: '骨干网络',
+      path: '骨干网络：内置名称，或含 model.json 的文件夹（例如 Teachable Machine 导出的模型，可继续训练）',
+      cutLayer: '切分层（新的分类头接在它的输出上）',
+      load: '列出它的层',
+      default: '默认',
     },
     presets: {
       cnn: '小型 CNN',
