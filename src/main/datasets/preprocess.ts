@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { InputConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { decodePngFast, type RawImage } from './png-fast';
 
 /** Larger images are refused as possible decompression bombs (a small file that decodes to gigabytes). */
@@ -80,14 +81,14 @@ export async function decodeForModel(source: string | Buffer, input: InputConfig
   try {
     bytes = typeof source === 'string' ? await readFile(source) : source;
   } catch (err) {
-    throw new LabError('UNREADABLE', `Cannot read ${String(source)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Check that the file exists and is readable.`, { path: source });
+    throw new LabError('UNREADABLE', msg('error.predict.cannotRead', { path: String(source), detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message }), { path: source });
   }
   try {
     return await preprocess(bytes, input);
   } catch (err) {
     if (err instanceof LabError) throw err;
-    const what = typeof source === 'string' ? source : 'the image';
-    throw new LabError('UNREADABLE', `Cannot read ${what} as an image: ${(err as Error).message}. Use a JPEG, PNG, WebP, GIF, TIFF or AVIF file.`, {
+    const what = typeof source === 'string' ? source : msg('error.predict.theImage');
+    throw new LabError('UNREADABLE', msg('error.predict.notAnImage', { path: what, detail: (err as Error).message }), {
       ...(typeof source === 'string' ? { path: source } : {}),
     });
   }

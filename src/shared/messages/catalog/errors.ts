@@ -45,6 +45,10 @@ export const errorMessages = defineMessages(
     'error.predict.badRef': '"{ref}" is neither a run id nor an export folder. Give a run id from the runs list or the folder holding model.json.',
     'error.export.isFile': 'Export folder {path} is a file; choose a folder.',
     'error.export.notEmpty': 'Export folder {path} is not empty and does not hold an earlier export; choose an empty or new folder so nothing of yours is overwritten.',
+    'error.predict.cannotRead': 'Cannot read {path}: {detail}. Check that the file exists and is readable.',
+    'error.predict.notAnImage': 'Cannot read {path} as an image: {detail}. Use a JPEG, PNG, WebP, GIF, TIFF or AVIF file.',
+    'error.predict.theImage': 'the image',
+    'error.predict.cancelled': 'Prediction cancelled after {done} of {total} images.',
   },
   {
     'error.unexpected': '意外错误：{detail}。请连同该训练的日志一起报告。',
@@ -89,5 +93,9 @@ export const errorMessages = defineMessages(
     'error.predict.badRef': '“{ref}”既不是训练 ID 也不是导出文件夹。请给出训练列表中的 ID，或内含 model.json 的文件夹。',
     'error.export.isFile': '导出位置 {path} 是一个文件；请选择文件夹。',
     'error.export.notEmpty': '导出文件夹 {path} 不是空的，也不是之前的导出；请选择空文件夹或新文件夹，以免覆盖您的文件。',
+    'error.predict.cannotRead': '无法读取 {path}：{detail}。请检查文件是否存在且可读。',
+    'error.predict.notAnImage': '无法把 {path} 读取为图片：{detail}。请使用 JPEG、PNG、WebP、GIF、TIFF 或 AVIF 文件。',
+    'error.predict.theImage': '该图片',
+    'error.predict.cancelled': '预测已在完成 {done}/{total} 张图片后取消。',
   },
 );
