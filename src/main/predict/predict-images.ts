@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { Prediction, Preprocessing } from '../../shared/dto';
 import { LabError, toLabErrorData } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { decodeForModel } from '../datasets/preprocess';
 import { normalizationOf } from '../export/preprocessing-doc';
 import { expandImagePaths } from './expand-paths';
@@ -65,7 +66,7 @@ export async function predictImages(model: tf.LayersModel, labels: string[], pre
   // Up to two batches are decoding (sharp, on its own threads) while the model runs the batch before them.
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
-      if (opts.signal?.aborted) throw new LabError('CANCELLED', `Prediction cancelled after ${done} of ${total} images.`, { done, total });
+      if (opts.signal?.aborted) throw new LabError('CANCELLED', msg('error.predict.cancelled', { done, total }), { done, total });
       const pred = todo[next++];
       try {
         const pixels = await decodeForModel(pred.path, preprocessing.input);
