@@ -9,6 +9,7 @@ import { channelMean, createBatchAugmenter } from '../augment';
 import type { ImageArray } from '../datasets/image-array';
 import { createRun, saveModel, setRunStatus } from '../runs';
 import { trainRun } from '../training';
+import { prepareEmbeddingRun, usesEmbeddingCache } from '../training/embedding-training';
 import { stopWhen } from '../training/callbacks/stop-when';
 import type { TuneContext } from './context';
 
@@ -64,13 +65,17 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
   const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
   const t0 = Date.now();
   try {
+    // A frozen backbone: trials share the embedding cache, so each trial trains only the head.
+    const log = (level: 'info' | 'warn', message: string): void => ctx.io.emit({ type: 'run.log', runId, level, message });
+    const embeddings = usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws: ctx.ws, config, train, val, log }) : null;
     const result = await trainRun({
       config,
       train,
       val,
       runDir,
       writeMetrics: true,
-      ...(augmenter ? { augmenter } : {}),
+      ...(augmenter && !embeddings ? { augmenter } : {}),
+      ...(embeddings ? { model: embeddings.head, source: embeddings.source, validate: embeddings.validate } : {}),
       callbacks: [rules],
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       hooks: {
@@ -82,8 +87,9 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
         onLog: (level, message) => ctx.io.emit({ type: 'run.log', runId, level, message }),
       },
     });
-    await saveModel(runDir, result.model);
-    result.model.dispose();
+    const model = embeddings ? embeddings.finish(result.model) : result.model;
+    await saveModel(runDir, model);
+    model.dispose();
     const endedBy = halted as 'halted' | 'terminated' | null; // set inside the callback, which TS cannot see
     const outcome: TaggedRunResult['outcome'] = result.reason === 'stopped' ? (endedBy ?? 'stopped') : result.reason;
     // A run the tuner ended as clearly bad is 'stopped' (with the reason), not 'completed'.
