@@ -142,6 +142,8 @@ test.describe.serial('the Chinese UI', () => {
         if (t.status !== 'running') break;
         await new Promise((r) => setTimeout(r, 500));
       }
+      // Run names are names (the user can rename them), including the tuning steps' runs.
+      for (const r of await call('runs.list')) for (const part of r.name.toLowerCase().split(/\s+/)) names.add(part);
       return { run: detail, messyId: m.id, sampleId: sample.id, tuneId: tune.id };
     }));
     for (const part of run.name.toLowerCase().split(/\s+/)) names.add(part);
