@@ -142,6 +142,46 @@ napi_value ConvBackwardWeights(napi_env env, napi_callback_info info) {
   });
 }
 
+// Depthwise convolution (tfjs's DepthwiseConv2dNative and its gradients): the conv params with OC = IC × multiplier,
+// filters [KH, KW, IC, multiplier]. Checks what the convolution functions check, with the depthwise filter size.
+size_t depthwise_filter_size(const int* p) {
+  if (p[3] <= 0 || p[4] % p[3] != 0) throw ArgError("lab_onednn: depthwise output channels must be a multiple of the input channels");
+  return prod({p[5], p[6], p[4]});
+}
+
+// depthwiseForward(params, x, w, y)
+napi_value DepthwiseForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 4);
+    const int* p = a.params(0, lab::kConvParams);
+    lab::conv_forward(p, a.f32(1, prod({p[0], p[1], p[2], p[3]})), a.f32(2, depthwise_filter_size(p)), nullptr, false,
+                      a.f32(3, prod({p[0], p[15], p[16], p[4]})), true);
+    return undefined(env);
+  });
+}
+
+// depthwiseBackwardData(params, dy, w, dx)
+napi_value DepthwiseBackwardData(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 4);
+    const int* p = a.params(0, lab::kConvParams);
+    lab::conv_backward_data(p, a.f32(1, prod({p[0], p[15], p[16], p[4]})), a.f32(2, depthwise_filter_size(p)),
+                            a.f32(3, prod({p[0], p[1], p[2], p[3]})), true);
+    return undefined(env);
+  });
+}
+
+// depthwiseBackwardWeights(params, x, dy, dw)
+napi_value DepthwiseBackwardWeights(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 4);
+    const int* p = a.params(0, lab::kConvParams);
+    lab::conv_backward_weights(p, a.f32(1, prod({p[0], p[1], p[2], p[3]})), a.f32(2, prod({p[0], p[15], p[16], p[4]})),
+                               a.f32(3, depthwise_filter_size(p)), true);
+    return undefined(env);
+  });
+}
+
 // batchNormForward(M, C, eps, x, gamma, beta, y, mean, variance)
 napi_value BatchNormForward(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -215,6 +255,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"convForward", nullptr, ConvForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"convBackwardData", nullptr, ConvBackwardData, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"convBackwardWeights", nullptr, ConvBackwardWeights, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"depthwiseForward", nullptr, DepthwiseForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"depthwiseBackwardData", nullptr, DepthwiseBackwardData, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"depthwiseBackwardWeights", nullptr, DepthwiseBackwardWeights, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

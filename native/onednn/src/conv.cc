@@ -16,14 +16,20 @@ struct Geometry {
   memory::dims strides, dilates, pad_l, pad_r;
 };
 
-// Filters are described as `any` so oneDNN picks its fastest (blocked) layout; ours is HWIO.
-Geometry geometry(const int* p) {
+// Filters are described as `any` so oneDNN picks its fastest (blocked) layout; ours is HWIO, or for a depthwise
+// convolution (one group per input channel) tfjs's [KH, KW, C, multiplier], which is oneDNN's hwigo.
+Geometry geometry(const int* p, bool depthwise = false) {
   const memory::dim N = p[0], IH = p[1], IW = p[2], IC = p[3], OC = p[4], KH = p[5], KW = p[6];
   const memory::dim OH = p[15], OW = p[16];
   Geometry g;
   g.src = memory::desc({N, IC, IH, IW}, dt::f32, tag::nhwc);
-  g.weights = memory::desc({OC, IC, KH, KW}, dt::f32, tag::any);
-  g.user_weights = memory::desc({OC, IC, KH, KW}, dt::f32, tag::hwio);
+  if (depthwise) {
+    g.weights = memory::desc({IC, OC / IC, 1, KH, KW}, dt::f32, tag::any);
+    g.user_weights = memory::desc({IC, OC / IC, 1, KH, KW}, dt::f32, tag::hwigo);
+  } else {
+    g.weights = memory::desc({OC, IC, KH, KW}, dt::f32, tag::any);
+    g.user_weights = memory::desc({OC, IC, KH, KW}, dt::f32, tag::hwio);
+  }
   g.bias = memory::desc({OC}, dt::f32, tag::x);
   g.dst = memory::desc({N, OC, OH, OW}, dt::f32, tag::nhwc);
   g.strides = {p[7], p[8]};
@@ -59,7 +65,8 @@ convolution_backward_data::primitive_desc backward_data_pd(const Geometry& g, co
 // block (a ResNet's 1x1 stride-2 shortcut on 8 channels) they write past the scratchpad into the malloc heap.
 // The next implementation in oneDNN's list computes the same gradient without that workspace.
 bool writes_past_scratchpad(const convolution_backward_weights::primitive_desc& pd, const Geometry& g) {
-  const bool strided_1x1 = g.weights.dims()[2] == 1 && g.weights.dims()[3] == 1 && (g.strides[0] > 1 || g.strides[1] > 1);
+  const auto& d = g.weights.dims();  // [G,] OC, IC, KH, KW
+  const bool strided_1x1 = d[d.size() - 2] == 1 && d[d.size() - 1] == 1 && (g.strides[0] > 1 || g.strides[1] > 1);
   return strided_1x1 && std::string(pd.impl_info_str()).rfind("jit_1x1", 0) == 0;
 }
 
@@ -75,11 +82,11 @@ convolution_backward_weights::primitive_desc backward_weights_pd(const Geometry&
 
 }  // namespace
 
-void conv_forward(const int* p, const float* x, const float* w, const float* bias, bool relu, float* y) {
+void conv_forward(const int* p, const float* x, const float* w, const float* bias, bool relu, float* y, bool depthwise) {
   const int flags[2] = {bias != nullptr, relu};
-  std::string key = key_of("conv_fwd", p, kConvParams) + key_of("", flags, 2);
+  std::string key = key_of(depthwise ? "dw_fwd" : "conv_fwd", p, kConvParams) + key_of("", flags, 2);
   Cached& c = cached(key, [&] {
-    Geometry g = geometry(p);
+    Geometry g = geometry(p, depthwise);
     auto pd = forward_pd(g, bias != nullptr, relu);
     Cached e = entry_for<convolution_forward>(pd);
     e.mds = {{DNNL_ARG_SRC, g.src}, {DNNL_ARG_BIAS, g.bias}, {DNNL_ARG_DST, g.dst}};
@@ -92,9 +99,9 @@ void conv_forward(const int* p, const float* x, const float* w, const float* bia
   execute(c, ptrs);
 }
 
-void conv_backward_data(const int* p, const float* dy, const float* w, float* dx) {
-  Cached& c = cached(key_of("conv_bwd_data", p, kConvParams), [&] {
-    Geometry g = geometry(p);
+void conv_backward_data(const int* p, const float* dy, const float* w, float* dx, bool depthwise) {
+  Cached& c = cached(key_of(depthwise ? "dw_bwd_data" : "conv_bwd_data", p, kConvParams), [&] {
+    Geometry g = geometry(p, depthwise);
     auto pd = backward_data_pd(g, user_scratchpad());
     Cached e = entry_for<convolution_backward_data>(pd);
     e.mds = {{DNNL_ARG_DIFF_DST, g.dst}, {DNNL_ARG_DIFF_SRC, g.src}};
@@ -104,9 +111,9 @@ void conv_backward_data(const int* p, const float* dy, const float* w, float* dx
   execute(c, {{DNNL_ARG_DIFF_DST, const_cast<float*>(dy)}, {DNNL_ARG_WEIGHTS, const_cast<float*>(w)}, {DNNL_ARG_DIFF_SRC, dx}});
 }
 
-void conv_backward_weights(const int* p, const float* x, const float* dy, float* dw) {
-  Cached& c = cached(key_of("conv_bwd_weights", p, kConvParams), [&] {
-    Geometry g = geometry(p);
+void conv_backward_weights(const int* p, const float* x, const float* dy, float* dw, bool depthwise) {
+  Cached& c = cached(key_of(depthwise ? "dw_bwd_weights" : "conv_bwd_weights", p, kConvParams), [&] {
+    Geometry g = geometry(p, depthwise);
     auto pd = backward_weights_pd(g, user_scratchpad());
     Cached e = entry_for<convolution_backward_weights>(pd);
     e.mds = {{DNNL_ARG_SRC, g.src}, {DNNL_ARG_DIFF_DST, g.dst}};

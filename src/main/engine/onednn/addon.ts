@@ -11,6 +11,10 @@ export interface OneDnnAddon {
   convForward(p: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, relu: boolean, y: Float32Array): void;
   convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   convBackwardWeights(p: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  /** Depthwise convolution: the conv params with OC = IC × multiplier, filters [KH, KW, IC, multiplier]. */
+  depthwiseForward(p: Int32Array, x: Float32Array, w: Float32Array, y: Float32Array): void;
+  depthwiseBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  depthwiseBackwardWeights(p: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   batchNormForward(
     m: number, c: number, eps: number,
     x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array,

@@ -12,6 +12,7 @@ const refuse = (): never => {
 };
 const refusingAddon: OneDnnAddon = {
   convForward: refuse, convBackwardData: refuse, convBackwardWeights: refuse, batchNormForward: refuse,
+  depthwiseForward: refuse, depthwiseBackwardData: refuse, depthwiseBackwardWeights: refuse,
   batchNormBackward: refuse, maxPoolGrad: refuse, matmul: refuse, convImplementations: () => '', version: () => 'fake',
 };
 

@@ -30,6 +30,7 @@ function counting(addon: OneDnnAddon): OneDnnAddon {
     convForward: (a) => (a[0] as Int32Array)[0]!,
     convBackwardData: (a) => (a[0] as Int32Array)[0]!,
     convBackwardWeights: (a) => (a[0] as Int32Array)[0]!,
+    depthwiseForward: (a) => (a[0] as Int32Array)[0]!,
     matmul: (a) => (a[0] as Int32Array)[2]!, // rows of a dense layer's product (or of a transposed one's)
     batchNormForward: (a) => a[0] as number,
   };
@@ -89,6 +90,7 @@ describe.skipIf(!native.ok)('every model kind trains two epochs on the native pa
       expect(nativeFailures().slice(failuresBefore)).toEqual([]);
       // The native kernels computed the full batches and the partial one (5 images), forward and backward.
       const products = k.convs ? ['convForward', 'convBackwardData', 'convBackwardWeights'] : ['matmul'];
+      if (k.model?.kind === 'transfer') products.push('depthwiseForward'); // MobileNetV2's depthwise layers
       for (const fn of products) {
         const batches = seen.get(fn) ?? new Set();
         expect([...batches], fn).toEqual(expect.arrayContaining([BATCH, TRAIN % BATCH]));

@@ -140,6 +140,30 @@ describe.skipIf(!native.ok)('every native kernel on random shapes matches tfjs r
     expect(covered).toEqual({ batch1: true, partial: true, oddStride2: true, shortcut: true, wide: true });
   });
 
+  it('DepthwiseConv2dNative and both its gradients (channel multipliers 1–2)', async () => {
+    const n = await family(19, (r) => {
+      const base = convCase(r);
+      if (!base) return null;
+      const c: ConvCase & { mult: number } = { ...base, mult: pick(r, [1, 1, 2]) };
+      c.k = pick(r, [1, 3, 3, 5]);
+      if (c.pad === 'valid' && (c.h < c.k || c.w < c.k)) return null;
+      while (c.n * c.h * c.w * c.ci * c.mult * c.k * c.k > MAC_BUDGET) c.ci > 1 ? (c.ci = Math.ceil(c.ci / 2)) : (c.n = Math.ceil(c.n / 2));
+      return c;
+    }, async (c, r) => {
+      const x = { values: randomArray(r, c.n * c.h * c.w * c.ci), shape: [c.n, c.h, c.w, c.ci] };
+      const w = { values: randomArray(r, c.k * c.k * c.ci * c.mult), shape: [c.k, c.k, c.ci, c.mult] };
+      const { ref, ours } = await both({ x, w }, (t) => {
+        const conv = (xx: tf.Tensor, ww: tf.Tensor) => tf.depthwiseConv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.stride, c.pad);
+        const y = conv(t.x!, t.w!);
+        const weight = weightFor(y);
+        const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(conv(xx, ww), weight)))([t.x!, t.w!]);
+        return [y, dx!, dw!];
+      });
+      ['y', 'dx', 'dw'].forEach((what, i) => expect(maxRelError(ours[i]!, ref[i]!), `${what}: ${label(c)} ×${c.mult}`).toBeLessThan(1e-3));
+    }, <(ConvCase & { mult: number })[]>[{ n: 27, h: 15, w: 15, ci: 24, co: 24, k: 3, stride: 2, pad: 'same', mult: 1 }]);
+    expect(n).toBeGreaterThanOrEqual(MIN_CASES);
+  });
+
   it('BatchMatMul and _FusedMatMul (bias + ReLU) with both gradients, transposed operands and broadcast batches', async () => {
     const n = await family(16, (r) => {
       const rows = batch(r);

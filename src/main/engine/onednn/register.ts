@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { BN_GRAD_KERNEL, BN_TRAIN_KERNEL } from '../batch-norm-op';
 import type { OneDnnAddon } from './addon';
 import { batchNormGradOneDnn, batchNormTrainOneDnn } from './batch-norm';
-import { conv2dBackpropFilterOneDnn, conv2dBackpropInputOneDnn, conv2dOneDnn, type Kernel } from './conv';
+import { conv2dBackpropFilterOneDnn, conv2dBackpropInputOneDnn, conv2dOneDnn, depthwiseOneDnn, type Kernel } from './conv';
 import { matmulOneDnn } from './matmul';
 import { maxPoolGradNative } from './max-pool-grad';
 
@@ -14,6 +14,9 @@ export const ONEDNN_KERNELS = [
   'FusedConv2D',
   'Conv2DBackpropInput',
   'Conv2DBackpropFilter',
+  'DepthwiseConv2dNative',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
   'BatchMatMul',
   '_FusedMatMul',
   'MaxPoolGrad',
@@ -40,6 +43,9 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     FusedConv2D: conv2dOneDnn(addon, previousKernel('FusedConv2D'), true),
     Conv2DBackpropInput: conv2dBackpropInputOneDnn(addon, previousKernel('Conv2DBackpropInput')),
     Conv2DBackpropFilter: conv2dBackpropFilterOneDnn(addon, previousKernel('Conv2DBackpropFilter')),
+    DepthwiseConv2dNative: depthwiseOneDnn(addon, previousKernel('DepthwiseConv2dNative'), 'forward'),
+    DepthwiseConv2dNativeBackpropInput: depthwiseOneDnn(addon, previousKernel('DepthwiseConv2dNativeBackpropInput'), 'input'),
+    DepthwiseConv2dNativeBackpropFilter: depthwiseOneDnn(addon, previousKernel('DepthwiseConv2dNativeBackpropFilter'), 'filter'),
     BatchMatMul: matmulOneDnn(addon, previousKernel('BatchMatMul'), false),
     _FusedMatMul: matmulOneDnn(addon, previousKernel('_FusedMatMul'), true),
     MaxPoolGrad: maxPoolGradNative(addon, previousKernel('MaxPoolGrad')),
@@ -47,6 +53,8 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     [BN_GRAD_KERNEL]: batchNormGradOneDnn(addon),
   };
   for (const [kernelName, fn] of Object.entries(kernels)) {
+    // An addon built before the depthwise entry points existed keeps the previous depthwise kernels.
+    if (kernelName.startsWith('Depthwise') && typeof addon.depthwiseForward !== 'function') continue;
     const old = tf.getKernel(kernelName, 'wasm');
     if (old) {
       previous.set(kernelName, old);
