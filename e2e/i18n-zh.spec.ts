@@ -25,6 +25,8 @@ const MESSY = path.join(E2E_DATA, 'messy');
  *   Dropout, BatchNorm, softmax, CNN, MLP, ResNet, MobileNetV2);
  * - units and symbols (px, MB, MiB, GiB, img/s, ms, s, x, C, ln, NaN, Inf, top-1, L2);
  * - keyboard keys (Ctrl, Enter, Esc, Shift, Tab);
+ * - identifiers quoted from code or papers (SeedBatchNorm, rate, Householder QR), shell commands (npm install),
+ *   HTTP methods (POST);
  * - axis-range notation (x min, y max), backend/platform identifiers (wasm, cpu-fast, linux), and the language
  *   picker's "English" (a language is named in its own language).
  * Class, dataset, run and file names come from the data and are added per test below.
@@ -43,6 +45,10 @@ const ALLOWED = new Set(
     'ctrl', 'enter', 'esc', 'shift', 'tab', 'alt', 'cmd',
     // axis-range notation (x min … y max), backend and platform identifiers shown beside their translated labels
     'english', 'min', 'max', 'tensorflow-gpu', 'cpu-fast', 'linux', 'darwin', 'win32', 'x64', 'arm64',
+    // identifiers the concept pages quote from the code and the literature (class and parameter names, algorithms)
+    'seedbatchnorm', 'batchnormalization', 'bn', 'rate', 'householder', 'qr', 'float64', 'resnet-152', 'libvips',
+    // shell commands and HTTP methods quoted in instructions
+    'npm', 'install', 'rebuild', 'post', 'get',
   ].map((w) => w.toLowerCase()),
 );
 
@@ -58,14 +64,15 @@ async function latinRuns(page: Page): Promise<string[]> {
       if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
-      for (const m of n.textContent.matchAll(/[A-Za-z][A-Za-z0-9'’.+/_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.+/_-]*)*/g)) out.push(m[0]);
+      for (const m of n.textContent.matchAll(/(?<![0-9.])[A-Za-z][A-Za-z0-9'’.+/_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.+/_-]*)*/g)) out.push(m[0]);
     }
     // Attributes people read too: placeholders, titles, aria labels of visible controls.
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('[placeholder], [aria-label], [title]'))) {
-      if (!el.checkVisibility() || el.closest('code, .mono, [data-verbatim]')) continue;
+      // naive-ui's spinner carries a hard-coded aria-label="loading" that its locale does not cover.
+      if (!el.checkVisibility() || el.closest('code, .mono, [data-verbatim], .n-base-loading')) continue;
       for (const a of ['placeholder', 'aria-label', 'title']) {
         const v = el.getAttribute(a);
-        if (v) for (const m of v.matchAll(/[A-Za-z][A-Za-z0-9'’.+/_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.+/_-]*)*/g)) out.push(m[0]);
+        if (v) for (const m of v.matchAll(/(?<![0-9.])[A-Za-z][A-Za-z0-9'’.+/_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.+/_-]*)*/g)) out.push(m[0]);
       }
     }
     return out;
@@ -81,6 +88,7 @@ function isAllowed(run: string, names: Set<string>): boolean {
     if (w.includes('/') || w.includes('\\')) return true; // a path, a unit like img/s, a size like 16/16
     if (/\.(png|jpe?g|webp|gif|tiff?|avif|bmp|csv|json|html|txt|onnx|tflite|bin|zip)$/.test(w)) return true; // a file name
     if (/^[a-z]?\d/.test(w) || /^\d/.test(w)) return true; // 16x16, v2, 1e-3
+    if (/^[a-z]$/.test(w) || /^top-\d+$/.test(w)) return true; // a math variable (x, m, B), top-1
     if (/^[a-z0-9]{6,}-[a-z0-9]{4,}/.test(w) || /^[0-9a-f]{8,}$/.test(w)) return true; // run and dataset ids
     return false;
   });
@@ -117,6 +125,10 @@ test.describe.serial('the Chinese UI', () => {
   test.beforeAll(async () => {
     test.setTimeout(300_000);
     const messy = ensureMessyFolder();
+    // File and folder names come from the user's disk: names, whatever language they are in.
+    for (const entry of readdirSync(messy, { recursive: true }) as string[]) {
+      for (const part of path.basename(entry).toLowerCase().split(/\s+/)) names.add(part);
+    }
     ({ run, messyId, sampleId, tuneId } = await withLab(PORT, TOKEN, async (call) => {
       const sample = await call('datasets.import', { paths: [SAMPLE] });
       const m = await call('datasets.import', { paths: [messy], name: 'messy' });

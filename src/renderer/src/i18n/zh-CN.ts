@@ -196,7 +196,7 @@ const zhCN: typeof en = {
       transfer: '迁移学习（MobileNetV2）',
     },
     inputSize: '输入尺寸（像素）',
-    epochs: '轮数（epoch）',
+    epochs: '轮数',
     batchSize: '批大小',
     optimizer: '优化器',
     formula: '更新规则',
