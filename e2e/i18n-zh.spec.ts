@@ -170,10 +170,10 @@ test.describe.serial('the Chinese UI', () => {
 
   test('every view shows no English words beyond names, paths, numbers and units', async ({ page }) => {
     test.setTimeout(300_000);
-    const views: { name: string; route: string; ready: string; shot?: string; then?: () => Promise<void> }[] = [
+    const views: { name: string; route: string; ready: string; shot?: string; focus?: string; then?: () => Promise<void> }[] = [
       { name: 'Home', route: '/', ready: 'h1', shot: 'home' },
       { name: 'Dataset (sample)', route: `/dataset/${sampleId}`, ready: '[data-testid="thumb"]' },
-      { name: 'Dataset (messy)', route: `/dataset/${messyId}`, ready: '[data-testid="dataset-summary"]', shot: 'dataset-messy' },
+      { name: 'Dataset (messy)', route: `/dataset/${messyId}`, ready: '[data-testid="dataset-summary"]', shot: 'dataset-messy', focus: '[data-testid="dataset-warnings"]' },
       { name: 'Augment', route: '/augment', ready: 'h1' },
       { name: 'Train', route: '/train', ready: 'h1' },
       { name: 'Runs', route: '/runs', ready: '[data-testid="run-row"]' },
@@ -184,6 +184,7 @@ test.describe.serial('the Chinese UI', () => {
         route: '/tune',
         ready: 'h1',
         shot: 'tuning',
+        focus: '[data-testid="tune-step-1"]',
         then: async () => {
           await page.locator('[data-testid="tune-previous"]').click();
           await page.locator('.n-base-select-option').first().click();
@@ -204,7 +205,8 @@ test.describe.serial('the Chinese UI', () => {
       await waitIdle(page);
       const bad = [...new Set((await latinRuns(page)).filter((r) => !isAllowed(r, names)))];
       if (bad.length) leaks[v.name] = bad;
-      if (v.shot) await page.screenshot({ path: path.join(SCREENS, `zh-${v.shot}.png`), fullPage: true });
+      if (v.focus) await page.locator(v.focus).first().evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      if (v.shot) await page.screenshot({ path: path.join(SCREENS, `zh-${v.shot}.png`) });
     }
     const report = Object.entries(leaks).map(([view, words]) => `${view}: ${words.map((w) => JSON.stringify(w)).join(', ')}`).join('\n');
     writeFileSync(path.join(SCREENS, 'zh-latin-leaks.txt'), report || 'none\n');
