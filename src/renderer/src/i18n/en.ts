@@ -63,6 +63,7 @@ export default {
       predict: 'Predict',
     },
   },
+  a11y: { increase: 'Increase', decrease: 'Decrease', progress: 'Progress' },
   home: {
     title: 'Train an image classifier on your own pictures',
     subtitle: 'Import a folder, watch the model learn, export it for the web.',

@@ -65,6 +65,7 @@ const zhCN: typeof en = {
       predict: '预测',
     },
   },
+  a11y: { increase: '增加', decrease: '减少', progress: '进度' },
   home: {
     title: '用你自己的图片训练图像分类器',
     subtitle: '导入文件夹，观察模型学习，导出到网页使用。',
