@@ -18,6 +18,7 @@ import { drawParams } from './params';
 import { augmentWithSharp, encodePng } from './sharp-path';
 
 /** File-system-safe folder name for a class. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a file name may not hold
 const safeName = (s: string) => s.replace(/[<>:"/\\|?*\x00-\x1f]/g, '_').replace(/^\.+/, '_') || '_';
 
 export async function writeAugmentedCopies(ws: Workspace, request: AugmentWriteRequest, onProgress?: (done: number, total: number) => void): Promise<AugmentWriteResult> {
