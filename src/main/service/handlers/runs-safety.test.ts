@@ -34,6 +34,8 @@ describe('runs.* safety', () => {
       message: expect.stringMatching(/need more memory .* per image × batch 32 .* Use batchSize \d+ or less/),
     });
     expect(await lab.call('runs.list')).toEqual([]);
+    // The guided tune and the search train with the same settings: refused the same way.
+    await expect(lab.call('tuning.start', { config: { datasetId: ds.id, input: { size: 512, channels: 3 }, batchSize: 32 } })).rejects.toMatchObject({ code: 'BAD_CONFIG' });
     expect(started).toBe(0);
   });
 

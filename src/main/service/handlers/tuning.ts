@@ -11,6 +11,8 @@ import { getDataset } from '../../datasets';
 import { listTunings, newSearchState, newTuneId, newTuneState, normaliseSteps, pendingSteps, readTuneState, writeTuneState } from '../../tuning';
 import type { WorkerHandle, WorkerLauncher } from '../../worker/protocol';
 import type { ServiceContext } from '../context';
+import { assertFitsInMemory, memoryBudget } from '../../training/memory-estimate';
+import { getBackendInfo } from '../../engine/backend';
 
 export type TuningHandlers = Pick<LabHandlers, 'tuning.start' | 'tuning.search' | 'tuning.get' | 'tuning.list' | 'tuning.stop'>;
 
@@ -83,10 +85,12 @@ export function tuningHandlers(ctx: ServiceContext, launch: WorkerLauncher): Tun
         return start(resumed, req.rerun);
       }
       const dataset = await getDataset(ctx.ws, req.config.datasetId);
+      assertFitsInMemory(req.config, { classes: dataset.classes.length, images: dataset.images }, memoryBudget(getBackendInfo()?.name ?? process.env.LAB_BACKEND ?? null));
       return start(newTuneState(newTuneId('guide'), req, dataset.name), req.rerun);
     },
     'tuning.search': async (req) => {
       const dataset = await getDataset(ctx.ws, req.config.datasetId);
+      assertFitsInMemory(req.config, { classes: dataset.classes.length, images: dataset.images }, memoryBudget(getBackendInfo()?.name ?? process.env.LAB_BACKEND ?? null));
       return start(newSearchState(newTuneId('search'), req, dataset.name), false);
     },
     'tuning.get': async (id) => view(readTuneState(ctx.ws, id)),
