@@ -94,12 +94,14 @@ export const section: BenchSection = {
       ctx.log(`deploy: model trained (${backend.name}); ${test.length} test images`);
 
       // lab predict: its default engine (onnxruntime through the lab's ONNX conversion when installed), then tfjs alone
+      // As `lab predict <dir>` is called: the folder (a --deploy-limit passes the files instead).
+      const targets = limit > 0 ? test.map((t) => t.file) : [path.join(dir, 'test')];
       const forward = await fastestForward(model, pre);
       const t0 = performance.now();
-      const preds = await predictImages(model, CLASSES, pre, test.map((t) => t.file), { topK: 1, batchSize: 64, forward });
+      const preds = await predictImages(model, CLASSES, pre, targets, { topK: 1, batchSize: 64, forward });
       const labPerS = preds.length / ((performance.now() - t0) / 1000);
       const tTfjs = performance.now();
-      await predictImages(model, CLASSES, pre, test.map((t) => t.file), { topK: 1, batchSize: 64, forward: tfjsForward(model, pre) });
+      await predictImages(model, CLASSES, pre, targets, { topK: 1, batchSize: 64, forward: tfjsForward(model, pre) });
       const tfjsPerS = test.length / ((performance.now() - tTfjs) / 1000);
 
       // peer: onnxruntime-node on the lab's ONNX export, same files, same preprocessing (sharp), batches of 64
