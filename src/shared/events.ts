@@ -7,6 +7,8 @@ import type { SearchRow, TuneStatus, TuneStepNumber, TuneStepResult } from './tu
 export type LabEvent =
   | { type: 'import.progress'; jobId: string; phase: 'scan' | 'validate' | 'cache'; done: number; total: number; ratePerS: number; etaS: number | null }
   | { type: 'import.done'; jobId: string; datasetId: string }
+  /** models.predict over many images: images finished out of the total (about ten a second, and the last). */
+  | { type: 'predict.progress'; done: number; total: number; ratePerS: number }
   | { type: 'run.status'; runId: string; status: RunStatus; message?: string; msg?: LabMessage; error?: LabErrorData }
   | ({ type: 'run.batch'; runId: string } & BatchLog)
   | ({ type: 'run.epoch'; runId: string } & EpochLog)

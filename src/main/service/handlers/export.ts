@@ -88,7 +88,15 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers {
       await initBackend();
       const resolved = await resolvePredictModel(ctx.ws, req.model);
       try {
-        return await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop, preview: req.preview });
+        const started = performance.now();
+        let shown = 0;
+        const onProgress = (done: number, total: number): void => {
+          const now = performance.now();
+          if (done < total && now - shown < 100) return;
+          shown = now;
+          ctx.emit({ type: 'predict.progress', done, total, ratePerS: done / Math.max(1e-3, (now - started) / 1000) });
+        };
+        return await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop, preview: req.preview, onProgress });
       } finally {
         resolved.model.dispose();
       }
