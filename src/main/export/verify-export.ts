@@ -67,9 +67,15 @@ export async function compareRunners(a: Runner, b: Runner, pixels: Float32Array,
   const ya = new Float32Array(n * classes);
   const yb = new Float32Array(n * classes);
   let off = 0;
-  for (const p of pa) (ya.set(p, off), (off += p.length));
+  for (const p of pa) {
+    ya.set(p, off);
+    off += p.length;
+  }
   off = 0;
-  for (const p of pb) (yb.set(p, off), (off += p.length));
+  for (const p of pb) {
+    yb.set(p, off);
+    off += p.length;
+  }
   let maxAbsDiff = 0;
   let agree = 0;
   let correctA = 0;

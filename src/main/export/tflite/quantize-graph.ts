@@ -125,7 +125,10 @@ export function int8Spec(g: Graph, ranges: Map<number, Range>, header: Header): 
     const values = t.data as Float32Array;
     let lo = 0;
     let hi = 0;
-    for (const v of values) (lo = Math.min(lo, v), (hi = Math.max(hi, v)));
+    for (const v of values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const p = q ?? activationParams({ min: lo, max: hi });
     tensors[i] = { name: t.name, shape: t.shape, type: 'INT8', data: bytes(quantizeAsym(values, p)), quant: p };
   };

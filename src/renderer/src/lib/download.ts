@@ -2,6 +2,7 @@
 
 /** A file name from free text (a run name may hold slashes or colons): unsafe characters become "_". */
 export function safeFileName(name: string, ext: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what must not reach a file name
   const base = name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'download';
   return `${base}.${ext}`;
 }
