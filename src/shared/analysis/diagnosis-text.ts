@@ -20,53 +20,44 @@ export function kindText(kind: DiagnosisKind, locale: TextLocale = 'en'): { titl
   return { title: formatMessage(m.title, locale), summary: formatMessage(m.summary, locale) };
 }
 
-export function evidenceText(e: Evidence, locale: TextLocale = 'en'): string {
-  const zh = locale === 'zh-CN';
+/** One piece of evidence as a message (texts in src/shared/messages/catalog/diagnosis.ts). */
+export function evidenceMessage(e: Evidence): LabMessage {
   switch (e.code) {
     case 'few-epochs':
-      return zh ? `已完成 ${e.have} 个轮次，至少需要 ${e.need} 个` : `${e.have} epoch(s) done, at least ${e.need} needed`;
+      return msg('diagnosis.evidence.few-epochs', { have: e.have, need: e.need });
     case 'non-finite': {
-      const at = e.batch === null ? (zh ? `第 ${e.epoch} 轮` : `epoch ${e.epoch}`) : zh ? `第 ${e.epoch} 轮第 ${e.batch} 批` : `epoch ${e.epoch}, batch ${e.batch}`;
-      const what = e.metric === 'loss' ? (zh ? '训练损失' : 'training loss') : zh ? '验证损失' : 'validation loss';
-      return zh ? `${what}在${at}变成 NaN/无穷大` : `${what} became NaN/Infinity at ${at}`;
+      const what = msg(e.metric === 'loss' ? 'diagnosis.metric.loss' : 'diagnosis.metric.valLoss');
+      return e.batch === null
+        ? msg('diagnosis.evidence.non-finite.epoch', { what, epoch: e.epoch })
+        : msg('diagnosis.evidence.non-finite.batch', { what, epoch: e.epoch, batch: e.batch });
     }
     case 'exploding':
-      return zh
-        ? `训练损失从 ${num(e.from)} 升到 ${num(e.to)}（×${e.factor.toFixed(1)}），第 ${e.epoch} 轮`
-        : `training loss rose from ${num(e.from)} to ${num(e.to)} (×${e.factor.toFixed(1)}) by epoch ${e.epoch}`;
+      return msg('diagnosis.evidence.exploding', { from: num(e.from), to: num(e.to), factor: e.factor.toFixed(1), epoch: e.epoch });
     case 'flat-loss':
-      return zh
-        ? `平滑后的训练损失 ${num(e.from)} → ${num(e.to)}（${signed(e.changePct)}），共 ${e.epochs} 轮`
-        : `smoothed training loss ${num(e.from)} → ${num(e.to)} (${signed(e.changePct)}) over ${e.epochs} epochs`;
+      return msg('diagnosis.evidence.flat-loss', { from: num(e.from), to: num(e.to), change: signed(e.changePct), epochs: e.epochs });
     case 'gap': {
-      const since = e.since === null ? '' : zh ? `，自第 ${e.since} 轮起差距不断扩大` : `, gap widening since epoch ${e.since}`;
-      return zh
-        ? `训练准确率 ${pct(e.trainAcc)}，验证准确率 ${pct(e.valAcc)}（差 ${pts(e.gapPts)} 个百分点）${since}`
-        : `train acc ${pct(e.trainAcc)}, val acc ${pct(e.valAcc)} (${pts(e.gapPts)} points apart)${since}`;
+      const p = { trainAcc: pct(e.trainAcc), valAcc: pct(e.valAcc), gap: pts(e.gapPts) };
+      return e.since === null ? msg('diagnosis.evidence.gap', p) : msg('diagnosis.evidence.gap.since', { ...p, since: e.since });
     }
     case 'val-loss-rising':
-      return zh
-        ? `验证损失在第 ${e.bestEpoch} 轮最低（${num(e.best)}），之后升到 ${num(e.last)}（${signed(e.risePct)}）`
-        : `validation loss was lowest at epoch ${e.bestEpoch} (${num(e.best)}) and rose to ${num(e.last)} (${signed(e.risePct)})`;
+      return msg('diagnosis.evidence.val-loss-rising', { bestEpoch: e.bestEpoch, best: num(e.best), last: num(e.last), rise: signed(e.risePct) });
     case 'train-loss-falling':
-      return zh
-        ? `同期训练损失继续下降 ${num(e.from)} → ${num(e.to)}（${signed(e.changePct)}）`
-        : `while training loss kept falling ${num(e.from)} → ${num(e.to)} (${signed(e.changePct)})`;
+      return msg('diagnosis.evidence.train-loss-falling', { from: num(e.from), to: num(e.to), change: signed(e.changePct) });
     case 'low-train-acc':
-      return zh
-        ? `训练准确率只有 ${pct(e.trainAcc)}${e.valAcc === null ? '' : `，验证准确率 ${pct(e.valAcc)}`}`
-        : `train acc only ${pct(e.trainAcc)}${e.valAcc === null ? '' : `, val acc ${pct(e.valAcc)}`}`;
+      return e.valAcc === null
+        ? msg('diagnosis.evidence.low-train-acc', { trainAcc: pct(e.trainAcc) })
+        : msg('diagnosis.evidence.low-train-acc.val', { trainAcc: pct(e.trainAcc), valAcc: pct(e.valAcc) });
     case 'slow-progress':
-      return zh
-        ? `最近 ${e.lastEpochs} 轮训练损失只变化了 ${signed(e.changePct)}`
-        : `training loss changed only ${signed(e.changePct)} over the last ${e.lastEpochs} epochs`;
+      return msg('diagnosis.evidence.slow-progress', { change: signed(e.changePct), epochs: e.lastEpochs });
     case 'curves-together':
-      return zh
-        ? `训练准确率 ${pct(e.trainAcc)}，验证准确率 ${pct(e.valAcc)}（差 ${pts(e.gapPts)} 个百分点）`
-        : `train acc ${pct(e.trainAcc)}, val acc ${pct(e.valAcc)} (${pts(e.gapPts)} points apart)`;
+      return msg('diagnosis.evidence.curves-together', { trainAcc: pct(e.trainAcc), valAcc: pct(e.valAcc), gap: pts(e.gapPts) });
     case 'val-still-improving':
-      return zh ? `验证损失仍在下降 ${num(e.from)} → ${num(e.to)}` : `validation loss still falling ${num(e.from)} → ${num(e.to)}`;
+      return msg('diagnosis.evidence.val-still-improving', { from: num(e.from), to: num(e.to) });
   }
+}
+
+export function evidenceText(e: Evidence, locale: TextLocale = 'en'): string {
+  return formatMessage(evidenceMessage(e), locale);
 }
 
 /** An action's label as a message: numbers formatted, preset and field names as messages of their own. */
@@ -120,6 +111,6 @@ export function actionText(a: DiagnosisAction, locale: TextLocale = 'en'): strin
 export function diagnosisText(d: { kind: DiagnosisKind; evidence: readonly Evidence[]; actions: readonly DiagnosisAction[] }, locale: TextLocale = 'en'): string {
   const k = kindText(d.kind, locale);
   const lines = [`${k.title}: ${k.summary}`, ...d.evidence.map((e) => `  • ${evidenceText(e, locale)}`)];
-  if (d.actions.length) lines.push(locale === 'zh-CN' ? '建议：' : 'Try:', ...d.actions.map((a) => `  → ${actionText(a, locale)}`));
+  if (d.actions.length) lines.push(formatMessage(msg('diagnosis.try'), locale), ...d.actions.map((a) => `  → ${actionText(a, locale)}`));
   return lines.join('\n');
 }
