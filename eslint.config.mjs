@@ -25,13 +25,10 @@ const apiClient = {
 
 /** Views and components that still call the API client directly; being moved into stores. Do not add to this list. */
 const API_CLIENT_BASELINE = [
-  'src/renderer/src/views/AugmentView.vue',
   'src/renderer/src/views/DatasetView.vue',
   'src/renderer/src/views/HomeView.vue',
   'src/renderer/src/views/PredictView.vue',
   'src/renderer/src/views/RunView.vue',
-  'src/renderer/src/components/augment/WriteCopiesPanel.vue',
-  'src/renderer/src/components/augment/use-augment-preview.ts',
   'src/renderer/src/components/ThumbGrid.vue',
   'src/renderer/src/components/dashboard/use-run-details.ts',
   'src/renderer/src/components/dataset/SampleInspector.vue',
