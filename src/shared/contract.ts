@@ -89,6 +89,8 @@ export const PredictRequestSchema = z.object({
   multiCrop: z.boolean().default(false),
   /** Return each image as the model sees it (after resize/crop/greyscale) as a PNG data URL. */
   preview: z.boolean().default(false),
+  /** Add a heatmap of where the model looked for its top class (LayerCAM, a Grad-CAM variant; CNN, ResNet and transfer models). */
+  heatmap: z.boolean().default(false),
 });
 
 /** `lab serve-model` / the Serve button: a run id or an export folder behind a local HTTP prediction API. */

@@ -348,7 +348,22 @@ export interface Prediction {
   probabilities?: number[];
   /** The preprocessed input as the model saw it, as a PNG data URL (when asked for). */
   preview?: string;
+  /** Where the model looked for its top class (LayerCAM, a Grad-CAM variant, on the last convolutional block), when asked for. */
+  heatmap?: PredictionHeatmap;
+  /** Why there is no heatmap (e.g. an MLP has no feature map), when one was asked for. */
+  heatmapError?: LabErrorData;
   error?: LabErrorData;
+}
+
+export interface PredictionHeatmap {
+  /** The class explained (the top prediction). */
+  label: string;
+  /** The layer whose feature map was weighted. */
+  layer: string;
+  /** The heat alone: RGBA PNG data URL, transparent where the model did not look (lay it over `preview`). */
+  heat: string;
+  /** The heat composited over the model's input at half opacity: PNG data URL. */
+  overlay: string;
 }
 
 export interface Settings {

@@ -32,7 +32,9 @@ Commands:
   evaluate <run>                     accuracy, per-class metrics and confusion on the test split
   export <run> [--format tfjs|teachable-machine|onnx|tflite] [--quantize none|float16|uint8|int8] [--out dir]
                       [--calibration N]   tflite int8: training images to calibrate on (default 300)
-  predict <model-dir|run> <image|dir>... [--top K] [--csv file]
+  predict <model-dir|run> <image|dir>... [--top K] [--csv file] [--heatmap [--out dir]]
+                                     --heatmap: PNGs of where the model looked (CNN, ResNet, transfer), written
+                                     to --out or a new folder in the workspace, never next to your images
   report <run> [--out file.html]     a self-contained HTML report: settings, curves, confusion matrix, diagnosis
   rename <run> <new name>            give a run a new display name (1–200 characters; also while it trains)
   serve [--port N]                   the lab in a browser on 127.0.0.1 (URL with access token)
@@ -78,6 +80,7 @@ const OPTIONS: ParseArgsConfig['options'] = {
   'max-runs': { type: 'string' },
   time: { type: 'string' },
   rerun: { type: 'boolean' },
+  heatmap: { type: 'boolean' },
 };
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -98,7 +101,7 @@ async function run(ctx: CliContext, command: string, positionals: string[], flag
     case 'export':
       return exportCommand(ctx, positionals, s);
     case 'predict':
-      return predictCommand(ctx, positionals, s);
+      return predictCommand(ctx, positionals, { ...s, heatmap: flags.heatmap === true });
     case 'report':
       return reportCommand(ctx, positionals, s);
     case 'rename':

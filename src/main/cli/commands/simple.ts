@@ -7,6 +7,7 @@ import type { CliContext } from '../context';
 import { UsageError } from '../context';
 import { describeDataset, importWithProgress } from '../dataset-arg';
 import { labelsFromPredictions, predictionsToCsv } from '../../predict';
+import { prepareHeatmaps } from './predict-heatmaps';
 
 export async function importCommand(ctx: CliContext, positionals: string[], flags: { name?: string }): Promise<void> {
   if (!positionals.length) throw new UsageError('lab import needs at least one folder.');
@@ -42,22 +43,24 @@ export async function exportCommand(ctx: CliContext, positionals: string[], flag
   ctx.out.text(`Exported ${result.format} model to ${result.dir}\n${result.files.map((f) => '  ' + f).join('\n')}`);
 }
 
-export async function predictCommand(ctx: CliContext, positionals: string[], flags: { top?: string; csv?: string }): Promise<void> {
+export async function predictCommand(ctx: CliContext, positionals: string[], flags: { top?: string; csv?: string; heatmap?: boolean; out?: string }): Promise<void> {
   const [model, ...paths] = positionals;
   if (!model || !paths.length) throw new UsageError('lab predict needs a model (export folder or run id) and at least one image or folder.');
   const topK = flags.top ? Number(flags.top) : 3;
   if (!Number.isInteger(topK) || topK < 1) throw new UsageError(`--top must be a whole number ≥ 1, got "${flags.top}".`);
   const modelRef = path.isAbsolute(model) || model.includes(path.sep) || model.startsWith('.') ? path.resolve(model) : model;
+  const heatmaps = await prepareHeatmaps(ctx, flags);
   // For a CSV every class's probability is needed, so ask for all of them.
   const off = ctx.service.onEvent((e) => {
     if (e.type === 'predict.progress' && e.total > 1) ctx.out.emit({ type: 'progress', phase: 'predict', done: e.done, total: e.total, ratePerS: e.ratePerS });
   });
   let preds;
   try {
-    preds = await ctx.lab.call('models.predict', { model: modelRef, paths: paths.map((p) => path.resolve(p)), topK: flags.csv ? 100 : topK });
+    preds = await ctx.lab.call('models.predict', { model: modelRef, paths: paths.map((p) => path.resolve(p)), topK: flags.csv ? 100 : topK, heatmap: !!heatmaps });
   } finally {
     off();
   }
+  const heatmapLines = heatmaps ? await heatmaps.write(preds) : '';
   if (flags.csv) {
     const labels = labelsFromPredictions(preds);
     if (!labels) throw new LabError('BAD_ARGUMENT', 'No image could be classified, so there is no CSV to write (see the messages above).');
@@ -68,7 +71,9 @@ export async function predictCommand(ctx: CliContext, positionals: string[], fla
   ctx.out.text(
     preds
       .map((p) => (p.error ? `${p.path}: ${p.error.message}` : `${p.path}: ${p.top.map((t) => `${t.label} ${(t.probability * 100).toFixed(1)}%`).join(', ')}`))
-      .join('\n') + (flags.csv ? `\nCSV written to ${flags.csv}` : ''),
+      .join('\n') +
+      (flags.csv ? `\nCSV written to ${flags.csv}` : '') +
+      heatmapLines,
   );
   if (preds.every((p) => p.error)) throw new LabError('BAD_ARGUMENT', 'No image could be classified (see the messages above).');
 }

@@ -14,6 +14,7 @@ import { resolvePredictModel } from '../../predict/resolve-model';
 import { loadRunModel, readRun } from '../../runs';
 import type { TrainConfig } from '../../../shared/config';
 import type { ServiceContext } from '../context';
+import { explainPredictions } from '../../explain/explain-images';
 
 export type ExportHandlers = Pick<LabHandlers, 'runs.export' | 'models.predict'> & ServeModelHandlers;
 
@@ -96,7 +97,9 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers {
           shown = now;
           ctx.emit({ type: 'predict.progress', done, total, ratePerS: done / Math.max(1e-3, (now - started) / 1000) });
         };
-        return await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop, preview: req.preview, onProgress });
+        const preds = await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop, preview: req.preview, onProgress });
+        if (req.heatmap) await explainPredictions(resolved.model, resolved.labels, resolved.preprocessing, preds);
+        return preds;
       } finally {
         resolved.model.dispose();
       }
