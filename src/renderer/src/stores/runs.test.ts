@@ -182,6 +182,20 @@ describe('runs store', () => {
     expect(batches.at(-1)?.batch).toBe(5000); // the newest point is always kept
     expect(batches[0]?.batch).toBe(1);
   });
+  it('fetches the details of runs to compare without replacing the run on screen; a refusal rejects with the engine message', async () => {
+    bridge.on('runs.get', (id) => {
+      if (id === 'gone') throw new LabError('NOT_FOUND', 'runs.get: no run gone');
+      return runDetail({ id, name: `run ${id}`, status: 'completed' });
+    });
+    const runs = useRunsStore();
+    await runs.open('a');
+    const details = await runs.fetchDetails(['b', 'c']);
+    expect(details.map((d) => [d.id, d.name])).toEqual([['b', 'run b'], ['c', 'run c']]);
+    expect(runs.current?.id).toBe('a');
+    expect(bridge.calls.filter((c) => c.name === 'runs.get').map((c) => c.args[0])).toEqual(['a', 'b', 'c']);
+    await expect(runs.fetchDetails(['b', 'gone'])).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'runs.get: no run gone' });
+    expect(runs.current?.id).toBe('a');
+  });
   it('deleting a run removes it from the list and from the screen', async () => {
     bridge
       .on('runs.list', () => [runSummary({ id: 'a', status: 'completed' }), runSummary({ id: 'b', status: 'completed' })])

@@ -85,6 +85,14 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /**
+   * Full details (logs, config) of runs other than the one on screen, for comparing them; the one on screen is
+   * not replaced. Rejects with the engine's error so the caller can show it beside what it compares.
+   */
+  function fetchDetails(ids: string[]): Promise<RunDetail[]> {
+    return Promise.all(ids.map((id) => getBridge().call('runs.get', id)));
+  }
+
   async function start(input: TrainConfigInput): Promise<RunSummary | null> {
     if (starting.value) return null;
     starting.value = true;
@@ -283,6 +291,7 @@ export const useRunsStore = defineStore('runs', () => {
     bestEpoch,
     refreshList,
     open,
+    fetchDetails,
     start,
     stop,
     pause,

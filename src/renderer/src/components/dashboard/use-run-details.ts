@@ -1,13 +1,14 @@
 import { ref, shallowRef, watch, type Ref } from 'vue';
 import type { RunDetail } from '../../../../shared/dto';
 import { toLabErrorData, type LabErrorData } from '../../../../shared/errors';
-import { getBridge } from '../../api/bridge';
+import { useRunsStore } from '../../stores/runs';
 
 /**
  * Full details (logs, config) of the runs being compared, fetched once per id and kept while selected.
  * `live` lets the caller substitute the store's copy of a run that is still training.
  */
 export function useRunDetails(ids: Ref<string[]>, live: Ref<RunDetail | null>) {
+  const runs = useRunsStore();
   const cache = new Map<string, RunDetail>();
   const details = shallowRef<RunDetail[]>([]);
   const loading = ref(false);
@@ -28,7 +29,7 @@ export function useRunDetails(ids: Ref<string[]>, live: Ref<RunDetail | null>) {
     loading.value = true;
     error.value = null;
     try {
-      const fetched = await Promise.all(missing.map((id) => getBridge().call('runs.get', id)));
+      const fetched = await runs.fetchDetails(missing);
       for (const d of fetched) cache.set(d.id, d);
     } catch (err) {
       error.value = toLabErrorData(err);
