@@ -339,6 +339,8 @@ export interface PredictRequest {
   topK?: number;
   multiCrop?: boolean;
   preview?: boolean;
+  /** A heatmap of where the model looked for its top class, per image. */
+  heatmap?: boolean;
 }
 
 export interface Prediction {

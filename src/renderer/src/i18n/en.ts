@@ -287,6 +287,10 @@ export default {
     input: 'Model input',
     top: 'Top predictions',
     noResults: 'No predictions yet.',
+    heatmap: 'Show where the model looked',
+    heatmapOpacity: 'Heatmap opacity',
+    heatmapOf: 'Where the model looked for “{label}”',
+    noHeatmap: 'No heatmap',
   },
   settings: {
     title: 'Settings',

@@ -289,6 +289,10 @@ const zhCN: typeof en = {
     input: '模型输入',
     top: '最可能的类别',
     noResults: '还没有预测结果。',
+    heatmap: '显示模型关注的位置',
+    heatmapOpacity: '热力图不透明度',
+    heatmapOf: '模型判断“{label}”时关注的位置',
+    noHeatmap: '没有热力图',
   },
   settings: {
     title: '设置',

@@ -82,6 +82,25 @@ describe('predict store', () => {
     expect(store.predicting).toBe(false);
   });
 
+  it('asks for heatmaps unless switched off; the opacity is a view setting that asks nothing of the engine', async () => {
+    bridge.on('models.predict', (req) =>
+      answer(req).map((p) => (p.error || !req.heatmap ? p : { ...p, heatmap: { label: p.top[0]!.label, layer: 'block2_act', heat: 'data:image/png;base64,HEAT', overlay: 'data:image/png;base64,OVER' } })),
+    );
+    const store = usePredictStore();
+    store.model = 'run1';
+    store.pathsText = '/imgs/a.png\n/imgs/notes.txt';
+    await store.predict();
+    expect((bridge.calls[0]!.args[0] as PredictRequest).heatmap).toBe(true);
+    expect(store.hasHeatmaps).toBe(true);
+    expect(store.shown.map((p) => p.heatmap?.label ?? null)).toEqual(['circle', null]);
+    store.heatmapOpacity = 0.25;
+    expect(bridge.calls).toHaveLength(1);
+    store.heatmap = false;
+    await store.predict();
+    expect((bridge.calls[1]!.args[0] as PredictRequest).heatmap).toBe(false);
+    expect(store.hasHeatmaps).toBe(false);
+  });
+
   it('does not call the engine without a model or paths', async () => {
     const store = usePredictStore();
     store.pathsText = '/imgs/a.png';

@@ -22,6 +22,10 @@ export const usePredictStore = defineStore('predict', () => {
   const pathsText = ref('');
   const topK = ref(3);
   const multiCrop = ref(false);
+  /** Ask the engine for a heatmap of where the model looked (top class), shown over the model input. */
+  const heatmap = ref(true);
+  /** How strongly the heatmap covers the model input, 0…1 (a view setting: changing it asks nothing of the engine). */
+  const heatmapOpacity = ref(0.6);
   const predicting = ref(false);
   const results = ref<Prediction[]>([]);
   const lastError = ref<LabErrorData | null>(null);
@@ -31,6 +35,7 @@ export const usePredictStore = defineStore('predict', () => {
   /** Each result's top-k as the user asked for it (the engine returned every class). */
   const shown = computed(() => results.value.map((p) => ({ ...p, top: p.top.slice(0, topK.value) })));
   const errorCount = computed(() => results.value.filter((p) => p.error).length);
+  const hasHeatmaps = computed(() => results.value.some((p) => p.heatmap));
 
   /** Class names in output order; if they cannot be recovered (over 100 classes), numbered names. */
   const labels = computed<string[]>(() => {
@@ -56,6 +61,7 @@ export const usePredictStore = defineStore('predict', () => {
         topK: FULL_TOP_K,
         multiCrop: multiCrop.value,
         preview: true,
+        heatmap: heatmap.value,
       });
       return results.value;
     } catch (err) {
@@ -78,7 +84,7 @@ export const usePredictStore = defineStore('predict', () => {
     lastError.value = null;
   }
 
-  return { model, pathsText, topK, multiCrop, predicting, results, lastError, paths, canPredict, shown, errorCount, labels, addPaths, predict, csv, clear };
+  return { model, pathsText, topK, multiCrop, heatmap, heatmapOpacity, hasHeatmaps, predicting, results, lastError, paths, canPredict, shown, errorCount, labels, addPaths, predict, csv, clear };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(usePredictStore, import.meta.hot));
