@@ -9,9 +9,11 @@
 #include <string>
 
 #include "batch_norm.h"
+#include "eltwise.h"
 #include "conv.h"
 #include "matmul.h"
 #include "max_pool.h"
+#include "optimizer.h"
 
 namespace {
 
@@ -229,6 +231,41 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// reluGrad(n, x, dy, dx)
+napi_value ReluGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 4);
+    const int n = a.int32(0);
+    if (n < 0) throw ArgError("lab_onednn: negative size");
+    const size_t len = static_cast<size_t>(n);
+    lab::relu_grad(n, a.f32(1, len), a.f32(2, len), a.f32(3, len));
+    return undefined(env);
+  });
+}
+
+// optimizerStep(rule, hyper, n, theta, g, s1|null, s2|null, thetaOut, s1Out|null, s2Out|null): one variable's update
+// (see optimizer.h); the slots the rule keeps must be given as outputs.
+napi_value OptimizerStep(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 10);
+    const int rule = a.int32(0);
+    const int slots = lab::optimizer_slots(rule);
+    const int n = a.int32(2);
+    if (n < 0) throw ArgError("lab_onednn: negative variable size");
+    const size_t len = static_cast<size_t>(n);
+    const float* h = a.f32(1, lab::kOptHyper);
+    auto in_slot = [&](size_t i, int k) -> const float* { return k < slots && !a.is_null(i) ? a.f32(i, len) : nullptr; };
+    auto out_slot = [&](size_t i, int k) -> float* {
+      if (k >= slots) return nullptr;
+      if (a.is_null(i)) throw ArgError("lab_onednn: optimizer slot output " + std::to_string(k) + " is missing");
+      return a.f32(i, len);
+    };
+    lab::optimizer_step(rule, h, n, a.f32(3, len), a.f32(4, len), in_slot(5, 0), in_slot(6, 1), a.f32(7, len), out_slot(8, 0),
+                        out_slot(9, 1));
+    return undefined(env);
+  });
+}
+
 // convImplementations(params) → which oneDNN implementations run this convolution (diagnostics, benchmarks)
 napi_value ConvImplementations(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -261,6 +298,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"optimizerStep", nullptr, OptimizerStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"convImplementations", nullptr, ConvImplementations, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerConfig } from '../../shared/config';
 import { optimizerStep, SLOTS, type OptimizerHyper, type OptimizerSlots } from '../../shared/optim/rules';
+import { fusedOptimizerStep, hasFusedOptimizer, optimizerHyper } from '../engine/optimizer-op';
 import { tensorArith } from './tensor-arith';
 
 export interface WeightDecay {
@@ -46,8 +47,39 @@ export class RuleOptimizer {
     return grads.map((g, i) => (this.decayMask[i] ? tf.tidy(() => tf.add(g, tf.mul(this.vars[i]!, this.decay.value))) : tf.clone(g)));
   }
 
-  /** One step θ ← rule(θ, g) for every variable, at learning rate `lr`. Does not dispose `grads`. */
+  /**
+   * One step θ ← rule(θ, g) for every variable, at learning rate `lr`. Does not dispose `grads`. On a backend
+   * with the fused update (the oneDNN addon) each variable takes one kernel; otherwise the rule's tensor ops.
+   */
   apply(grads: tf.Tensor[], lr: number): void {
+    if (hasFusedOptimizer()) this.applyFused(grads, lr);
+    else this.applyTensorOps(grads, lr);
+  }
+
+  private decoupledFactor(i: number, lr: number): number {
+    return this.decay.kind === 'decoupled' && this.decay.value > 0 && this.decayMask[i] ? lr * this.decay.value : 0;
+  }
+
+  private applyFused(grads: tf.Tensor[], lr: number): void {
+    const h = this.hyper(lr);
+    const keys = SLOTS[this.config.name];
+    grads.forEach((g, i) => {
+      const variable = this.vars[i]!;
+      const old = this.slots[i]!;
+      const t = old.t + 1;
+      const [theta, ...slots] = fusedOptimizerStep(this.config.name, variable, g, keys.map((k) => old[k]), optimizerHyper(h, t, this.decoupledFactor(i, lr)));
+      variable.assign(theta!);
+      theta!.dispose();
+      const next: OptimizerSlots<tf.Tensor> = { t };
+      keys.forEach((k, j) => {
+        old[k]?.dispose();
+        next[k] = slots[j];
+      });
+      this.slots[i] = next;
+    });
+  }
+
+  private applyTensorOps(grads: tf.Tensor[], lr: number): void {
     const h = this.hyper(lr);
     const keys = SLOTS[this.config.name];
     grads.forEach((g, i) => {

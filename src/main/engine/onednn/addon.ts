@@ -26,6 +26,13 @@ export interface OneDnnAddon {
   ): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   matmul(p: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, relu: boolean, c: Float32Array): void;
+  /** ReLU's gradient dx = dy · step(x) over n values (native/onednn/src/eltwise.h); absent from addons built before it. */
+  reluGrad?(n: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** One variable's optimizer update (native/onednn/src/optimizer.h); absent from addons built before it. */
+  optimizerStep?(
+    rule: number, hyper: Float32Array, n: number, theta: Float32Array, g: Float32Array, s1: Float32Array | null, s2: Float32Array | null,
+    thetaOut: Float32Array, s1Out: Float32Array | null, s2Out: Float32Array | null,
+  ): void;
   convImplementations(p: Int32Array): string;
   version(): string;
 }

@@ -8,6 +8,10 @@ import { batchNormGradOneDnn, batchNormTrainOneDnn } from './batch-norm';
 import { conv2dBackpropFilterOneDnn, conv2dBackpropInputOneDnn, conv2dOneDnn, depthwiseOneDnn, type Kernel } from './conv';
 import { matmulOneDnn } from './matmul';
 import { maxPoolGradNative } from './max-pool-grad';
+import { OPTIMIZER_STEP_KERNEL } from '../optimizer-op';
+import { optimizerStepNative } from './optimizer-step';
+import { registerFusedReluGradient, RELU_GRAD_KERNEL } from '../relu-grad-op';
+import { reluGradNative } from './relu-grad';
 
 export const ONEDNN_KERNELS = [
   'Conv2D',
@@ -22,6 +26,8 @@ export const ONEDNN_KERNELS = [
   'MaxPoolGrad',
   BN_TRAIN_KERNEL,
   BN_GRAD_KERNEL,
+  OPTIMIZER_STEP_KERNEL,
+  RELU_GRAD_KERNEL,
 ] as const;
 
 const previous = new Map<string, tf.KernelConfig>();
@@ -51,10 +57,15 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     MaxPoolGrad: maxPoolGradNative(addon, previousKernel('MaxPoolGrad')),
     [BN_TRAIN_KERNEL]: batchNormTrainOneDnn(addon),
     [BN_GRAD_KERNEL]: batchNormGradOneDnn(addon),
+    [OPTIMIZER_STEP_KERNEL]: optimizerStepNative(addon),
+    [RELU_GRAD_KERNEL]: reluGradNative(addon),
   };
   for (const [kernelName, fn] of Object.entries(kernels)) {
     // An addon built before the depthwise entry points existed keeps the previous depthwise kernels.
     if (kernelName.startsWith('Depthwise') && typeof addon.depthwiseForward !== 'function') continue;
+    // Likewise the fused optimizer update: without it the optimizer keeps its tensor path.
+    if (kernelName === OPTIMIZER_STEP_KERNEL && typeof addon.optimizerStep !== 'function') continue;
+    if (kernelName === RELU_GRAD_KERNEL && typeof addon.reluGrad !== 'function') continue;
     const old = tf.getKernel(kernelName, 'wasm');
     if (old) {
       previous.set(kernelName, old);
@@ -64,6 +75,8 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     // previous kernel is our fallback.
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: fn as unknown as tf.KernelFunc, setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
   }
+  // Relu's gradient takes the fused kernel where the backend has it (tfjs's three ops elsewhere).
+  registerFusedReluGradient();
 }
 
 /**
