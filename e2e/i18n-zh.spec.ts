@@ -64,7 +64,7 @@ async function latinRuns(page: Page): Promise<string[]> {
       if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) continue;
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
-      for (const m of n.textContent.matchAll(/(?<![0-9.])[A-Za-z][A-Za-z0-9'’.+/_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.+/_-]*)*/g)) out.push(m[0]);
+      for (const m of n.textContent.matchAll(/(?<![0-9A-Za-z._-])[A-Za-z][A-Za-z0-9'’.+/_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.+/_-]*)*/g)) out.push(m[0]);
     }
     // Attributes people read too: placeholders, titles, aria labels of visible controls.
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('[placeholder], [aria-label], [title]'))) {
@@ -72,7 +72,7 @@ async function latinRuns(page: Page): Promise<string[]> {
       if (!el.checkVisibility() || el.closest('code, .mono, [data-verbatim], .n-base-loading')) continue;
       for (const a of ['placeholder', 'aria-label', 'title']) {
         const v = el.getAttribute(a);
-        if (v) for (const m of v.matchAll(/(?<![0-9.])[A-Za-z][A-Za-z0-9'’.+/_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.+/_-]*)*/g)) out.push(m[0]);
+        if (v) for (const m of v.matchAll(/(?<![0-9A-Za-z._-])[A-Za-z][A-Za-z0-9'’.+/_-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.+/_-]*)*/g)) out.push(m[0]);
       }
     }
     return out;
