@@ -25,7 +25,18 @@ function visibleLabel(el: Element): string | null {
   return null;
 }
 
-const named = (el: Element): boolean => el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby');
+/** Named already: an aria-label, or an aria-labelledby that points at an element with text. */
+const named = (el: Element): boolean => {
+  if (el.getAttribute('aria-label')) return true;
+  const ids = el.getAttribute('aria-labelledby');
+  return !!ids && ids.split(/\s+/).some((id) => document.getElementById(id)?.textContent?.trim());
+};
+
+/** Last resort: the title of the card or section the control sits in. */
+function sectionTitle(el: Element): string | null {
+  const card = el.closest('.n-card');
+  return card?.querySelector('.n-card-header__main')?.textContent?.trim() || el.closest('section')?.querySelector('h2, h3')?.textContent?.trim() || null;
+}
 
 export function useAriaRepair(): void {
   const { t } = useI18n();
@@ -46,8 +57,12 @@ export function useAriaRepair(): void {
     }
     for (const el of document.querySelectorAll('[role="switch"], [role="slider"], [role="progressbar"], .n-base-selection-input, .n-input__input-el')) {
       if (named(el) || (el instanceof HTMLInputElement && el.labels && el.labels.length > 0)) continue;
-      const label = visibleLabel(el) ?? el.getAttribute('placeholder') ?? (el.getAttribute('role') === 'progressbar' ? t('a11y.progress') : null);
-      if (label) el.setAttribute('aria-label', label);
+      const placeholder = el.getAttribute('placeholder') || el.closest('.n-base-selection')?.querySelector('.n-base-selection-placeholder')?.textContent?.trim() || null;
+      const label = visibleLabel(el) ?? placeholder ?? (el.getAttribute('role') === 'progressbar' ? t('a11y.progress') : sectionTitle(el));
+      if (label) {
+        el.removeAttribute('aria-labelledby');
+        el.setAttribute('aria-label', label);
+      }
     }
   }
 
