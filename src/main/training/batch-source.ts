@@ -1,13 +1,15 @@
 /**
  * Where the training loop's batches come from. `ImageBatches` is the in-memory source every run uses today:
  * epoch e shuffles with (seed, e), rows are gathered, augmented when an augmenter is given, and normalised.
- * Another source (streamed from disk, cached embeddings) implements `BatchSource` and is passed to the loop.
+ * `StreamedImageBatches` reads the same batches from the decoded cache on disk (datasets bigger than memory);
+ * another source (cached embeddings) implements `BatchSource` and is passed to the loop.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { Preprocessing } from '../../shared/dto';
 import type { BatchAugmenter } from '../augment/batch-augmenter';
 import type { ImageArray } from '../datasets/image-array';
+import { readSplitRows, type SplitOnDisk } from '../datasets/split-on-disk';
 import { gatherRows, normalizeUnitTensor, toInputTensor } from './input';
 import { epochLength, epochOrder } from './class-balance';
 import { mixSeed } from './seeded-random';
@@ -63,25 +65,98 @@ export class ImageBatches implements BatchSource {
     const { data } = this;
     const B = this.config.batchSize;
     const rows = this.order.subarray(b * B, Math.min(this.order.length, (b + 1) * B));
-    const n = rows.length;
-    const xBytes = gatherRows(data.x, rows, this.rowBytes);
-    const labels = new Int32Array(n);
-    const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      labels[i] = data.y[rows[i]!]!;
-      ids[i] = data.index[rows[i]!] ?? rows[i]!;
-    }
-    let y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), data.classes.length).toFloat() as tf.Tensor2D);
-    if (!this.augmenter) return { x: toInputTensor(xBytes, n, data.size, data.channels, this.normalization), y, n };
-    const unit = toInputTensor(xBytes, n, data.size, data.channels, 'unit');
-    const aug = this.augmenter.apply(unit, y, { epoch: this.epoch, imageIds: ids });
-    const x = normalizeUnitTensor(aug.x, this.normalization);
-    if (aug.x !== unit) aug.x.dispose();
-    unit.dispose();
-    if (aug.y !== y) {
-      y.dispose();
-      y = aug.y;
-    }
-    return { x, y, n };
+    return toBatch(gatherRows(data.x, rows, this.rowBytes), rows, data, this.normalization, this.augmenter, this.epoch);
   }
 }
+
+/** A batch from its pixels (rows of `data` in `rows` order): labels one-hot, augmented if asked, normalised. */
+function toBatch(
+  xBytes: Uint8Array,
+  rows: ArrayLike<number>,
+  data: Pick<ImageArray, 'y' | 'index' | 'size' | 'channels' | 'classes'>,
+  normalization: Preprocessing['normalization'],
+  augmenter: BatchAugmenter | undefined,
+  epoch: number,
+): Batch {
+  const n = rows.length;
+  const labels = new Int32Array(n);
+  const ids = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = data.y[rows[i]!]!;
+    ids[i] = data.index[rows[i]!] ?? rows[i]!;
+  }
+  let y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), data.classes.length).toFloat() as tf.Tensor2D);
+  if (!augmenter) return { x: toInputTensor(xBytes, n, data.size, data.channels, normalization), y, n };
+  const unit = toInputTensor(xBytes, n, data.size, data.channels, 'unit');
+  const aug = augmenter.apply(unit, y, { epoch, imageIds: ids });
+  const x = normalizeUnitTensor(aug.x, normalization);
+  if (aug.x !== unit) aug.x.dispose();
+  unit.dispose();
+  if (aug.y !== y) {
+    y.dispose();
+    y = aug.y;
+  }
+  return { x, y, n };
+}
+
+/**
+ * Batches streamed from the decoded cache on disk (datasets bigger than memory): the same epochs as ImageBatches
+ * (same seeded, balanced order, same batches, same augmentation), but only the pixels of the batch being trained and
+ * of the next `readAhead` batches are in memory; those are read in the background while the current one trains.
+ * Memory is about (readAhead + 1) × batchSize × rowBytes, whatever the dataset's size.
+ */
+export class StreamedImageBatches implements BatchSource {
+  readonly batchesPerEpoch: number;
+  /** Most batches of pixels held at once so far (read, or being read, and not yet handed to the loop). */
+  maxHeld = 0;
+  private order = new Int32Array(0);
+  private epoch = 0;
+  private readonly ahead = new Map<number, Promise<Uint8Array>>();
+
+  constructor(
+    private readonly split: SplitOnDisk,
+    private readonly config: Pick<TrainConfig, 'batchSize' | 'seed'> & Partial<Pick<TrainConfig, 'balance'>>,
+    private readonly normalization: Preprocessing['normalization'],
+    dropLonely: boolean,
+    private readonly augmenter?: BatchAugmenter,
+    private readonly readAhead = 2,
+  ) {
+    const B = config.batchSize;
+    const perEpoch = epochLength(config.balance ?? 'none', split.y, split.n, split.classes.length);
+    const full = Math.floor(perEpoch / B);
+    const rest = perEpoch - full * B;
+    this.batchesPerEpoch = full + (rest > 0 && !(dropLonely && rest === 1) ? 1 : 0);
+  }
+
+  beginEpoch(epoch: number): void {
+    this.epoch = epoch;
+    // Reads started for the previous epoch are dropped (their promises settle and are collected).
+    for (const p of this.ahead.values()) p.catch(() => {});
+    this.ahead.clear();
+    this.order = epochOrder(this.config.balance ?? 'none', this.split.y, this.split.n, this.split.classes.length, mixSeed(this.config.seed, SHUFFLE_SALT, epoch));
+  }
+
+  private rowsOf(b: number): Int32Array {
+    const B = this.config.batchSize;
+    return this.order.subarray(b * B, Math.min(this.order.length, (b + 1) * B));
+  }
+
+  private read(b: number): Promise<Uint8Array> {
+    let p = this.ahead.get(b);
+    if (!p) {
+      p = readSplitRows(this.split, this.rowsOf(b));
+      this.ahead.set(b, p);
+    }
+    return p;
+  }
+
+  async batch(b: number): Promise<Batch> {
+    const current = this.read(b);
+    for (let k = b + 1; k <= Math.min(this.batchesPerEpoch - 1, b + this.readAhead); k++) this.read(k);
+    this.maxHeld = Math.max(this.maxHeld, this.ahead.size);
+    const xBytes = await current;
+    this.ahead.delete(b);
+    return toBatch(xBytes, this.rowsOf(b), this.split, this.normalization, this.augmenter, this.epoch);
+  }
+}
+

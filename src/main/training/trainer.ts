@@ -74,14 +74,14 @@ export interface TrainRunResult {
   reason: StopReason;
 }
 
-function checkData(config: TrainConfig, data: ImageArray, what: string): void {
+function checkData(config: TrainConfig, data: ImageArray, what: string, pixelsInMemory = true): void {
   if (data.size !== config.input.size || data.channels !== config.input.channels) {
     throw new LabError(
       'BAD_CONFIG',
       `The ${what} images are ${data.size}×${data.size}×${data.channels} but input is ${config.input.size}×${config.input.size}×${config.input.channels}: load the split with the run's input settings.`,
     );
   }
-  if (data.x.length < data.n * data.size * data.size * data.channels || data.y.length < data.n) {
+  if ((pixelsInMemory && data.x.length < data.n * data.size * data.size * data.channels) || data.y.length < data.n) {
     throw new LabError('BAD_ARGUMENT', `The ${what} image array is shorter than its n = ${data.n} images.`);
   }
 }
@@ -89,7 +89,8 @@ function checkData(config: TrainConfig, data: ImageArray, what: string): void {
 export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const config = parseTrainConfig(opts.config);
   const { train, val, hooks, runDir } = opts;
-  checkData(config, train, 'training');
+  // With its own batch source (streamed from disk, cached embeddings) the training pixels need not be in memory.
+  checkData(config, train, 'training', !opts.source);
   if (val) checkData(config, val, 'validation');
   if (train.n === 0) throw new LabError('NO_IMAGES', 'The training split has no images: add images to the class folders and import the dataset again.');
   const numClasses = train.classes.length;

@@ -1,0 +1,86 @@
+/**
+ * A split that stays in the decoded cache on disk (datasets bigger than memory): labels and row numbers are in
+ * memory (a few bytes per image), pixels are read on demand, a batch at a time, with positional reads.
+ * `loadSplit` (pixel-cache.ts) is the in-memory counterpart; both list the same images in the same order.
+ */
+import { open } from 'node:fs/promises';
+import type { InputConfig } from '../../shared/config';
+import type { SplitName } from '../../shared/dto';
+import { LabError } from '../../shared/errors';
+import type { Workspace } from '../workspace';
+import { readManifest } from './manifest';
+import { classOrder, ensureCache } from './pixel-cache';
+import type { ProgressFn } from './progress';
+
+export interface SplitOnDisk {
+  /** The decoded cache file (row r = manifest item r). */
+  file: string;
+  /** Cache row of each image of the split. */
+  rows: Int32Array;
+  /** class index per image */
+  y: Int32Array;
+  /** manifest index per image (same as rows: the cache is in manifest order) */
+  index: Int32Array;
+  n: number;
+  size: number;
+  channels: 1 | 3;
+  classes: string[];
+  rowBytes: number;
+}
+
+/** The split's labels and cache rows (building the decoded cache first if needed); no pixels are read. */
+export async function openSplit(ws: Workspace, datasetId: string, input: InputConfig, split: SplitName, opts: { signal?: AbortSignal; onProgress?: ProgressFn } = {}): Promise<SplitOnDisk> {
+  const manifest = await readManifest(ws, datasetId);
+  const file = await ensureCache(ws, manifest, input, opts);
+  const classes = classOrder(manifest);
+  const label = new Map(classes.map((c, i) => [c, i]));
+  const rows: number[] = [];
+  const y: number[] = [];
+  manifest.items.forEach((it, i) => {
+    const l = label.get(it.className);
+    if (it.status === 'ok' && it.split === split && l !== undefined) {
+      rows.push(i);
+      y.push(l);
+    }
+  });
+  return {
+    file,
+    rows: Int32Array.from(rows),
+    y: Int32Array.from(y),
+    index: Int32Array.from(rows),
+    n: rows.length,
+    size: input.size,
+    channels: input.channels,
+    classes,
+    rowBytes: input.size * input.size * input.channels,
+  };
+}
+
+/**
+ * Pixels of the given images (indexes into the split), in that order, as one uint8 array of picks.length rows.
+ * Rows that are next to each other in the file are read together; one open file per call.
+ */
+export async function readSplitRows(split: SplitOnDisk, picks: ArrayLike<number>): Promise<Uint8Array> {
+  const { rowBytes } = split;
+  const out = new Uint8Array(picks.length * rowBytes);
+  // Read in file order, runs of consecutive cache rows at once.
+  const order = Array.from({ length: picks.length }, (_, i) => i).sort((a, b) => split.rows[picks[a]!]! - split.rows[picks[b]!]!);
+  const fh = await open(split.file, 'r');
+  try {
+    let k = 0;
+    while (k < order.length) {
+      let end = k + 1;
+      const first = split.rows[picks[order[k]!]!]!;
+      while (end < order.length && split.rows[picks[order[end]!]!]! === first + (end - k)) end++;
+      const count = end - k;
+      const buf = count === 1 ? out.subarray(order[k]! * rowBytes, (order[k]! + 1) * rowBytes) : new Uint8Array(count * rowBytes);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, first * rowBytes);
+      if (bytesRead < buf.length) throw new LabError('INTERNAL', `The decoded cache ${split.file} is shorter than the dataset. Delete it and train again.`);
+      if (count > 1) for (let j = 0; j < count; j++) out.set(buf.subarray(j * rowBytes, (j + 1) * rowBytes), order[k + j]! * rowBytes);
+      k = end;
+    }
+  } finally {
+    await fh.close();
+  }
+  return out;
+}
