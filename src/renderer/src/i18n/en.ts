@@ -188,6 +188,21 @@ export default {
       load: 'List its layers',
       default: 'default',
     },
+    embeddings: {
+      label: 'Backbone embeddings',
+      auto: 'Automatic (cache unless augmenting)',
+      cache: 'Cache: the backbone runs once per image',
+      recompute: 'Recompute: the backbone runs on every image in every epoch',
+      help: 'Cached, each image goes through the frozen backbone once and every epoch trains only the head: 20 epochs take about as long as one pass over the images, but the images are not augmented. Recomputed, augmentation works, but every epoch costs as much as that whole pass.',
+    },
+    balance: {
+      title: 'Class balance',
+      none: 'None',
+      'class-weights': 'Class weights',
+      oversample: 'Oversampling',
+      help: 'Class weights make every class count equally in the loss; oversampling shows the small classes as often as the large ones in each epoch.',
+      useSuggestion: 'Use this',
+    },
     presets: {
       cnn: 'Small CNN',
       mlp: 'MLP (dense layers)',
