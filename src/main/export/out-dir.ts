@@ -12,7 +12,8 @@ export const EXPORT_MARKER = '.lab-export.json';
 const WRITTEN_BY = 'image-classification-lab';
 /** Every name an export may write (the top level of the folder), so a user's file of that name is never overwritten. */
 const EXPORT_FILES = /^(model\.json|model\.onnx|model\.tflite|weights\.bin|group\d+-shard\d+of\d+\.bin|labels\.txt|preprocessing\.json|metadata\.json|README\.md)$/;
-const EXAMPLE_FILES = ['example/predict.mjs', 'example/package.json'];
+/** The example folder's files (example/predict.py: the TFLite export's Python example). */
+const EXAMPLE_FILES = ['example/predict.mjs', 'example/package.json', 'example/predict.py'];
 
 interface Marker {
   writtenBy: string;

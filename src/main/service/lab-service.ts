@@ -39,11 +39,12 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
   };
   const runs = new RunManager(ctx, opts.launcher);
   const { dispose: disposeTuning, ...tuning } = tuningHandlers(ctx, opts.launcher);
+  const { dispose: stopServing, ...exporting } = exportHandlers(ctx);
   const handlers: LabHandlers = {
     ...appHandlers(ctx),
     ...datasetHandlers(ctx),
     ...runHandlers(ctx, runs),
-    ...exportHandlers(ctx),
+    ...exporting,
     ...augmentHandlers(ctx),
     ...backboneHandlers(),
     ...conceptsHandlers(ctx),
@@ -61,6 +62,8 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
     dispose: () => {
       runs.dispose();
       disposeTuning();
+      // The prediction API server (models.serve) must not outlive the service: its port and model are released.
+      void stopServing().catch(() => undefined);
     },
   };
 }

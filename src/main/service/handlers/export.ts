@@ -56,10 +56,12 @@ function defaultOutDir(ctx: ServiceContext, runId: string, format: ExportFormat,
   return path.join(ctx.ws.runDir(runId), 'export', quantize === 'none' ? format : `${format}-${quantize}`);
 }
 
-export function exportHandlers(ctx: ServiceContext): ExportHandlers {
-  const { dispose: _stopServing, ...serving } = serveModelHandlers(ctx);
+/** `dispose` stops the prediction API server, if one is serving. */
+export function exportHandlers(ctx: ServiceContext): ExportHandlers & { dispose(): Promise<void> } {
+  const { dispose, ...serving } = serveModelHandlers(ctx);
   return {
     ...serving,
+    dispose,
     'runs.export': async (req) => {
       await initBackend();
       const detail = await readRun(ctx.ws, req.runId);
