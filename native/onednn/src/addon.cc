@@ -243,6 +243,19 @@ napi_value ReluGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// dropoutMask(n, seed (uint32), rate, scale, out)
+napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 5);
+    const int n = a.int32(0);
+    if (n < 0) throw ArgError("lab_onednn: negative size");
+    uint32_t seed = 0;
+    check(napi_get_value_uint32(env, a.argv[1], &seed), "expected an unsigned seed");
+    lab::dropout_mask(n, seed, a.number(2), a.number(3), a.f32(4, static_cast<size_t>(n)));
+    return undefined(env);
+  });
+}
+
 // optimizerStep(rule, hyper, n, theta, g, s1|null, s2|null, thetaOut, s1Out|null, s2Out|null): one variable's update
 // (see optimizer.h); the slots the rule keeps must be given as outputs.
 napi_value OptimizerStep(napi_env env, napi_callback_info info) {
@@ -298,6 +311,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"optimizerStep", nullptr, OptimizerStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
+import { seededDropout } from '../engine/dropout-op';
 import { LOGITS_LAYER } from '../models';
 import { PROB_EPSILON } from './evaluate';
 import { clipByGlobalNorm, RuleOptimizer } from './rule-optimizer';
@@ -43,6 +44,26 @@ export function dropoutLayers(model: tf.LayersModel): SeededLayer[] {
   return model.layers.flatMap((l): SeededLayer[] => (l instanceof tf.LayersModel ? dropoutLayers(l) : l.getClassName() === 'Dropout' ? [l] : []));
 }
 
+type DropoutFields = { rate: number; noiseShape?: unknown };
+const seededDropoutLayers = new WeakSet<tf.layers.Layer>();
+
+/**
+ * Routes a Dropout layer's training-mode call through the engine's seeded mask (engine/dropout-op.ts: one native
+ * kernel on the oneDNN path, the same mask from a loop elsewhere) instead of tf.dropout's per-value JS draws and
+ * three more ops. Inference calls, layers with a noise shape, and calls without a seed keep tfjs's own path.
+ */
+function useSeededDropout(layer: SeededLayer): void {
+  const { rate, noiseShape } = layer as unknown as DropoutFields;
+  if (seededDropoutLayers.has(layer) || noiseShape != null || !(rate > 0 && rate < 1)) return;
+  seededDropoutLayers.add(layer);
+  const original = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => {
+    const seed = layer.seed;
+    if (kwargs?.training !== true || seed === undefined) return original(inputs, kwargs);
+    return seededDropout(Array.isArray(inputs) ? inputs[0]! : inputs, rate, seed);
+  };
+}
+
 export class TrainStep {
   readonly optimizer: RuleOptimizer;
   private readonly vars: tf.Variable[];
@@ -65,6 +86,7 @@ export class TrainStep {
     const trainable = model.trainableWeights;
     this.vars = trainable.map((w) => w.read() as tf.Variable);
     this.dropouts = dropoutLayers(model);
+    this.dropouts.forEach(useSeededDropout);
     this.optimizer = new RuleOptimizer(config.optimizer, this.vars, config.weightDecay, trainable.map(decays));
   }
 

@@ -26,6 +26,8 @@ export interface OneDnnAddon {
   ): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   matmul(p: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, relu: boolean, c: Float32Array): void;
+  /** Inverted-dropout multipliers from a uint32 seed (native/onednn/src/eltwise.h); absent from addons built before it. */
+  dropoutMask?(n: number, seed: number, rate: number, scale: number, out: Float32Array): void;
   /** ReLU's gradient dx = dy · step(x) over n values (native/onednn/src/eltwise.h); absent from addons built before it. */
   reluGrad?(n: number, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** One variable's optimizer update (native/onednn/src/optimizer.h); absent from addons built before it. */

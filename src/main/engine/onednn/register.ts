@@ -12,6 +12,8 @@ import { OPTIMIZER_STEP_KERNEL } from '../optimizer-op';
 import { optimizerStepNative } from './optimizer-step';
 import { registerFusedReluGradient, RELU_GRAD_KERNEL } from '../relu-grad-op';
 import { reluGradNative } from './relu-grad';
+import { DROPOUT_MASK_KERNEL } from '../dropout-op';
+import { dropoutMaskNative } from './dropout-mask';
 
 export const ONEDNN_KERNELS = [
   'Conv2D',
@@ -28,6 +30,7 @@ export const ONEDNN_KERNELS = [
   BN_GRAD_KERNEL,
   OPTIMIZER_STEP_KERNEL,
   RELU_GRAD_KERNEL,
+  DROPOUT_MASK_KERNEL,
 ] as const;
 
 const previous = new Map<string, tf.KernelConfig>();
@@ -59,6 +62,7 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     [BN_GRAD_KERNEL]: batchNormGradOneDnn(addon),
     [OPTIMIZER_STEP_KERNEL]: optimizerStepNative(addon),
     [RELU_GRAD_KERNEL]: reluGradNative(addon),
+    [DROPOUT_MASK_KERNEL]: dropoutMaskNative(addon),
   };
   for (const [kernelName, fn] of Object.entries(kernels)) {
     // An addon built before the depthwise entry points existed keeps the previous depthwise kernels.
@@ -66,6 +70,7 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     // Likewise the fused optimizer update: without it the optimizer keeps its tensor path.
     if (kernelName === OPTIMIZER_STEP_KERNEL && typeof addon.optimizerStep !== 'function') continue;
     if (kernelName === RELU_GRAD_KERNEL && typeof addon.reluGrad !== 'function') continue;
+    if (kernelName === DROPOUT_MASK_KERNEL && typeof addon.dropoutMask !== 'function') continue;
     const old = tf.getKernel(kernelName, 'wasm');
     if (old) {
       previous.set(kernelName, old);
