@@ -4,12 +4,15 @@
  * `loadSplit` (pixel-cache.ts) is the in-memory counterpart; both list the same images in the same order.
  */
 import { open } from 'node:fs/promises';
+import os from 'node:os';
 import type { InputConfig } from '../../shared/config';
 import type { SplitName } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import type { ImageArray } from './image-array';
 import type { Workspace } from '../workspace';
 import { readManifest } from './manifest';
 import { classOrder, ensureCache } from './pixel-cache';
+import { throwIfCancelled } from './pool';
 import type { ProgressFn } from './progress';
 
 export interface SplitOnDisk {
@@ -83,4 +86,34 @@ export async function readSplitRows(split: SplitOnDisk, picks: ArrayLike<number>
     await fh.close();
   }
   return out;
+}
+
+/**
+ * Above this many bytes of decoded pixels a training split is streamed from disk instead of loaded: LAB_STREAM_ABOVE_MB
+ * when set, else a quarter of the machine's memory.
+ */
+export function streamAboveBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const mb = Number(env['LAB_STREAM_ABOVE_MB']);
+  return env['LAB_STREAM_ABOVE_MB'] !== undefined && Number.isFinite(mb) && mb >= 0 ? mb * 1024 * 1024 : os.totalmem() / 4;
+}
+
+/** The split as an ImageArray with labels and no pixels (for a trainer that streams them). */
+export function labelsOnly(split: SplitOnDisk): ImageArray {
+  return { x: new Uint8Array(0), y: split.y, index: split.index, n: split.n, size: split.size, channels: split.channels, classes: split.classes };
+}
+
+/** Per-channel mean of the split's pixels in [0, 1] (as augment's channelMean), read from disk a chunk at a time. */
+export async function splitChannelMean(split: SplitOnDisk, signal?: AbortSignal): Promise<number[]> {
+  const c = split.channels;
+  const sums = new Array<number>(c).fill(0);
+  if (split.n === 0) return sums.fill(0.5);
+  const chunk = Math.max(1, Math.floor((8 << 20) / split.rowBytes));
+  for (let start = 0; start < split.n; start += chunk) {
+    throwIfCancelled(signal);
+    const picks = Array.from({ length: Math.min(chunk, split.n - start) }, (_, i) => start + i);
+    const x = await readSplitRows(split, picks);
+    for (let i = 0; i < x.length; i++) sums[i % c]! += x[i]!;
+  }
+  const per = split.n * split.size * split.size;
+  return sums.map((s) => s / per / 255);
 }

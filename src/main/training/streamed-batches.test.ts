@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset, loadSplit } from '../datasets';
-import { openSplit, readSplitRows } from '../datasets/split-on-disk';
+import { labelsOnly, openSplit, readSplitRows, splitChannelMean, streamAboveBytes } from '../datasets/split-on-disk';
+import { channelMean } from '../augment';
 import { image, put, tempDir, tempWorkspace } from '../datasets/test-fixtures';
 import { ImageBatches, StreamedImageBatches } from './batch-source';
 import { parseTrainConfig } from './train-config';
@@ -54,6 +55,14 @@ describe('streamed training batches', () => {
     const got = await readSplitRows(disk, picks);
     const rb = disk.rowBytes;
     picks.forEach((p, i) => expect([...got.subarray(i * rb, (i + 1) * rb)]).toEqual([...mem.x.subarray(p * rb, (p + 1) * rb)]));
+    const mean = await splitChannelMean(disk);
+    channelMean(mem).forEach((m, c) => expect(mean[c]).toBeCloseTo(m, 9));
+  });
+
+  it('streams a split above LAB_STREAM_ABOVE_MB (default: a quarter of memory)', () => {
+    expect(streamAboveBytes({ LAB_STREAM_ABOVE_MB: '0' })).toBe(0);
+    expect(streamAboveBytes({ LAB_STREAM_ABOVE_MB: '1.5' })).toBe(1.5 * 2 ** 20);
+    expect(streamAboveBytes({})).toBeGreaterThan(0);
   });
 
   for (const balance of ['none', 'oversample'] as const) {
@@ -90,13 +99,18 @@ describe('streamed training batches', () => {
     const disk = await openSplit(work.ws, datasetId, cfg.input, 'train');
     const source = new StreamedImageBatches(disk, cfg, 'unit', false, undefined, 1);
     // The training array carries labels only: its pixels are never read into memory.
-    const labelsOnly = { ...mem, x: new Uint8Array(0) };
-    const fromDisk = await trainRun({ config: cfg, train: labelsOnly, val, runDir: work.ws.runDir('disk'), source, hooks: quiet });
+    const fromDisk = await trainRun({ config: cfg, train: labelsOnly(disk), val, runDir: work.ws.runDir('disk'), source, hooks: quiet });
+    // The same through the trainer's own streamed source (as the worker does above LAB_STREAM_ABOVE_MB).
+    const streamed = await trainRun({ config: cfg, train: labelsOnly(disk), val, runDir: work.ws.runDir('stream'), stream: disk, hooks: quiet });
     const fromMemory = await trainRun({ config: cfg, train: mem, val, runDir: work.ws.runDir('mem'), hooks: quiet });
     const wa = fromDisk.model.getWeights();
     const wb = fromMemory.model.getWeights();
     expect(wa.length).toBe(wb.length);
-    for (let i = 0; i < wa.length; i++) expect([...(await wa[i]!.data())]).toEqual([...(await wb[i]!.data())]);
+    const wc = streamed.model.getWeights();
+    for (let i = 0; i < wa.length; i++) {
+      expect([...(await wa[i]!.data())]).toEqual([...(await wb[i]!.data())]);
+      expect([...(await wc[i]!.data())]).toEqual([...(await wb[i]!.data())]);
+    }
     expect(source.maxHeld).toBeLessThanOrEqual(2);
   });
 });

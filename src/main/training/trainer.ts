@@ -12,7 +12,8 @@ import { LabError } from '../../shared/errors';
 import type { BatchAugmenter } from '../augment/batch-augmenter';
 import type { ImageArray } from '../datasets/image-array';
 import { batchNormBatchSizeWarning, buildModel, hasTrainableBatchNorm, preprocessingFor } from '../models';
-import { ImageBatches, type BatchSource } from './batch-source';
+import { ImageBatches, StreamedImageBatches, type BatchSource } from './batch-source';
+import type { SplitOnDisk } from '../datasets/split-on-disk';
 import type { Callback } from './callbacks/callback';
 import { checkpoints } from './callbacks/checkpoints';
 import { earlyStopping } from './callbacks/early-stopping';
@@ -60,6 +61,8 @@ export interface TrainRunOptions {
   without?: BuiltInCallback[];
   /** Where batches come from (default: the shuffled, augmented `train` array). */
   source?: BatchSource;
+  /** Stream the training batches from the decoded cache on disk (datasets bigger than memory); `train` then needs labels only. */
+  stream?: SplitOnDisk;
   /** Train this model instead of building one from the config (e.g. a transfer head trained on cached embeddings). */
   model?: tf.LayersModel;
   /** Validation by other means than predicting `val`'s pixels (see TrainLoopInit.validate). */
@@ -90,7 +93,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const config = parseTrainConfig(opts.config);
   const { train, val, hooks, runDir } = opts;
   // With its own batch source (streamed from disk, cached embeddings) the training pixels need not be in memory.
-  checkData(config, train, 'training', !opts.source);
+  checkData(config, train, 'training', !opts.source && !opts.stream);
   if (val) checkData(config, val, 'validation');
   if (train.n === 0) throw new LabError('NO_IMAGES', 'The training split has no images: add images to the class folders and import the dataset again.');
   const numClasses = train.classes.length;
@@ -110,7 +113,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // A last batch of one image would put training-mode batch norm on a single example: drop it (as the PyTorch peer does).
   const dropLonely = hasTrainableBatchNorm(model) && config.batchSize > 1 && train.n % config.batchSize === 1;
   if (dropLonely) hooks.onLog('info', 'The last batch of each epoch would hold one image; it is skipped because batch normalization needs at least two.');
-  const source = opts.source ?? new ImageBatches(train, config, pre.normalization, dropLonely, opts.augmenter);
+  const source =
+    opts.source ??
+    (opts.stream ? new StreamedImageBatches(opts.stream, config, pre.normalization, dropLonely, opts.augmenter) : new ImageBatches(train, config, pre.normalization, dropLonely, opts.augmenter));
   if (source.batchesPerEpoch === 0) throw new LabError('BAD_CONFIG', `batchSize: no full batch can be formed from ${train.n} training image(s).`);
 
   const builtIn: Record<BuiltInCallback, () => Callback> = {

@@ -6,6 +6,7 @@ import type { LabEvent } from '../../shared/events';
 import type { ImageArray } from '../datasets/image-array';
 import { channelMean, createBatchAugmenter, evaluateTestTime } from '../augment';
 import { getDataset, loadSplit } from '../datasets';
+import { labelsOnly, openSplit, splitChannelMean, streamAboveBytes } from '../datasets/split-on-disk';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
 import { loadRunModel, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
@@ -41,14 +42,21 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
 
   const dataset = await getDataset(ws, config.datasetId);
   const has = (split: 'val' | 'test'): boolean => dataset.classes.some((c) => c.counts[split] > 0);
-  const train = await loadSplit(ws, config.datasetId, config.input, 'train', { signal: io.signal });
-  if (train.n === 0) throw new LabError('NO_IMAGES', msg('error.dataset.noTrainingImages', { name: dataset.name }));
+  // A training split bigger than the memory allowance is streamed from the decoded cache (unless the embedding cache
+  // needs every image's pixels once); its mean (augmentation's fill colour) is then read from disk a chunk at a time.
+  const onDisk = await openSplit(ws, config.datasetId, config.input, 'train', { signal: io.signal });
+  if (onDisk.n === 0) throw new LabError('NO_IMAGES', msg('error.dataset.noTrainingImages', { name: dataset.name }));
+  const big = onDisk.n * onDisk.rowBytes > streamAboveBytes();
+  const bigAugmenter = big ? createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: await splitChannelMean(onDisk, io.signal) }) : null;
+  const stream = big && !usesEmbeddingCache(config, bigAugmenter !== null) ? onDisk : null;
+  if (stream) log('info', `The training split (${Math.round((onDisk.n * onDisk.rowBytes) / 2 ** 20)} MB of pixels) is streamed from disk.`);
+  const train = stream ? labelsOnly(stream) : await loadSplit(ws, config.datasetId, config.input, 'train', { signal: io.signal });
   const val = has('val') ? await loadSplit(ws, config.datasetId, config.input, 'val', { signal: io.signal }) : null;
   if (!val) log('warn', 'No validation split: early stopping and the validation curves are off for this run.');
 
   const runDir = ws.runDir(runId);
   const batches = latestThrottle(BATCH_EVENT_INTERVAL_MS, (b: BatchLog) => io.emit({ type: 'run.batch', runId, ...b }));
-  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
+  const augmenter = stream ? bigAugmenter : createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
   // A frozen backbone runs once per image and epochs train only the head, unless augmentation needs fresh images.
   const embeddings = usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws, config, train, val, log, signal: io.signal }) : null;
   if (embeddings && augmenter) log('warn', english(msg('model.embeddings.augmentSkipped')));
@@ -63,6 +71,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
     signal: io.signal,
     pause: io.gate,
     ...(augmenter && !embeddings ? { augmenter } : {}),
+    ...(stream ? { stream } : {}),
     ...(embeddings ? { model: embeddings.head, source: embeddings.source, validate: embeddings.validate } : {}),
     ...(recomputesFrozenBackbone(config, augmenter !== null) ? { callbacks: [augmentationCostNote(log)] } : {}),
     hooks: {
