@@ -56,30 +56,58 @@ export async function predictImages(model: tf.LayersModel, labels: string[], pre
   const targets = await expandImagePaths(paths);
   const results: Prediction[] = targets.map((t) => ({ path: t.path, top: [], ...(t.error ? { error: t.error } : {}) }));
   const todo = results.filter((r) => !r.error);
-  const batchSize = opts.batchSize ?? 32;
+  const batchSize = opts.batchSize ?? 64;
   const forward = opts.forward ?? (await fastestForward(model, preprocessing, opts.multiCrop));
-  const queue = new InferenceQueue(forward, preprocessing, batchSize);
   let next = 0;
+  let decoding = 0;
   let done = 0;
   const total = todo.length;
+  let stopped = false;
+  // Full batches: a partial one runs only once every image has been decoded (or the run stops).
+  const queue = new InferenceQueue(forward, preprocessing, { maxBatch: batchSize, lingerMs: Infinity, moreComing: () => !stopped && (decoding > 0 || next < todo.length) });
+  const inferring: Promise<void>[] = [];
   opts.onProgress?.(0, total);
-  // Up to two batches are decoding (sharp, on its own threads) while the model runs the batch before them.
+  // One batch of images decoding at a time (sharp's threads); a decoded image goes to the queue and the decoder moves
+  // on without waiting for the model, held back only when more than two batches are already waiting.
+  const decoders = Math.max(1, Math.min(total, Math.max(batchSize, 16)));
+  const finish = (): void => opts.onProgress?.(++done, total);
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       if (opts.signal?.aborted) throw new LabError('CANCELLED', msg('error.predict.cancelled', { done, total }), { done, total });
       const pred = todo[next++];
+      decoding++;
       try {
         const pixels = await decodeForModel(pred.path, preprocessing.input);
-        const row = await queue.run(pixels);
-        pred.top = topK(row, labels, opts.topK);
-        pred.probabilities = Array.from(row);
-        if (opts.preview) pred.preview = await previewDataUrl(pixels, preprocessing);
+        // Queued before `decoding` drops, so the queue never takes this image's batch without it.
+        inferring.push(
+          queue
+            .run(pixels)
+            .then(async (row) => {
+              pred.top = topK(row, labels, opts.topK);
+              pred.probabilities = Array.from(row);
+              if (opts.preview) pred.preview = await previewDataUrl(pixels, preprocessing);
+            })
+            .catch((err: unknown) => {
+              pred.error = toLabErrorData(err);
+            })
+            .finally(finish),
+        );
       } catch (err) {
         pred.error = toLabErrorData(err);
+        finish();
+      } finally {
+        decoding--;
+        queue.poke();
       }
-      opts.onProgress?.(++done, total);
+      await queue.below(batchSize * 2);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, total), batchSize * 2) }, worker));
+  try {
+    await Promise.all(Array.from({ length: decoders }, worker));
+  } finally {
+    stopped = true;
+    queue.poke();
+    await Promise.all(inferring);
+  }
   return results;
 }

@@ -57,6 +57,19 @@ describe('predictImages', () => {
     await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
+  it('runs a folder through the model in full batches (only the last one partial), not many small ones', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lab-predict-full-'));
+    const colours: [number, number, number][] = [[230, 20, 20], [20, 230, 20], [20, 20, 230]];
+    await Promise.all(Array.from({ length: 70 }, (_, i) => solid(path.join(root, `${String(i).padStart(2, '0')}.png`), ...colours[i % 3])));
+    const model = colourModel();
+    const inner = tfjsForward(model, PRE8);
+    const sizes: number[] = [];
+    const forward = Object.assign((x: Float32Array, n: number) => (sizes.push(n), inner(x, n)), { engine: inner.engine });
+    const preds = await predictImages(model, LABELS, PRE8, [root], { topK: 1, batchSize: 16, forward });
+    expect(preds.map((p) => p.top[0].label)).toEqual(Array.from({ length: 70 }, (_, i) => LABELS[i % 3]));
+    expect(sizes).toEqual([16, 16, 16, 16, 6]);
+  });
+
   it('answers the same with onnxruntime (the lab\'s ONNX conversion) as with tfjs', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'lab-predict-engines-'));
     const files = await Promise.all([[200, 60, 40], [50, 180, 90], [30, 70, 220]].map(([r, g, b], i) => solid(path.join(root, `${i}.png`), r, g, b)));

@@ -138,7 +138,9 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
   }
   const maxImageBytes = opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   const maxBatchImages = opts.maxBatchImages ?? DEFAULT_MAX_BATCH;
-  const queue = new InferenceQueue(opts.forward ?? (await fastestForward(opts.model, opts.preprocessing)), opts.preprocessing);
+  // Requests still decoding will join the next batch (it waits for them up to 2 ms); with none, it runs at once.
+  let decoding = 0;
+  const queue = new InferenceQueue(opts.forward ?? (await fastestForward(opts.model, opts.preprocessing)), opts.preprocessing, { moreComing: () => decoding > 0 });
   const stats = { ok: 0, clientErrors: 0, serverErrors: 0 };
   const openapi = JSON.stringify(openApiDocument({ name: opts.name, labels: opts.labels, preprocessing: opts.preprocessing, maxImageBytes, maxBatchImages, tokenRequired: Boolean(opts.token) }));
 
@@ -154,14 +156,17 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
 
   const classify = async (bytes: Buffer, top: number): Promise<{ label: string; confidence: number }[]> => {
     if (!bytes.length) throw new HttpError(400, 'EMPTY', 'The request has no image in it. Send the image bytes as the body, or as a multipart file.');
-    let pixels: Uint8Array;
+    let probs: Promise<Float32Array>;
+    decoding++;
     try {
-      pixels = await decodeForModel(bytes, opts.preprocessing.input);
+      probs = queue.run(await decodeForModel(bytes, opts.preprocessing.input));
     } catch {
       throw new HttpError(400, 'NOT_AN_IMAGE', 'The body is not an image the lab can read. Send a JPEG, PNG, WebP, GIF, TIFF or AVIF file.');
+    } finally {
+      decoding--;
+      queue.poke();
     }
-    const probs = await queue.run(pixels);
-    return Array.from(probs, (confidence, i) => ({ label: opts.labels[i] ?? `class ${i}`, confidence }))
+    return Array.from(await probs, (confidence, i) => ({ label: opts.labels[i] ?? `class ${i}`, confidence }))
       .sort((a, b) => b.confidence - a.confidence)
       .slice(0, top);
   };
