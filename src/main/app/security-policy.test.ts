@@ -27,13 +27,21 @@ describe('Electron security policy', () => {
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'midi', 'hid', 'serial']) {
       expect(isPermissionAllowed(p, 'file:///app/index.html', app, { mediaCapture: false }), p).toBe(false);
     }
-    expect(isPermissionAllowed('media', 'file:///app/index.html', app, { mediaCapture: true })).toBe(true);
-    expect(isPermissionAllowed('media', 'https://evil.example', app, { mediaCapture: true })).toBe(false);
-    expect(isPermissionAllowed('geolocation', 'file:///app/index.html', app, { mediaCapture: true })).toBe(false);
+    const on = { mediaCapture: true };
+    expect(isPermissionAllowed('media', 'file:///app/index.html', app, on, ['video'])).toBe(true);
+    expect(isPermissionAllowed('media', 'file:///app/index.html', app, { mediaCapture: false }, ['video'])).toBe(false);
+    expect(isPermissionAllowed('media', 'https://evil.example', app, on, ['video'])).toBe(false);
+    expect(isPermissionAllowed('geolocation', 'file:///app/index.html', app, on, ['video'])).toBe(false);
+    // Video only: the microphone, or a request that does not say what it wants, stays denied while capturing.
+    expect(isPermissionAllowed('media', 'file:///app/index.html', app, on, ['video', 'audio'])).toBe(false);
+    expect(isPermissionAllowed('media', 'file:///app/index.html', app, on, ['audio'])).toBe(false);
+    expect(isPermissionAllowed('media', 'file:///app/index.html', app, on, ['unknown'])).toBe(false);
+    expect(isPermissionAllowed('media', 'file:///app/index.html', app, on)).toBe(false);
     allowMediaCapture(true);
     expect(permissionState.mediaCapture).toBe(true);
+    expect(isPermissionAllowed('media', 'file:///x', app, undefined, ['video'])).toBe(true);
     allowMediaCapture(false);
-    expect(isPermissionAllowed('media', 'file:///x', app)).toBe(false);
+    expect(isPermissionAllowed('media', 'file:///x', app, undefined, ['video'])).toBe(false);
   });
 
   it("limits the page's connect-src to its own origin (no ws: or wss: wildcard)", () => {

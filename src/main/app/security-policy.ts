@@ -48,8 +48,18 @@ export function allowMediaCapture(enabled: boolean): void {
   permissionState.mediaCapture = enabled;
 }
 
-export function isPermissionAllowed(permission: string, requestingOrigin: string, isAppOrigin: (origin: string) => boolean, state: PermissionState = permissionState): boolean {
-  if (permission === 'media') return state.mediaCapture && isAppOrigin(requestingOrigin);
+/**
+ * `mediaTypes`: what a 'media' request asks for (Electron's details.mediaTypes, or [details.mediaType] in a permission
+ * check). Only video is ever allowed: a request that names no type, or asks for the microphone too, is denied.
+ */
+export function isPermissionAllowed(
+  permission: string,
+  requestingOrigin: string,
+  isAppOrigin: (origin: string) => boolean,
+  state: PermissionState = permissionState,
+  mediaTypes: readonly string[] = [],
+): boolean {
+  if (permission === 'media') return state.mediaCapture && isAppOrigin(requestingOrigin) && mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video');
   return false;
 }
 

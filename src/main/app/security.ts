@@ -26,8 +26,12 @@ export function hardenApp(isTrustedUrl: (url: string) => boolean, isAppOrigin: (
   app.on('web-contents-created', (_e, contents) => guardNavigation(contents));
   app.whenReady().then(() => {
     const ses = session.defaultSession;
-    ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(isPermissionAllowed(permission, details.requestingUrl, isAppOrigin)));
-    ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin, isAppOrigin));
+    ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+      callback(isPermissionAllowed(permission, details.requestingUrl, isAppOrigin, undefined, 'mediaTypes' in details ? (details.mediaTypes ?? []) : [])),
+    );
+    ses.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
+      isPermissionAllowed(permission, requestingOrigin, isAppOrigin, undefined, 'mediaType' in details && details.mediaType ? [details.mediaType] : []),
+    );
     ses.setDevicePermissionHandler(() => false);
   });
 }
