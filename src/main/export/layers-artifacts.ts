@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { quantizeUint8, toFloat16Array, type QuantizeMode } from './quantize';
 
 /** One weight by the name tfjs loads it by, with its values. */
@@ -42,7 +43,7 @@ export async function snapshotModel(model: tf.LayersModel): Promise<LayersSnapsh
   );
   const artifacts = captured as tf.io.ModelArtifacts | null;
   if (!artifacts?.modelTopology || !artifacts.weightSpecs || !artifacts.weightData) {
-    throw new LabError('EXPORT_FAILED', 'The model could not be serialised (tfjs returned no topology or weights).');
+    throw new LabError('EXPORT_FAILED', msg('error.export.notSerialised'));
   }
   const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData);
   const tensors = tf.io.decodeWeights(data, artifacts.weightSpecs);
@@ -138,12 +139,12 @@ export async function readJsonFile(file: string, what: string): Promise<unknown>
     text = await fsp.readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new LabError(code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE', code === 'ENOENT' ? `${what} not found: ${file} is missing. Export the model again or pick the folder that holds it.` : `${what} could not be read: ${file} (${code ?? 'error'}).`, { path: file });
+    throw new LabError(code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE', code === 'ENOENT' ? msg('model.import.fileMissing', { what, file }) : msg('model.import.fileUnreadable', { what, file, code: code ?? 'error' }), { path: file });
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new LabError('BAD_MODEL', `${what} is not valid JSON: ${file} (${(err as Error).message}). The file is damaged; export the model again.`, { path: file });
+    throw new LabError('BAD_MODEL', msg('model.import.badJson', { what, file, detail: (err as Error).message }), { path: file });
   }
 }
 
@@ -156,32 +157,32 @@ export async function readLayersModel(dir: string): Promise<{ modelJson: ModelJs
   const file = path.join(dir, 'model.json');
   const raw = await readJsonFile(file, 'model.json');
   if (!isRecord(raw) || !isRecord(raw.modelTopology) || !Array.isArray(raw.weightsManifest)) {
-    throw new LabError('BAD_MODEL', `${file} is not a tfjs layers model: it needs "modelTopology" and "weightsManifest". Graph models and other formats cannot be imported.`, { path: file });
+    throw new LabError('BAD_MODEL', msg('model.import.notLayers', { file }), { path: file });
   }
   const modelJson = raw as ModelJson;
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
   for (const group of modelJson.weightsManifest) {
     if (!isRecord(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new LabError('BAD_MODEL', `${file}: a weightsManifest entry lacks "paths" or "weights". The file is damaged; export the model again.`, { path: file });
+      throw new LabError('BAD_MODEL', msg('model.import.badManifest', { file }), { path: file });
     }
     const groupBuffers: Uint8Array[] = [];
     for (const p of group.paths) {
       const wfile = path.join(dir, String(p));
       if (path.relative(dir, wfile).startsWith('..')) {
-        throw new LabError('BAD_MODEL', `${file} points outside its folder ("${String(p)}"); refusing to read it.`, { path: file });
+        throw new LabError('BAD_MODEL', msg('model.import.outside', { file, path: String(p) }), { path: file });
       }
       try {
         groupBuffers.push(await fsp.readFile(wfile));
       } catch {
-        throw new LabError('NOT_FOUND', `Weights file missing: ${wfile} (listed in model.json). Copy the whole export folder, not only model.json.`, { path: wfile });
+        throw new LabError('NOT_FOUND', msg('model.import.weightsMissing', { file: wfile }), { path: wfile });
       }
     }
     const expected = group.weights.reduce((n, s) => n + specByteLength(s), 0);
     const actual = groupBuffers.reduce((n, b) => n + b.byteLength, 0);
     if (expected !== actual) {
       const names = group.paths.map((p) => path.join(dir, String(p))).join(', ');
-      throw new LabError('BAD_MODEL', `Weights file has the wrong size: ${names} holds ${actual} bytes but model.json describes ${expected}. The file is truncated or belongs to another model; export again.`, { path: names, expected, actual });
+      throw new LabError('BAD_MODEL', msg('model.import.weightsSize', { names, actual, expected }), { path: names, expected, actual });
     }
     specs.push(...group.weights);
     buffers.push(...groupBuffers);
@@ -201,7 +202,7 @@ export async function modelFromArtifacts(artifacts: tf.io.ModelArtifacts, source
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (err) {
-    throw new LabError('BAD_MODEL', `${source} could not be loaded as a tfjs layers model: ${(err as Error).message}`, { path: source });
+    throw new LabError('BAD_MODEL', msg('model.import.loadFailed', { source, detail: (err as Error).message }), { path: source });
   }
 }
 

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { InputConfigSchema } from '../../shared/config';
 import type { Preprocessing } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { describeIssues } from '../../shared/validation';
 import '../models/layers/seed-batch-norm'; // a run's own model/ folder may hold the seed-exact batch norm
 import { withInputAffine } from './input-adapter';
@@ -51,10 +52,10 @@ async function readLabelsTxt(file: string): Promise<string[]> {
   try {
     text = await fsp.readFile(file, 'utf8');
   } catch {
-    throw new LabError('NOT_FOUND', `labels.txt not found: ${file} is missing. A lab tfjs export needs labels.txt (one class name per line, in output order).`, { path: file });
+    throw new LabError('NOT_FOUND', msg('model.import.noLabels', { file }), { path: file });
   }
   const labels = text.split(/\r?\n/).filter((l) => l.length > 0);
-  if (!labels.length) throw new LabError('BAD_MODEL', `labels.txt is empty: ${file}. It needs one class name per line, in output order.`, { path: file });
+  if (!labels.length) throw new LabError('BAD_MODEL', msg('model.import.emptyLabels', { file }), { path: file });
   return labels;
 }
 
@@ -66,26 +67,26 @@ function outputUnits(model: tf.LayersModel): number | null {
 export async function loadExportedModel(dir: string): Promise<LoadedModel> {
   const abs = path.resolve(dir);
   const stat = await fsp.stat(abs).catch(() => null);
-  if (!stat) throw new LabError('NOT_FOUND', `Model folder not found: ${abs}. Pick the folder that holds model.json.`, { path: abs });
-  if (!stat.isDirectory()) throw new LabError('BAD_ARGUMENT', `${abs} is a file; pick the folder that holds model.json.`, { path: abs });
+  if (!stat) throw new LabError('NOT_FOUND', msg('model.import.noFolder', { path: abs }), { path: abs });
+  if (!stat.isDirectory()) throw new LabError('BAD_ARGUMENT', msg('model.import.isFile', { path: abs }), { path: abs });
   const modelFile = path.join(abs, 'model.json');
   if (!(await exists(modelFile))) {
     if (await exists(path.join(abs, 'model.onnx'))) {
-      throw new LabError('BAD_MODEL', `${abs} holds an ONNX export (model.onnx), which the lab cannot load back; import the tfjs or Teachable Machine export of the same run instead.`, { path: abs });
+      throw new LabError('BAD_MODEL', msg('model.import.onnx', { path: abs }), { path: abs });
     }
-    throw new LabError('NOT_FOUND', `No model.json in ${abs}: this is not a tfjs or Teachable Machine export. Pick the export folder itself.`, { path: modelFile });
+    throw new LabError('NOT_FOUND', msg('model.import.noModelJson', { path: abs }), { path: modelFile });
   }
   const metadataFile = path.join(abs, 'metadata.json');
   if (await exists(metadataFile)) return loadTeachableMachine(abs, metadataFile);
 
   const preFile = path.join(abs, 'preprocessing.json');
   if (!(await exists(preFile))) {
-    throw new LabError('NOT_FOUND', `preprocessing.json not found: ${preFile} is missing (and there is no metadata.json, so this is not a Teachable Machine export either). The lab needs it to know the input size and normalisation.`, { path: preFile });
+    throw new LabError('NOT_FOUND', msg('model.import.noPreprocessing', { file: preFile }), { path: preFile });
   }
   const doc = (await readJsonFile(preFile, 'preprocessing.json')) as { lab?: unknown };
   const parsed = PreprocessingSchema.safeParse(doc?.lab);
   if (!parsed.success) {
-    throw new LabError('BAD_MODEL', `preprocessing.json is invalid: ${preFile} (lab.${describeIssues(parsed.error.issues)}). Export the model again.`, { path: preFile });
+    throw new LabError('BAD_MODEL', msg('model.import.badPreprocessing', { file: preFile, issues: describeIssues(parsed.error.issues) }), { path: preFile });
   }
   const labels = await readLabelsTxt(path.join(abs, 'labels.txt'));
   const { artifacts } = await readLayersModel(abs);
@@ -97,7 +98,7 @@ export async function loadExportedModel(dir: string): Promise<LoadedModel> {
 function checkUnits(model: tf.LayersModel, count: number, labelsFile: string): void {
   const units = outputUnits(model);
   if (units !== null && units !== count) {
-    throw new LabError('BAD_MODEL', `${labelsFile} lists ${count} labels but the model has ${units} outputs. The files come from different models; export again.`, { path: labelsFile });
+    throw new LabError('BAD_MODEL', msg('model.import.labelCount', { file: labelsFile, count, units }), { path: labelsFile });
   }
 }
 
@@ -105,7 +106,7 @@ async function loadTeachableMachine(dir: string, metadataFile: string): Promise<
   const raw = await readJsonFile(metadataFile, 'metadata.json');
   const parsed = TmMetadataSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new LabError('BAD_MODEL', `metadata.json is invalid: ${metadataFile} (${describeIssues(parsed.error.issues)}). Teachable Machine exports list the class names under "labels".`, { path: metadataFile });
+    throw new LabError('BAD_MODEL', msg('model.import.badMetadata', { file: metadataFile, issues: describeIssues(parsed.error.issues) }), { path: metadataFile });
   }
   const meta = parsed.data;
   const { artifacts } = await readLayersModel(dir);
@@ -115,7 +116,7 @@ async function loadTeachableMachine(dir: string, metadataFile: string): Promise<
   const size = meta.imageSize ?? shape[1] ?? 224;
   const channels = (shape[3] ?? (meta.grayscale ? 1 : 3)) as 1 | 3;
   if (shape[1] !== null && shape[1] !== size) {
-    throw new LabError('BAD_MODEL', `metadata.json says imageSize ${size} but the model in ${path.join(dir, 'model.json')} takes ${shape[1]}×${shape[2]} images.`, { path: metadataFile });
+    throw new LabError('BAD_MODEL', msg('model.import.sizeMismatch', { size, file: path.join(dir, 'model.json'), height: String(shape[1]), width: String(shape[2]) }), { path: metadataFile });
   }
   const model = withInputAffine(tmModel, LAB_TO_TM.scale, LAB_TO_TM.shift, 'tm_input_adapter');
   return {

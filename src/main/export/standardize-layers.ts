@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import type { LayersSnapshot, NamedWeight } from './layers-artifacts';
 
 /** Layer classes that ship with tfjs-layers (and Keras): any loader understands them. */
@@ -107,7 +108,7 @@ export function standardizeSnapshot(model: tf.LayersModel, snapshot: LayersSnaps
     const layer = findLayer(model, name);
     const affine = layer ? probeChannelAffine(layer) : null;
     if (!layer || !affine) {
-      throw new LabError('EXPORT_FAILED', `Layer "${name}" (${entry.class_name}) is not a standard tfjs layer and is not a per-channel affine map at inference, so it cannot be written in a portable format.`, { layer: name, className: entry.class_name });
+      throw new LabError('EXPORT_FAILED', msg('error.export.nonStandardLayer', { name, className: entry.class_name }), { layer: name, className: entry.class_name });
     }
     const oldNames = new Set(layer.weights.map((w) => w.originalName));
     const firstOld = layer.weights[0]?.originalName;

@@ -48,7 +48,7 @@ export function backbonesDir(ws: Workspace): string {
 
 /** Where a downloaded backbone lives once complete (it holds model.json). */
 export function downloadedBackboneDir(ws: Workspace, id: string): string {
-  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) throw new LabError('BAD_ARGUMENT', `"${id}" is not a backbone id (letters, digits, dot, dash, underscore).`);
+  if (!/^[a-z0-9][a-z0-9._-]*$/i.test(id)) throw new LabError('BAD_ARGUMENT', msg('model.download.badId', { id }));
   return path.join(backbonesDir(ws), id);
 }
 
@@ -122,7 +122,7 @@ export async function ensureBackbone(ws: Workspace, spec: RemoteBackbone, o: Dow
   const total = spec.files.reduce((a, f) => a + f.size, 0);
   let base = 0;
   for (const f of spec.files) {
-    if (f.path.includes('..') || path.isAbsolute(f.path)) throw new LabError('BAD_ARGUMENT', `Backbone "${spec.id}" names a file outside its folder: ${f.path}.`);
+    if (f.path.includes('..') || path.isAbsolute(f.path)) throw new LabError('BAD_ARGUMENT', msg('model.download.fileOutside', { id: spec.id, file: f.path }));
     const target = path.join(partial, f.path);
     await mkdir(path.dirname(target), { recursive: true });
     await fetchFile(spec, f, target, base, total, o);

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -79,15 +80,15 @@ export function fsSaveHandler(dir: string): tf.io.IOHandler {
 /** Reads a folder's model.json and every weights file it lists (any number of shards). */
 export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   const live = resolveModelDir(dir);
-  if (!live) throw new LabError('NOT_FOUND', `No model found in ${dir}: the folder must hold a tfjs layers model.json and its weights.`);
+  if (!live) throw new LabError('NOT_FOUND', msg('model.load.noModel', { dir }));
   let json: ModelJson;
   try {
     json = JSON.parse(await readFile(path.join(live, MODEL_FILE), 'utf8')) as ModelJson;
   } catch (err) {
-    throw new LabError('BAD_MODEL', `${path.join(live, MODEL_FILE)} is not valid JSON (${(err as Error).message}): re-export the model.`);
+    throw new LabError('BAD_MODEL', msg('model.load.badJson', { file: path.join(live, MODEL_FILE), detail: (err as Error).message }));
   }
   if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new LabError('BAD_MODEL', `${path.join(live, MODEL_FILE)} is not a tfjs layers model (no modelTopology / weightsManifest).`);
+    throw new LabError('BAD_MODEL', msg('model.load.notLayers', { file: path.join(live, MODEL_FILE) }));
   }
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
@@ -95,12 +96,12 @@ export async function readModelArtifacts(dir: string): Promise<tf.io.ModelArtifa
     specs.push(...group.weights);
     for (const p of group.paths) {
       const file = path.resolve(live, p);
-      if (path.dirname(file) !== path.resolve(live)) throw new LabError('BAD_MODEL', `${path.join(live, MODEL_FILE)} refers to a weights file outside its folder (${p}).`);
+      if (path.dirname(file) !== path.resolve(live)) throw new LabError('BAD_MODEL', msg('model.load.weightsOutside', { file: path.join(live, MODEL_FILE), path: String(p) }));
       let bytes: Buffer;
       try {
         bytes = await readFile(file);
       } catch {
-        throw new LabError('BAD_MODEL', `Weights file ${file} listed in model.json is missing: copy the whole model folder.`);
+        throw new LabError('BAD_MODEL', msg('model.load.weightsMissing', { file }));
       }
       buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
     }

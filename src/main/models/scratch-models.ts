@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvBlock, ModelConfig, TrainConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import type { SeedSource } from '../training/seeded-random';
 import { SeedBatchNorm } from './layers/seed-batch-norm';
 
@@ -72,7 +73,7 @@ function cnn(cfg: Extract<ModelConfig, { kind: 'cnn' }>, input: Sym, size: numbe
     x = act(x, b.activation, `${n}_act`);
     if (b.pool !== 'none') {
       if (side < 2) {
-        throw new LabError('BAD_CONFIG', `model.blocks.${i}.pool: the feature map is already ${side}×${side} at block ${i + 1}; set its pool to "none" or use a larger input.size.`);
+        throw new LabError('BAD_CONFIG', msg('model.cnn.poolTooSmall', { i, side, block: i + 1 }));
       }
       const pool = b.pool === 'max' ? tf.layers.maxPooling2d({ poolSize: 2, name: `${n}_pool` }) : tf.layers.averagePooling2d({ poolSize: 2, name: `${n}_pool` });
       x = pool.apply(x) as Sym;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelConfig, TrainConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { flattenTopology, isNested } from './flatten-topology';
 import { readModelArtifacts } from './fs-io';
 import { SeedBatchNorm } from './layers/seed-batch-norm';
@@ -35,7 +36,7 @@ export function resourcesDir(): string {
   }
   candidates.push(path.resolve('resources'));
   const found = candidates.find((c) => existsSync(path.join(c, 'backbones')));
-  if (!found) throw new LabError('NOT_FOUND', `The lab's resources folder (with backbones/) was not found; set LAB_RESOURCES to it. Looked in: ${candidates.join(', ')}.`);
+  if (!found) throw new LabError('NOT_FOUND', msg('model.backbone.noResources', { candidates }));
   return found;
 }
 
@@ -43,7 +44,7 @@ export function backboneDir(backbone: string): string {
   const builtin = BUILTIN_DIRS[backbone];
   if (builtin) return path.join(resourcesDir(), builtin);
   if (backbone.startsWith('builtin:')) {
-    throw new LabError('BAD_CONFIG', `model.backbone: unknown built-in backbone "${backbone}"; use "${BUILTIN_MOBILENET}" or a folder holding a tfjs layers model.json.`);
+    throw new LabError('BAD_CONFIG', msg('model.backbone.unknownBuiltin', { backbone, builtin: BUILTIN_MOBILENET }));
   }
   return path.resolve(backbone);
 }
@@ -89,13 +90,13 @@ export function adaptTopology(topology: Json, size: number | null, convertBatchN
 export async function loadBackbone(backbone: string, size: number, pretrained = true, seeds: SeedSource = seedSource(0)): Promise<tf.LayersModel> {
   const dir = backboneDir(backbone);
   if (!existsSync(path.join(dir, 'model.json'))) {
-    throw new LabError('NOT_FOUND', `model.backbone: no model.json in ${dir}; give a folder holding a tfjs layers model (model.json + weights).`);
+    throw new LabError('NOT_FOUND', msg('model.backbone.noModelJson', { dir }));
   }
   const artifacts = await readModelArtifacts(dir);
   const topo = artifacts.modelTopology as Json;
   const modelTopology = (topo['model_config'] as Json | undefined) ?? topo;
   if (artifacts.format === 'graph-model' || !modelTopology['class_name']) {
-    throw new LabError('BAD_MODEL', `model.backbone: ${dir} holds a graph model; transfer learning needs a tfjs layers model (model.json with a modelTopology of layers).`);
+    throw new LabError('BAD_MODEL', msg('model.backbone.graphModel', { dir }));
   }
   // Nested models (Teachable Machine exports) become one flat graph, so any of their layers can be the cut.
   let flat = modelTopology;
@@ -103,7 +104,7 @@ export async function loadBackbone(backbone: string, size: number, pretrained = 
     try {
       flat = flattenTopology(modelTopology);
     } catch (err) {
-      throw new LabError('BAD_MODEL', `model.backbone: ${dir} nests models in a way the lab cannot unfold (${(err as Error).message}); export it as one functional model.`);
+      throw new LabError('BAD_MODEL', msg('model.backbone.nested', { dir, detail: (err as Error).message }));
     }
   }
   const { topology } = adaptTopology(flat, size);
@@ -111,7 +112,7 @@ export async function loadBackbone(backbone: string, size: number, pretrained = 
     if (!pretrained) return await tf.models.modelFromJSON({ modelTopology: seedInitializers(topology, seeds) as tf.io.ModelJSON['modelTopology'] } as tf.io.ModelJSON);
     return await tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, modelTopology: topology }));
   } catch (err) {
-    throw new LabError('BAD_MODEL', `model.backbone: could not load ${dir} at input.size ${size} (${(err as Error).message}). Use the backbone's own input size, or a fully convolutional backbone.`);
+    throw new LabError('BAD_MODEL', msg('model.backbone.badSize', { dir, size, detail: (err as Error).message }));
   }
 }
 
@@ -169,13 +170,13 @@ export async function buildTransferModel(config: TrainConfig, numClasses: number
   const backbone = await loadBackbone(cfg.backbone, config.input.size, cfg.pretrained !== false, seeds);
   const wants = (backbone.inputs[0]!.shape as number[])[3] ?? 3;
   if (config.input.channels !== wants) {
-    throw new LabError('BAD_CONFIG', `input.channels: this backbone takes ${wants}-channel (${wants === 3 ? 'RGB' : 'greyscale'}) images; set input.channels to ${wants}.`);
+    throw new LabError('BAD_CONFIG', msg('model.backbone.channels', { wants, kind: msg(wants === 3 ? 'model.backbone.rgb' : 'model.backbone.grey') }));
   }
   const names = backbone.layers.map((l) => l.name);
   const cut = cfg.cutLayer ?? defaultCutLayer(backbone);
   if (!names.includes(cut)) {
-    const tail = cutLayerCandidates(backbone).slice(0, 8).map((c) => c.name).join(', ');
-    throw new LabError('BAD_CONFIG', `model.cutLayer: the backbone has no layer "${cut}"; choose one of its layers (e.g. ${tail}).`);
+    const tail = cutLayerCandidates(backbone).slice(0, 8).map((c) => c.name);
+    throw new LabError('BAD_CONFIG', msg('model.backbone.noCutLayer', { cut, tail }));
   }
   const features = backbone.getLayer(cut).output as tf.SymbolicTensor;
   let x = features;
@@ -225,7 +226,7 @@ export function splitTransferModel(model: tf.LayersModel, cfg: TransferConfig, n
   // Without pooling or flattening, the head starts right after the cut layer (a 2-D output).
   const first = at >= 0 ? at + 1 : names.findIndex((n) => n === 'head_drop' || /^head\d+_dense$/.test(n) || n === LOGITS_LAYER);
   const featureTensor = (first > 0 ? model.layers[first]!.input : null) as tf.SymbolicTensor | null;
-  if (!featureTensor || featureTensor.shape.length !== 2) throw new LabError('BAD_MODEL', 'This model is not a transfer model with a head on a feature vector; it cannot be trained on cached embeddings.');
+  if (!featureTensor || featureTensor.shape.length !== 2) throw new LabError('BAD_MODEL', msg('model.transfer.notOnFeatures'));
   const dim = featureTensor.shape[1]!;
   const features = tf.model({ inputs: model.inputs, outputs: featureTensor, name: 'transfer_features' });
   const input = tf.input({ shape: [dim], name: 'embedding' });
@@ -240,7 +241,7 @@ export function copyWeightsByName(from: tf.LayersModel, to: tf.LayersModel): voi
   for (const layer of to.layers) {
     if (layer.weights.length === 0) continue;
     const source = from.layers.find((l) => l.name === layer.name);
-    if (!source) throw new LabError('BAD_MODEL', `The model has no layer "${layer.name}" to copy weights from.`);
+    if (!source) throw new LabError('BAD_MODEL', msg('model.transfer.noLayer', { name: layer.name }));
     layer.setWeights(source.getWeights());
   }
 }

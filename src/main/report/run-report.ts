@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunDetail } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { diagnose } from '../../shared/analysis/diagnosis';
 import { actionText, evidenceText, kindText, type TextLocale } from '../../shared/analysis/diagnosis-text';
 import { flattenConfig, runNumbers } from '../../shared/analysis/compare';
@@ -196,13 +197,13 @@ ${body}
 export async function writeRunReport(detail: RunDetail, outFile: string, opts: ReportOptions = {}): Promise<string> {
   const abs = path.resolve(outFile);
   if (!/\.html?$/i.test(abs)) {
-    throw new LabError('BAD_ARGUMENT', `Report file "${outFile}" must end in .html so a browser opens it; choose a name like report.html.`, { outFile });
+    throw new LabError('BAD_ARGUMENT', msg('error.report.notHtml', { outFile }), { outFile });
   }
   try {
     await mkdir(path.dirname(abs), { recursive: true });
     await writeFile(abs, renderRunReport(detail, opts), 'utf8');
   } catch (err) {
-    throw new LabError('UNREADABLE', `Could not write the report to "${abs}": ${(err as Error).message}. Choose a folder you can write to.`, { outFile: abs });
+    throw new LabError('UNREADABLE', msg('error.report.writeFailed', { path: abs, detail: (err as Error).message }), { outFile: abs });
   }
   return abs;
 }

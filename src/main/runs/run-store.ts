@@ -188,7 +188,7 @@ export async function listRuns(ws: Workspace): Promise<RunSummary[]> {
 export async function readRun(ws: Workspace, id: string): Promise<RunDetail> {
   const { dir, file } = requireRun(ws, id);
   const cfg = readJson<RunConfigFile>(path.join(dir, CONFIG_FILE));
-  if (!cfg) throw new LabError('BAD_ARGUMENT', `Run "${id}" has no readable config.json (${path.join(dir, CONFIG_FILE)}); delete the run.`);
+  if (!cfg) throw new LabError('BAD_ARGUMENT', msg('error.run.noConfigAt', { id, file: path.join(dir, CONFIG_FILE) }));
   const { epochs, batches } = readMetrics(dir);
   return {
     ...(await toSummary(dir, file)),

@@ -9,6 +9,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import type { BatchLog, EpochLog } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import type { BatchAugmenter } from '../augment/batch-augmenter';
 import type { ImageArray } from '../datasets/image-array';
 import { batchNormBatchSizeWarning, buildModel, hasTrainableBatchNorm, preprocessingFor } from '../models';
@@ -77,15 +78,19 @@ export interface TrainRunResult {
   reason: StopReason;
 }
 
-function checkData(config: TrainConfig, data: ImageArray, what: string, pixelsInMemory = true): void {
+function splitName(what: 'training' | 'validation') {
+  return msg(what === 'training' ? 'error.train.splitTraining' : 'error.train.splitValidation');
+}
+
+function checkData(config: TrainConfig, data: ImageArray, what: 'training' | 'validation', pixelsInMemory = true): void {
   if (data.size !== config.input.size || data.channels !== config.input.channels) {
     throw new LabError(
       'BAD_CONFIG',
-      `The ${what} images are ${data.size}×${data.size}×${data.channels} but input is ${config.input.size}×${config.input.size}×${config.input.channels}: load the split with the run's input settings.`,
+      msg('error.train.inputMismatch', { what: splitName(what), size: data.size, channels: data.channels, inputSize: config.input.size, inputChannels: config.input.channels }),
     );
   }
   if ((pixelsInMemory && data.x.length < data.n * data.size * data.size * data.channels) || data.y.length < data.n) {
-    throw new LabError('BAD_ARGUMENT', `The ${what} image array is shorter than its n = ${data.n} images.`);
+    throw new LabError('BAD_ARGUMENT', msg('error.train.arrayShort', { what: splitName(what), n: data.n }));
   }
 }
 
@@ -95,7 +100,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   // With its own batch source (streamed from disk, cached embeddings) the training pixels need not be in memory.
   checkData(config, train, 'training', !opts.source && !opts.stream);
   if (val) checkData(config, val, 'validation');
-  if (train.n === 0) throw new LabError('NO_IMAGES', 'The training split has no images: add images to the class folders and import the dataset again.');
+  if (train.n === 0) throw new LabError('NO_IMAGES', msg('error.train.noImages'));
   const numClasses = train.classes.length;
   const pre = preprocessingFor(config);
 
@@ -103,7 +108,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   if (opts.resume && !ckpt) hooks.onLog('info', 'No checkpoint to resume from: training starts at epoch 1.');
   const model = ckpt?.model ?? opts.model ?? (await buildModel(config, numClasses));
   const outUnits = (model.outputs[0]!.shape as number[])[1];
-  if (outUnits !== numClasses) throw new LabError('BAD_MODEL', `The checkpoint predicts ${outUnits} classes but the dataset has ${numClasses}: start a new run.`);
+  if (outUnits !== numClasses) throw new LabError('BAD_MODEL', msg('error.train.classCountMismatch', { outUnits, numClasses }));
   const step = new TrainStep(model, config, lossWeightsFor(config.balance, train.y, train.n, numClasses));
   if (ckpt?.optimizer) step.optimizer.setState(ckpt.optimizer);
   if (ckpt) hooks.onLog('info', `Resuming from the checkpoint after epoch ${ckpt.state.epochsDone}.`);
@@ -116,7 +121,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const source =
     opts.source ??
     (opts.stream ? new StreamedImageBatches(opts.stream, config, pre.normalization, dropLonely, opts.augmenter) : new ImageBatches(train, config, pre.normalization, dropLonely, opts.augmenter));
-  if (source.batchesPerEpoch === 0) throw new LabError('BAD_CONFIG', `batchSize: no full batch can be formed from ${train.n} training image(s).`);
+  if (source.batchesPerEpoch === 0) throw new LabError('BAD_CONFIG', msg('error.train.noFullBatch', { n: train.n }));
 
   const builtIn: Record<BuiltInCallback, () => Callback> = {
     'pause-stop': () => pauseStop(opts),

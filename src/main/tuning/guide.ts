@@ -81,7 +81,7 @@ async function runStep(ctx: TuneContext, state: TuneState, step: TuneStepNumber)
     }
     case 6: {
       const runId = resultOf(state, 5)?.runIds[0];
-      if (!runId) throw new LabError('BAD_ARGUMENT', "steps: step 6 reads the curves of step 5's run; run step 5 first (e.g. --steps 5-6).");
+      if (!runId) throw new LabError('BAD_ARGUMENT', msg('tuning.step6NeedsStep5'));
       return readCurves(ctx, runId);
     }
   }

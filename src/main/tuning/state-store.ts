@@ -38,7 +38,7 @@ export function readTuneState(ws: Workspace, id: string): TuningState {
     throw new LabError('NOT_FOUND', msg('error.tuning.notFound', { id }));
   }
   const state = readJson<TuningState>(path.join(dir, STATE_FILE));
-  if (!state) throw new LabError('NOT_FOUND', `Tuning "${id}" has no readable state (${path.join(dir, STATE_FILE)}); start a new one.`);
+  if (!state) throw new LabError('NOT_FOUND', msg('tuning.noState', { id, file: path.join(dir, STATE_FILE) }));
   return state;
 }
 

@@ -123,14 +123,14 @@ async function loadForeignDataset(ws: Workspace, datasetId: string, input: Train
   const dataset = await getDataset(ws, datasetId);
   const unknown = dataset.classes.map((c) => c.name).filter((c) => !runClasses.includes(c));
   if (unknown.length) {
-    throw new LabError('BAD_ARGUMENT', `The folder has classes the model was not trained on (${unknown.join(', ')}); the model knows: ${runClasses.join(', ')}. Rename or remove those class folders.`);
+    throw new LabError('BAD_ARGUMENT', msg('error.evaluate.unknownClasses', { unknown, known: runClasses }));
   }
   const parts: ImageArray[] = [];
   for (const split of ['train', 'val', 'test'] as const) {
     if (dataset.classes.some((c) => c.counts[split] > 0)) parts.push(await loadSplit(ws, datasetId, input, split, { signal }));
   }
   const n = parts.reduce((a, p) => a + p.n, 0);
-  if (n === 0) throw new LabError('NO_IMAGES', `Dataset "${dataset.name}" has no usable images to evaluate on.`);
+  if (n === 0) throw new LabError('NO_IMAGES', msg('error.evaluate.noImages', { name: dataset.name }));
   const per = input.size * input.size * input.channels;
   const out: ImageArray = { x: new Uint8Array(n * per), y: new Int32Array(n), index: new Int32Array(n), n, size: input.size, channels: input.channels, classes: runClasses };
   let at = 0;

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
+import { msg } from '../../../shared/messages';
 import { OnnxGraph } from './onnx-graph';
 import { DataType, type ModelProto, type ValueInfoProto } from './onnx-proto';
 import type { QuantizeMode } from '../quantize';
@@ -143,13 +144,13 @@ class Emitter {
         return false;
       });
       if (next.length === pending.length) {
-        throw new LabError('EXPORT_FAILED', `ONNX export: the graph of "${model.name}" has layers whose inputs never become available (${next.map((p) => p.l.name).join(', ')}).`);
+        throw new LabError('EXPORT_FAILED', msg('error.export.onnxUnreachable', { model: model.name, layers: next.map((p) => p.l.name) }));
       }
       pending = next;
     }
     return cfg.outputLayers.map((r) => {
       const v = values.get(key(r));
-      if (!v) throw new LabError('EXPORT_FAILED', `ONNX export: output "${r[0]}" of "${model.name}" was never computed.`);
+      if (!v) throw new LabError('EXPORT_FAILED', msg('error.export.onnxNoOutput', { output: r[0], model: model.name }));
       return v;
     });
   }
@@ -326,7 +327,7 @@ export function layersModelToOnnx(
   opts: { quantize?: QuantizeMode; inputName?: string; outputName?: string; graphName?: string; docString?: string; metadata?: Record<string, string> } = {},
 ): OnnxConversion {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new LabError('EXPORT_FAILED', `ONNX export supports models with one input and one output; "${model.name}" has ${model.inputs.length} and ${model.outputs.length}.`);
+    throw new LabError('EXPORT_FAILED', msg('error.export.onnxOneInOut', { model: model.name, inputs: model.inputs.length, outputs: model.outputs.length }));
   }
   const g = new OnnxGraph(opts.quantize ?? 'none');
   const inputName = g.name(opts.inputName ?? 'input');

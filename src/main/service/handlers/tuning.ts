@@ -78,8 +78,8 @@ export function tuningHandlers(ctx: ServiceContext, launch: WorkerLauncher): Tun
     'tuning.start': async (req) => {
       if (req.resumeId) {
         const state = readTuneState(ctx.ws, req.resumeId);
-        if (state.kind !== 'guide') throw new LabError('BAD_ARGUMENT', `resumeId: "${req.resumeId}" is a search, not a guided tune.`);
-        if (state.datasetId !== req.config.datasetId) throw new LabError('BAD_ARGUMENT', `config.datasetId: tune "${req.resumeId}" tunes dataset ${state.datasetId}, not ${req.config.datasetId}.`);
+        if (state.kind !== 'guide') throw new LabError('BAD_ARGUMENT', msg('tuning.resumeNotGuide', { id: req.resumeId }));
+        if (state.datasetId !== req.config.datasetId) throw new LabError('BAD_ARGUMENT', msg('tuning.resumeOtherDataset', { id: req.resumeId, tuned: state.datasetId, given: req.config.datasetId }));
         // Finished steps are kept; the settings and budgets are the ones sent now (e.g. a lower LR after a failed step 2).
         const resumed: TuneState = { ...state, config: req.config, budgets: req.budgets, ...(req.steps ? { steps: normaliseSteps(req.steps) } : {}) };
         return start(resumed, req.rerun);

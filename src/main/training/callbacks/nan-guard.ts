@@ -3,6 +3,7 @@
  * (no update was made with it), naming the epoch, the batch and the learning rate.
  */
 import { LabError } from '../../../shared/errors';
+import { msg } from '../../../shared/messages';
 import { CALLBACK_ORDER, type Callback } from './callback';
 
 export function nanGuard(): Callback {
@@ -17,7 +18,7 @@ export function nanGuard(): Callback {
       const batch = loop.batch + 1;
       const message = `loss became ${what} at epoch ${epoch} batch ${batch}: learning rate likely too large or inputs out of range`;
       loop.log('error', message);
-      throw new LabError('NAN_LOSS', message, { epoch, batch, lr: loop.lr });
+      throw new LabError('NAN_LOSS', msg('error.train.nanLoss', { what, epoch, batch }), { epoch, batch, lr: loop.lr });
     },
   };
 }

@@ -5,6 +5,7 @@
 import type { ModelConfig, TrainConfig } from '../../../shared/config';
 import { AugmentConfigSchema } from '../../../shared/augment-config';
 import { LabError } from '../../../shared/errors';
+import { msg } from '../../../shared/messages';
 import type { SearchParam, SearchRequest, SearchSetting, SearchSpace } from '../../../shared/tuning';
 import { mulberry32 } from '../../training/seeded-random';
 
@@ -16,8 +17,8 @@ function isRange(axis: Axis): axis is { min: number; max: number; log: boolean }
 }
 
 function checkRange(name: string, r: { min: number; max: number; log: boolean }): void {
-  if (!(r.max >= r.min)) throw new LabError('BAD_ARGUMENT', `space.${name}: max (${r.max}) must not be below min (${r.min}).`);
-  if (r.log && r.min <= 0) throw new LabError('BAD_ARGUMENT', `space.${name}: a log range needs min > 0 (got ${r.min}).`);
+  if (!(r.max >= r.min)) throw new LabError('BAD_ARGUMENT', msg('tuning.space.maxBelowMin', { name, max: r.max, min: r.min }));
+  if (r.log && r.min <= 0) throw new LabError('BAD_ARGUMENT', msg('tuning.space.logMin', { name, min: r.min }));
 }
 
 /** Grid values of a range: min, middle, max (geometric middle on a log range). */
@@ -54,7 +55,7 @@ export function planSettings(req: Pick<SearchRequest, 'mode' | 'space' | 'seed'>
     for (const [name, axis] of list) {
       const values = gridValues(name, axis);
       out = out.flatMap((s) => values.map((v) => ({ ...s, [name]: v })));
-      if (out.length > 100_000) throw new LabError('BAD_ARGUMENT', 'space: the grid has more than 100 000 settings; use random search or fewer values.');
+      if (out.length > 100_000) throw new LabError('BAD_ARGUMENT', msg('tuning.space.gridTooBig'));
     }
     return out.slice(0, limit);
   }
