@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../shared/errors';
+import { msg, type LabMessage } from '../shared/messages';
 import { listDatasets } from './datasets/browse';
 import type { Workspace } from './workspace';
 
@@ -33,7 +34,7 @@ export function isInside(child: string, parent: string): boolean {
 
 export interface GuardOptions {
   /** How the folder is named in messages, e.g. "Export folder" or "outDir". */
-  what: string;
+  what: string | LabMessage;
   /** Folders inside the workspace the lab itself owns for this job (e.g. <runDir>/export), allowed there. */
   allowInside?: string[];
 }
@@ -58,16 +59,16 @@ export async function assertWritableFolder(ws: Workspace, dir: string, opts: Gua
   const real = await realPathLoose(dir);
   for (const root of await datasetRoots(ws)) {
     if (isInside(real, root) || isInside(root, real)) {
-      const how = real === root ? 'is' : isInside(real, root) ? 'lies inside' : 'contains';
-      const via = real !== path.resolve(dir) ? ` (${dir} leads there through a link)` : '';
-      throw new LabError('BAD_ARGUMENT', `${opts.what}: ${real}${via} ${how} the imported image folder ${root}. The lab never writes into your image folders: choose a new or empty folder elsewhere.`, { path: dir, datasetRoot: root });
+      const code = real === root ? 'guard.dataset.is' : isInside(real, root) ? 'guard.dataset.inside' : 'guard.dataset.contains';
+      const via = real !== path.resolve(dir) ? msg('guard.via', { dir }) : '';
+      throw new LabError('BAD_ARGUMENT', msg(code, { what: opts.what, real, via, root }), { path: dir, datasetRoot: root });
     }
   }
   const wsReal = await realPathLoose(ws.root);
   if (isInside(real, wsReal) || isInside(wsReal, real)) {
     const allowed = await Promise.all((opts.allowInside ?? []).map(realPathLoose));
     if (!allowed.some((a) => isInside(real, a))) {
-      throw new LabError('BAD_ARGUMENT', `${opts.what}: ${real} is inside (or contains) the lab's own workspace ${wsReal}. Choose a folder of your own outside it.`, { path: dir });
+      throw new LabError('BAD_ARGUMENT', msg('guard.workspace', { what: opts.what, real, workspace: wsReal }), { path: dir });
     }
   }
   return real;
@@ -77,17 +78,17 @@ export async function assertWritableFolder(ws: Workspace, dir: string, opts: Gua
  * mkdir -p that cannot hang: Node's recursive mkdir loops forever under /proc (e.g. /proc/x). Creates each missing
  * folder in turn below the nearest existing ancestor and says clearly where that is impossible.
  */
-export async function makeFolder(dir: string, what: string): Promise<void> {
+export async function makeFolder(dir: string, what: string | LabMessage): Promise<void> {
   const target = path.resolve(dir);
   const missing: string[] = [];
   let current = target;
   for (;;) {
     const st = await fsp.stat(current).catch((err: NodeJS.ErrnoException) => err);
     if (!(st instanceof Error)) {
-      if (!st.isDirectory()) throw new LabError('BAD_ARGUMENT', `${what}: ${current} is a file, not a folder. Choose a folder.`, { path: dir });
+      if (!st.isDirectory()) throw new LabError('BAD_ARGUMENT', msg('guard.isFile', { what, path: current }), { path: dir });
       break;
     }
-    if (st.code !== 'ENOENT') throw new LabError('BAD_ARGUMENT', `${what}: ${current} cannot be used (${st.code ?? st.message}). Check its permissions or choose another folder.`, { path: dir });
+    if (st.code !== 'ENOENT') throw new LabError('BAD_ARGUMENT', msg('guard.unusable', { what, path: current, detail: st.code ?? st.message }), { path: dir });
     const parent = path.dirname(current);
     if (parent === current) break;
     missing.push(current);
@@ -99,7 +100,7 @@ export async function makeFolder(dir: string, what: string): Promise<void> {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') continue;
-      throw new LabError('BAD_ARGUMENT', `${what}: the folder ${d} cannot be created (${code ?? (err as Error).message}). Choose a folder you can write to.`, { path: dir });
+      throw new LabError('BAD_ARGUMENT', msg('guard.cannotCreate', { what, path: d, detail: code ?? (err as Error).message }), { path: dir });
     }
   }
 }

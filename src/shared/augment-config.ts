@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { LabMessage } from './messages';
+import { strictObject } from './strict-object';
 
 /**
  * Augmentation settings of a run. A preset expands to concrete parameters, and explicit fields override
  * the preset (field by field), so `{ preset: 'standard', rotate: { degrees: 5 } }` is "standard, but ±5°".
- * `resolveAugment` turns a config into the full, explicit settings every path uses.
+ * `resolveAugment` turns a config into the full, explicit settings every path uses. Unknown keys are refused with the
+ * nearest valid name ("did you mean `degrees`?"), like the training config's, so a typo is never silently ignored.
  */
 export const AugmentPresetSchema = z.enum(['none', 'light', 'standard', 'strong']);
 export type AugmentPreset = z.infer<typeof AugmentPresetSchema>;
@@ -20,15 +22,15 @@ const range = (lo: number, hi: number, unit = '') =>
 
 const toggle = { enabled: z.boolean(), p: prob };
 
-export const FlipSettingsSchema = z.object(toggle);
+export const FlipSettingsSchema = strictObject(toggle);
 
-export const ScaleCropSettingsSchema = z.object({
+export const ScaleCropSettingsSchema = strictObject({
   ...toggle,
   /** Resize to s·size (s drawn from this range), then crop size×size at a random position. 256/224 ≈ 1.14. */
   scale: range(1, 2, ' (1 = no zoom, 2 = crop a quarter of the image)'),
 });
 
-export const ErasingSettingsSchema = z.object({
+export const ErasingSettingsSchema = strictObject({
   ...toggle,
   /** Erased rectangle as a fraction of the image area. */
   area: range(0.001, 0.9),
@@ -38,7 +40,7 @@ export const ErasingSettingsSchema = z.object({
   fill: z.enum(['random', 'mean']),
 });
 
-export const ColorSettingsSchema = z.object({
+export const ColorSettingsSchema = strictObject({
   ...toggle,
   /** Factor drawn from [1−b, 1+b]. */
   brightness: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
@@ -50,13 +52,13 @@ export const ColorSettingsSchema = z.object({
   hue: z.number().min(0, 'must be between 0 and 0.5').max(0.5, 'must be between 0 and 0.5'),
 });
 
-export const RotateSettingsSchema = z.object({
+export const RotateSettingsSchema = strictObject({
   ...toggle,
   /** Angle drawn from [−degrees, degrees]. */
   degrees: z.number().min(0, 'must be between 0 and 180').max(180, 'must be between 0 and 180'),
 });
 
-export const AffineSettingsSchema = z.object({
+export const AffineSettingsSchema = strictObject({
   ...toggle,
   /** Shift drawn from [−t, t] of the image side, per axis. */
   translate: z.number().min(0, 'must be between 0 and 0.5').max(0.5, 'must be between 0 and 0.5'),
@@ -66,20 +68,20 @@ export const AffineSettingsSchema = z.object({
   stretch: z.number().min(0, 'must be between 0 and 0.5').max(0.5, 'must be between 0 and 0.5'),
 });
 
-export const FillSettingsSchema = z.object({
+export const FillSettingsSchema = strictObject({
   /** What appears where a rotation or shift uncovers the border. */
   mode: z.enum(['constant', 'nearest', 'reflect']),
   /** Grey level of the constant fill, 0 (black) … 1 (white). */
   value: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
 });
 
-export const MixupSettingsSchema = z.object({
+export const MixupSettingsSchema = strictObject({
   ...toggle,
   /** λ ~ Beta(α, α); small α keeps most mixes close to one of the two images. */
   alpha: z.number().gt(0, 'must be greater than 0').max(10, 'must be at most 10'),
 });
 
-export const AugmentConfigSchema = z.object({
+export const AugmentConfigSchema = strictObject({
   preset: AugmentPresetSchema.default('none'),
   hflip: FlipSettingsSchema.partial().optional(),
   /** Off by default: flipping upside down changes the meaning of faces, text and digits. */

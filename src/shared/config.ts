@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { AugmentConfigSchema } from './augment-config';
-import { unknownKeysMessage } from './nearest-name';
-
-/** An object schema that refuses unknown keys, naming the nearest valid one ("did you mean `epochs`?"). */
-function strictObject<S extends z.ZodRawShape>(shape: S) {
-  const valid = Object.keys(shape);
-  return z.strictObject(shape, { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeysMessage(issue.keys, valid) : undefined) });
-}
+import { strictObject } from './strict-object';
 
 /** Everything a run needs, as plain JSON: reproducible, and able to cross a process boundary. */
 

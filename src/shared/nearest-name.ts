@@ -1,4 +1,5 @@
 /** "Did you mean …?": the valid name closest to a mistyped one, by edit distance. */
+import { english, msg, type LabMessage } from './messages';
 
 /** Levenshtein distance (insertions, deletions, substitutions), case-insensitive. */
 export function editDistance(a: string, b: string): number {
@@ -30,10 +31,29 @@ export function nearestName(name: string, candidates: readonly string[]): string
 }
 
 /** One sentence for unknown keys: each named, with the nearest valid key when there is one. */
-export function unknownKeysMessage(keys: readonly string[], valid: readonly string[]): string {
-  const parts = keys.map((k) => {
-    const near = nearestName(k, valid);
-    return near ? `"${k}" (did you mean \`${near}\`?)` : `"${k}"`;
+export function unknownKeysMsg(keys: readonly string[], valid: readonly string[]): LabMessage {
+  const named = keys.map((key) => {
+    const near = nearestName(key, valid);
+    return near ? msg('settings.unknownKeyNear', { key, near }) : msg('settings.unknownKey', { key });
   });
-  return `unknown setting${keys.length > 1 ? 's' : ''} ${parts.join(', ')}; valid settings here: ${valid.join(', ')}`;
+  return msg('settings.unknownKeys', { n: keys.length, keys: named, valid: [...valid] });
+}
+
+/** The same sentence in English (zod issue messages are strings). */
+export function unknownKeysMessage(keys: readonly string[], valid: readonly string[]): string {
+  return english(unknownKeysMsg(keys, valid));
+}
+
+const VALID_MARK = '; valid settings here: ';
+
+/**
+ * The message behind an English unknown-keys sentence (a zod issue keeps only the text and the keys): the valid
+ * names are read back from the sentence this module wrote. Null for any other text.
+ */
+export function unknownKeysMsgFromIssue(keys: readonly string[], text: string): LabMessage | null {
+  const at = text.lastIndexOf(VALID_MARK);
+  if (at < 0) return null;
+  const valid = text.slice(at + VALID_MARK.length).split(', ');
+  const m = unknownKeysMsg(keys, valid);
+  return english(m) === text ? m : null;
 }

@@ -3,6 +3,7 @@
  * on, in one place: what went wrong with which path or port, and what to do. Pure (reads only `code`, `path`, `port`).
  */
 import type { LabErrorData } from './errors';
+import { english, msg, type LabMessage } from './messages';
 
 interface SystemErrorLike {
   code?: unknown;
@@ -13,35 +14,40 @@ interface SystemErrorLike {
   message?: unknown;
 }
 
-const ADVICE: Record<string, (where: string) => { code: LabErrorData['code']; message: string }> = {
-  ENOENT: (w) => ({ code: 'NOT_FOUND', message: `${w} does not exist. Check the path (or create the folder) and try again.` }),
-  EISDIR: (w) => ({ code: 'BAD_ARGUMENT', message: `${w} is a folder where a file was expected. Give the path of a file inside it.` }),
-  ENOTDIR: (w) => ({ code: 'BAD_ARGUMENT', message: `${w} goes through a file as if it were a folder. Check the path.` }),
-  EACCES: (w) => ({ code: 'UNREADABLE', message: `${w} cannot be accessed: permission denied. Check its permissions or choose another location.` }),
-  EPERM: (w) => ({ code: 'UNREADABLE', message: `${w}: the operation is not permitted. Check its permissions or choose another location.` }),
-  EROFS: (w) => ({ code: 'BAD_ARGUMENT', message: `${w} is on a read-only file system. Choose a folder you can write to.` }),
-  ENOSPC: (w) => ({ code: 'BAD_ARGUMENT', message: `The disk is full while writing ${w}. Free some space and try again.` }),
-  EEXIST: (w) => ({ code: 'BAD_ARGUMENT', message: `${w} already exists. Choose a new name or folder.` }),
-  ELOOP: (w) => ({ code: 'BAD_ARGUMENT', message: `${w} is a loop of symbolic links. Fix or remove the link.` }),
-  ENAMETOOLONG: (w) => ({ code: 'BAD_ARGUMENT', message: `${w} is too long a path for this system. Use a shorter path.` }),
-  EMFILE: () => ({ code: 'BUSY', message: 'Too many files are open at once. Close other programs or raise the open-file limit (ulimit -n), then try again.' }),
-  EADDRINUSE: (w) => ({ code: 'BAD_ARGUMENT', message: `${w} is already in use. Choose another --port, or leave it out to pick a free one.` }),
-  ERR_SOCKET_BAD_PORT: (w) => ({ code: 'BAD_ARGUMENT', message: `${w} is not a valid port: use a whole number from 0 to 65535 (0 picks a free port).` }),
-};
+/** Each known code: the error code it maps to (its sentence is the message `system.<CODE>`, naming `{where}`). */
+const ADVICE = {
+  ENOENT: 'NOT_FOUND',
+  EISDIR: 'BAD_ARGUMENT',
+  ENOTDIR: 'BAD_ARGUMENT',
+  EACCES: 'UNREADABLE',
+  EPERM: 'UNREADABLE',
+  EROFS: 'BAD_ARGUMENT',
+  ENOSPC: 'BAD_ARGUMENT',
+  EEXIST: 'BAD_ARGUMENT',
+  ELOOP: 'BAD_ARGUMENT',
+  ENAMETOOLONG: 'BAD_ARGUMENT',
+  EMFILE: 'BUSY',
+  EADDRINUSE: 'BAD_ARGUMENT',
+  ERR_SOCKET_BAD_PORT: 'BAD_ARGUMENT',
+} as const satisfies Record<string, LabErrorData['code']>;
+
+type KnownCode = keyof typeof ADVICE;
+
+const isKnown = (code: string): code is KnownCode => Object.prototype.hasOwnProperty.call(ADVICE, code);
 
 /** The boundary shape with advice for a known system error, or null when err is not one. */
 export function systemErrorData(err: unknown): LabErrorData | null {
   if (typeof err !== 'object' || err === null) return null;
   const e = err as SystemErrorLike;
   if (typeof e.code !== 'string') return null;
-  const advise = ADVICE[e.code];
-  if (!advise) return null;
-  let where: string;
+  const known = e.code;
+  if (!isKnown(known)) return null;
+  let where: string | LabMessage;
   if (typeof e.path === 'string') where = e.path;
   else if (e.code === 'ERR_SOCKET_BAD_PORT' || e.code === 'EADDRINUSE') {
     const port = e.port ?? /received (?:type \w+ \()?([^)\s]+)/i.exec(String(e.message ?? ''))?.[1];
-    where = port !== undefined ? `Port ${String(port)}` : 'The port';
-  } else where = 'A path you gave';
-  const out = advise(where);
-  return { code: out.code, message: out.message, details: { systemCode: e.code, ...(typeof e.path === 'string' ? { path: e.path } : {}) } };
+    where = port !== undefined ? msg('system.where.port', { port: String(port) }) : msg('system.where.anyPort');
+  } else where = msg('system.where.path');
+  const said = msg(`system.${known}` as const, { where });
+  return { code: ADVICE[known], message: english(said), msg: said, details: { systemCode: e.code, ...(typeof e.path === 'string' ? { path: e.path } : {}) } };
 }

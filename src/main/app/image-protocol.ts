@@ -1,5 +1,5 @@
 import { protocol } from 'electron';
-import { toLabErrorData } from '../../shared/errors';
+import { imageErrorReply } from '../datasets/image-error';
 import type { LabService } from '../service/lab-service';
 
 export const IMAGE_SCHEME = 'lab';
@@ -30,8 +30,8 @@ export function handleImageProtocol(service: LabService): void {
       const img = await service.resolveImage(datasetId, Number(m[2]), variant);
       return new Response(new Uint8Array(img.data), { headers: { 'Content-Type': img.contentType, 'X-Content-Type-Options': 'nosniff' } });
     } catch (err) {
-      const data = toLabErrorData(err);
-      return new Response(data.message, { status: data.code === 'BAD_ARGUMENT' ? 400 : 404 });
+      const reply = imageErrorReply(err, request.headers.get('accept-language'));
+      return new Response(reply.body, { status: reply.status, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...reply.headers } });
     }
   });
 }

@@ -3,6 +3,7 @@ import { TrainConfigSchema, type TrainConfig, type TrainConfigInput } from '../.
 import type { DatasetSummary } from '../../shared/dto';
 import { applyModelChoice, chooseModel, factsOf, wantsAutoModel } from '../../shared/model-choice';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { parseOrThrow } from '../../shared/validation';
 
 export interface TrainFlags {
@@ -20,7 +21,7 @@ export interface TrainFlags {
 
 function num(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new LabError('BAD_CONFIG', `--${flag} must be a number, got "${value}".`);
+  if (!Number.isFinite(n)) throw new LabError('BAD_CONFIG', msg('settings.notNumber', { flag, value }));
   return n;
 }
 
@@ -36,18 +37,18 @@ export async function buildTrainConfig(datasetId: string, flags: TrainFlags, bas
       text = await readFile(flags.config, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR') throw new LabError('BAD_ARGUMENT', `--config ${flags.config} is a folder; give the path of a .json file of settings.`);
-      throw new LabError('NOT_FOUND', `Config file ${flags.config} cannot be read (${code ?? 'error'}): check the path.`);
+      if (code === 'EISDIR') throw new LabError('BAD_ARGUMENT', msg('settings.configIsFolder', { path: flags.config }));
+      throw new LabError('NOT_FOUND', msg('settings.configUnreadable', { path: flags.config, detail: code ?? 'error' }));
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw new LabError('BAD_CONFIG', `Config file ${flags.config} is not valid JSON (${(err as Error).message}).`);
+      throw new LabError('BAD_CONFIG', msg('settings.configNotJson', { path: flags.config, detail: (err as Error).message }));
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`;
-      throw new LabError('BAD_CONFIG', `Config file ${flags.config} holds ${kind}; it must hold one JSON object of settings, e.g. {"epochs": 10, "batchSize": 32}.`);
+      const kind = parsed === null ? msg('json.value.null') : Array.isArray(parsed) ? msg('json.value.array') : msg('json.value.type', { type: typeof parsed });
+      throw new LabError('BAD_CONFIG', msg('settings.configNotObject', { path: flags.config, kind }));
     }
     input = { ...input, ...(parsed as Record<string, unknown>) };
   }

@@ -7,6 +7,7 @@ import { mkdir, open, readFile, realpath, rename, stat, writeFile, type FileHand
 import path from 'node:path';
 import sharp from 'sharp';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import type { Workspace } from '../workspace';
 import { readManifest, type ManifestItem } from './manifest';
 import { MAX_PIXELS } from './preprocess';
@@ -33,7 +34,7 @@ async function makeThumb(data: Buffer, dest: string): Promise<Buffer> {
 export async function resolveSampleImage(ws: Workspace, datasetId: string, index: number, variant: 'thumb' | 'full'): Promise<{ data: Buffer; contentType: string }> {
   const m = await readManifest(ws, datasetId);
   if (!Number.isInteger(index) || index < 0 || index >= m.items.length) {
-    throw new LabError('NOT_FOUND', `Dataset "${datasetId}" has no image number ${index} (it has ${m.items.length}).`);
+    throw new LabError('NOT_FOUND', msg('error.dataset.noImageNumber', { id: datasetId, index, count: m.items.length }));
   }
   const it = m.items[index]!;
   if (!it.format || (it.check && it.check.reason !== 'wrong-extension')) {
@@ -51,7 +52,7 @@ export async function resolveSampleImage(ws: Workspace, datasetId: string, index
     // The file is no longer the one imported: only the lab's own copy may be shown.
     const cached = await cachedThumb();
     if (cached) return { data: cached, contentType: 'image/webp' };
-    throw new LabError('NOT_FOUND', `${it.path} ${read.why} since it was imported, so the lab does not show it. Import the folder again to see the file as it is now.`, { path: it.path });
+    throw new LabError('NOT_FOUND', msg(`image.changed.${read.why}`, { path: it.path }), { path: it.path });
   }
   try {
     if (variant === 'full') {
@@ -72,7 +73,9 @@ export async function resolveSampleImage(ws: Workspace, datasetId: string, index
   }
 }
 
-type ReadResult = { ok: true; data: Buffer } | { ok: false; why: string };
+/** How the file on disk differs from the one imported (each has its message `image.changed.<why>`). */
+type ChangedSinceImport = 'moved' | 'notFile' | 'changed' | 'replaced' | 'outside';
+type ReadResult = { ok: true; data: Buffer } | { ok: false; why: ChangedSinceImport };
 
 /**
  * The file's bytes, only if it is still the file imported: opened once (non-blocking, so a FIFO cannot hang us) and
@@ -84,20 +87,20 @@ async function readImportedFile(it: ManifestItem, root: string | undefined): Pro
   try {
     fh = await open(it.path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
-    return { ok: false, why: 'was moved or deleted' };
+    return { ok: false, why: 'moved' };
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) return { ok: false, why: 'is no longer a regular file' };
+    if (!st.isFile()) return { ok: false, why: 'notFile' };
     const sameTime = Math.abs(st.mtimeMs - it.mtimeMs) < 1;
-    if (st.size !== it.size || !sameTime) return { ok: false, why: 'has changed' };
+    if (st.size !== it.size || !sameTime) return { ok: false, why: 'changed' };
     if (it.dev !== undefined && it.ino !== undefined) {
-      if (st.dev !== it.dev || st.ino !== it.ino) return { ok: false, why: 'was replaced by another file' };
+      if (st.dev !== it.dev || st.ino !== it.ino) return { ok: false, why: 'replaced' };
     } else {
       const real = await realpath(it.path).catch(() => null);
       const realRoot = root ? await realpath(root).catch(() => null) : null;
       const base = realRoot && (await stat(realRoot).then((s) => (s.isDirectory() ? realRoot : path.dirname(realRoot)), () => null));
-      if (!real || !base || !isInside(real, base)) return { ok: false, why: 'now leads outside the imported folder' };
+      if (!real || !base || !isInside(real, base)) return { ok: false, why: 'outside' };
     }
     return { ok: true, data: await fh.readFile() };
   } finally {

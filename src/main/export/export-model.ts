@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { ExportFormat, ExportResult, Preprocessing, QuantizationReport } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { examplePackageJson, exampleScript } from './example-scripts';
 import { withInputAffine } from './input-adapter';
 import { modelFromArtifacts, snapshotArtifacts, snapshotModel, writeLayersModel, type LayersSnapshot } from './layers-artifacts';
@@ -176,7 +177,7 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   if (opts.quantize === 'uint8' && opts.format === 'tflite') throw new LabError('BAD_ARGUMENT', 'The tflite format quantises to int8 (full-integer, calibrated); use --quantize int8 or float16.');
   let labOwned = false;
   if (opts.guard) {
-    const real = await assertWritableFolder(opts.guard.ws, dir, { what: 'Export folder', ...(opts.guard.allowInside ? { allowInside: opts.guard.allowInside } : {}) });
+    const real = await assertWritableFolder(opts.guard.ws, dir, { what: msg('guard.exportFolder'), ...(opts.guard.allowInside ? { allowInside: opts.guard.allowInside } : {}) });
     const allowed = await Promise.all((opts.guard.allowInside ?? []).map(realPathLoose));
     labOwned = allowed.some((a) => isInside(real, a));
   }

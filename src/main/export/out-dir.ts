@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { isInside, makeFolder } from '../workspace-guard';
 
 export const EXPORT_MARKER = '.lab-export.json';
@@ -47,14 +48,14 @@ export interface OutDirOptions {
 }
 
 export async function prepareOutDir(dir: string, opts: OutDirOptions = {}): Promise<void> {
-  await makeFolder(dir, 'Export folder');
+  await makeFolder(dir, msg('guard.exportFolder'));
   const entries = await fsp.readdir(dir);
   if (!entries.length) return;
   const marker = await readMarker(dir);
   if (!marker && !opts.labOwned) {
     throw new LabError(
       'BAD_ARGUMENT',
-      `Export folder ${dir} is not empty and holds no export written by the lab; choose a new or empty folder (for example ${path.join(dir, 'export')}) so nothing of yours is overwritten.`,
+      msg('export.outDir.notEmpty', { dir, example: path.join(dir, 'export') }),
       { path: dir },
     );
   }
@@ -65,7 +66,7 @@ export async function prepareOutDir(dir: string, opts: OutDirOptions = {}): Prom
     const file = path.join(dir, name);
     const exists = await fsp.lstat(file).then(() => true, () => false);
     if (exists && (!ours.has(name) || !(await isRegularFile(file)))) {
-      throw new LabError('BAD_ARGUMENT', `Export folder ${dir} holds ${name}, which the lab did not write there; choose a new or empty folder so it is not overwritten.`, { path: file });
+      throw new LabError('BAD_ARGUMENT', msg('export.outDir.foreignFile', { dir, name }), { path: file });
     }
   }
   const realDir = await fsp.realpath(dir);

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { msg, type LabMessage } from '../../shared/messages';
 
 export const TOKEN_COOKIE = 'lab_token';
 
@@ -11,10 +12,10 @@ export function newToken(): string {
 export const MIN_TOKEN_LENGTH = 16;
 
 /** Why a chosen token is too weak to guard the lab (null: strong enough). */
-export function weakTokenReason(token: string): string | null {
-  if (token.length < MIN_TOKEN_LENGTH) return `it has ${token.length} character(s); use at least ${MIN_TOKEN_LENGTH}`;
-  if (!/^[\x21-\x7e]+$/.test(token)) return 'use only visible ASCII characters (no spaces), so it survives in a URL';
-  if (new Set(token).size < 6) return 'it repeats too few distinct characters; use a random one';
+export function weakTokenReason(token: string): LabMessage | null {
+  if (token.length < MIN_TOKEN_LENGTH) return msg('serve.token.short', { length: token.length, min: MIN_TOKEN_LENGTH });
+  if (!/^[\x21-\x7e]+$/.test(token)) return msg('serve.token.notAscii');
+  if (new Set(token).size < 6) return msg('serve.token.repetitive');
   return null;
 }
 

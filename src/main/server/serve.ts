@@ -10,6 +10,8 @@ import { dispatch } from '../../shared/dispatch';
 import { LabError, toLabErrorData } from '../../shared/errors';
 import type { LabService } from '../service/lab-service';
 import { TOKEN_COOKIE, isAuthorized, isLoopbackHost, isSameOrigin, newToken, requestToken, weakTokenReason } from './auth';
+import { imageErrorReply } from '../datasets/image-error';
+import { msg } from '../../shared/messages';
 import { serveExportZip } from './export-zip';
 import { readStatic } from './static-files';
 import { WS_MAX_PAYLOAD, parseWireRequest, reply } from './wire';
@@ -58,12 +60,12 @@ function decodePathPart(part: string): string | null {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = opts.token ?? newToken();
   const weak = weakTokenReason(token);
-  if (weak) throw new LabError('BAD_ARGUMENT', `--token is too weak: ${weak}. Leave --token out and the lab makes a random one.`);
+  if (weak) throw new LabError('BAD_ARGUMENT', msg('serve.token.weak', { reason: weak }));
   const host = opts.host ?? '127.0.0.1';
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new LabError('BAD_ARGUMENT', `lab serve only listens on loopback (127.0.0.1), not ${host}.`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new LabError('BAD_ARGUMENT', msg('serve.loopbackOnly', { host }));
   const wantPort = opts.port ?? 0;
   if (!Number.isInteger(wantPort) || wantPort < 0 || wantPort > 65535) {
-    throw new LabError('BAD_ARGUMENT', `--port must be a whole number from 0 to 65535 (0 picks a free port), not ${String(opts.port)}.`);
+    throw new LabError('BAD_ARGUMENT', msg('serve.badPort', { port: String(opts.port) }));
   }
   const { service, rendererDir } = opts;
   let port = 0;
@@ -95,8 +97,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         const img = await service.resolveImage(datasetId, Number(image[2]), variant);
         return send(res, 200, img.data, img.contentType, { 'Cache-Control': 'private, max-age=3600' });
       } catch (err) {
-        const data = toLabErrorData(err);
-        return send(res, data.code === 'BAD_ARGUMENT' ? 400 : 404, data.message);
+        const refused = imageErrorReply(err, req.headers['accept-language']);
+        return send(res, refused.status, refused.body, undefined, refused.headers);
       }
     }
     const zip = serveExportZip(url.pathname, service.ctx.ws);
@@ -172,8 +174,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new LabError('BAD_ARGUMENT', `Port ${wantPort} is already in use on ${host}. Choose another --port, or leave it out to pick a free one.`));
-      else if (err.code === 'EACCES') reject(new LabError('BAD_ARGUMENT', `Port ${wantPort} needs administrator rights on this system. Choose a port above 1023, or leave --port out.`));
+      if (err.code === 'EADDRINUSE') reject(new LabError('BAD_ARGUMENT', msg('serve.portInUse', { port: wantPort, host })));
+      else if (err.code === 'EACCES') reject(new LabError('BAD_ARGUMENT', msg('serve.portNeedsAdmin', { port: wantPort })));
       else reject(err);
     });
     server.listen(wantPort, host, () => resolve());

@@ -5,15 +5,16 @@
 import type { RawData, WebSocket } from 'ws';
 import type { WireRequest, WireResponse } from '../../shared/contract';
 import type { LabErrorData } from '../../shared/errors';
+import { english, msg, type LabMessage } from '../../shared/messages';
 
 /** Largest message accepted (the biggest legitimate one, a 100,000-image edit, is a few MiB). Larger frames close with 1009. */
 export const WS_MAX_PAYLOAD = 16 * 1024 * 1024;
 
 export type ParsedWire = { request: WireRequest } | { id: number | null; error: LabErrorData };
 
-const bad = (id: number | null, message: string): ParsedWire => ({ id, error: { code: 'BAD_ARGUMENT', message } });
+const bad = (id: number | null, m: LabMessage): ParsedWire => ({ id, error: { code: 'BAD_ARGUMENT', message: english(m), msg: m } });
 
-const SHAPE = 'Send a JSON object {"id": <number>, "method": "<call name>", "args": [...]}';
+const shape = msg('wire.shape');
 
 function text(raw: RawData): string {
   if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
@@ -22,30 +23,30 @@ function text(raw: RawData): string {
 }
 
 export function parseWireRequest(raw: RawData, isBinary: boolean): ParsedWire {
-  if (isBinary) return bad(null, `The lab server got a binary WebSocket message. ${SHAPE} as a text message.`);
+  if (isBinary) return bad(null, msg('wire.binary', { shape }));
   let value: unknown;
   try {
     value = JSON.parse(text(raw));
   } catch (err) {
-    return bad(null, `The message is not valid JSON (${(err as Error).message}). ${SHAPE}.`);
+    return bad(null, msg('wire.notJson', { detail: (err as Error).message, shape }));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-    return bad(null, `The message is ${kind}, not a request object. ${SHAPE}.`);
+    const kind = value === null ? msg('json.value.null') : Array.isArray(value) ? msg('json.value.array') : msg('json.value.type', { type: typeof value });
+    return bad(null, msg('wire.notObject', { kind, shape }));
   }
-  const msg = value as Record<string, unknown>;
-  const id = typeof msg.id === 'number' && Number.isFinite(msg.id) ? msg.id : null;
-  if (id === null) return bad(null, `The request has no numeric "id" (got ${describe(msg.id)}). ${SHAPE}.`);
-  if (typeof msg.method !== 'string') return bad(id, `The request's "method" must be a call name such as "app.info" (got ${describe(msg.method)}).`);
-  if (msg.args !== undefined && !Array.isArray(msg.args)) return bad(id, `The request's "args" must be an array of the call's arguments (got ${describe(msg.args)}).`);
-  return { request: { id, method: msg.method as WireRequest['method'], args: (msg.args as unknown[] | undefined) ?? [] } };
+  const req = value as Record<string, unknown>;
+  const id = typeof req.id === 'number' && Number.isFinite(req.id) ? req.id : null;
+  if (id === null) return bad(null, msg('wire.noId', { got: describe(req.id), shape }));
+  if (typeof req.method !== 'string') return bad(id, msg('wire.badMethod', { got: describe(req.method) }));
+  if (req.args !== undefined && !Array.isArray(req.args)) return bad(id, msg('wire.badArgs', { got: describe(req.args) }));
+  return { request: { id, method: req.method as WireRequest['method'], args: (req.args as unknown[] | undefined) ?? [] } };
 }
 
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v === 'string' ? `the text ${JSON.stringify(v.slice(0, 40))}` : `a ${typeof v}`;
+function describe(v: unknown): LabMessage {
+  if (v === undefined) return msg('json.value.nothing');
+  if (v === null) return msg('json.value.null');
+  if (Array.isArray(v)) return msg('json.value.array');
+  return typeof v === 'string' ? msg('json.value.text', { text: JSON.stringify(v.slice(0, 40)) }) : msg('json.value.type', { type: typeof v });
 }
 
 /** Send one reply if the socket is still open; a send that fails drops only this client. */

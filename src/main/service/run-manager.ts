@@ -5,6 +5,7 @@
 import type { TrainConfig } from '../../shared/config';
 import type { Evaluation, RunStatus } from '../../shared/dto';
 import { LabError, type LabErrorData } from '../../shared/errors';
+import { english, msg } from '../../shared/messages';
 import { setRunStatus } from '../runs';
 import { readCheckpointState } from '../training/checkpoint';
 import type { WorkerHandle, WorkerLauncher } from '../worker/protocol';
@@ -147,12 +148,11 @@ export class RunManager {
   private async crashed(runId: string, reason: string): Promise<void> {
     const state = await readCheckpointState(this.ctx.ws.runDir(runId), 'last').catch(() => null);
     // reason: the exit code or signal, and the last lines the process wrote to stderr.
-    const next = state
-      ? `Metrics up to the last batch are kept; resume the run to continue from its last checkpoint (after epoch ${state.epochsDone}).`
-      : 'It ended before its first epoch finished, so there is no checkpoint to resume from: start the run again with the same settings.';
+    const said = state ? msg('run.crashed.resumable', { reason, epoch: state.epochsDone }) : msg('run.crashed.restart', { reason });
     await this.finish(runId, 'failed', {
       code: 'TRAINING_FAILED',
-      message: `The training process ended before the run finished: it ${reason}\n${next}`,
+      message: english(said),
+      msg: said,
       details: { resumable: state !== null },
     });
   }

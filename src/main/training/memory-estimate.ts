@@ -7,6 +7,7 @@
 import os from 'node:os';
 import type { ModelConfig, OptimizerName, TrainConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 
 const F32 = 4;
 const GiB = 1024 ** 3;
@@ -179,15 +180,24 @@ export function assertFitsInMemory(config: TrainConfig, facts: { classes: number
   const room = Math.min(budget.tensors - e.parameterBytes, budget.total - e.parameterBytes - e.inputCacheBytes);
   const fits = e.largestWeightBytes > MAX_TENSOR_BYTES || room <= 0 ? 0 : Math.min(Math.floor(room / perImage), Math.floor(MAX_TENSOR_BYTES / e.largestActivationBytesPerImage));
   const suggested = Math.min(fits, config.batchSize - 1);
-  const numbers =
-    `parameters ${e.parameters.toLocaleString('en')} (${gib(e.parameterBytes)} with gradients and ${config.optimizer.name} state), ` +
-    `activations ${gib(perImage)} per image × batch ${config.batchSize} = ${gib(e.batchBytes)}: about ${gib(tensors)} of tensors against ${gib(budget.tensors)} available` +
-    `; with the decoded images (${gib(e.inputCacheBytes)}) ${gib(e.totalBytes)} against ${gib(budget.total)}`;
+  const numbers = msg('memory.numbers', {
+    parameters: e.parameters.toLocaleString('en'),
+    parameterSize: gib(e.parameterBytes),
+    optimizer: config.optimizer.name,
+    perImage: gib(perImage),
+    batchSize: config.batchSize,
+    batchBytes: gib(e.batchBytes),
+    tensors: gib(tensors),
+    tensorBudget: gib(budget.tensors),
+    inputCache: gib(e.inputCacheBytes),
+    total: gib(e.totalBytes),
+    totalBudget: gib(budget.total),
+  });
   const advice =
     suggested >= 1
-      ? `Use batchSize ${suggested} or less, or a smaller input.size.`
-      : `Even batch size 1 does not fit: use a smaller input.size (e.g. ${Math.max(8, Math.floor(config.input.size / 2))}) or fewer/smaller layers.`;
-  throw new LabError('BAD_CONFIG', `These settings need more memory than this machine can give training: ${numbers}. ${advice}`, {
+      ? msg('memory.advice.batch', { batchSize: suggested })
+      : msg('memory.advice.input', { size: Math.max(8, Math.floor(config.input.size / 2)) });
+  throw new LabError('BAD_CONFIG', msg('memory.tooBig', { numbers, advice }), {
     estimatedBytes: e.totalBytes,
     tensorBytes: tensors,
     budgetTensorBytes: budget.tensors,
