@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMessage, type LabMessage } from '../../shared/messages';
 import { colourModel, PRE8 } from '../export/test-support/tiny-models';
 import { startModelServer, type ModelServer } from './model-server';
 
@@ -84,6 +85,10 @@ describe('lab serve-model: the prediction API', () => {
     const notImage = await post('/v1/predict', Buffer.from('definitely not a png'), { 'content-type': 'image/png' });
     expect(notImage.status).toBe(400);
     expect((notImage.json.error as { message: string }).message).toMatch(/not an image.*JPEG, PNG/);
+    // Beside the code and the English sentence, the message itself, so a client can show it in Chinese.
+    const said = (notImage.json.error as { msg: LabMessage }).msg;
+    expect(said.code).toBe('deploy.http.notAnImage');
+    expect(formatMessage(said, 'zh-CN')).toMatch(/请求体不是实验室能读取的图像/);
     const wrongType = await post('/v1/predict', 'hello', { 'content-type': 'text/plain' });
     expect(wrongType.status).toBe(415);
     expect((wrongType.json.error as { message: string }).message).toMatch(/image\/\*/);

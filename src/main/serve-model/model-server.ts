@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Preprocessing } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { english, msg, type LabMessage } from '../../shared/messages';
 import { decodeForModel } from '../datasets/preprocess';
 import { fastestForward, type BatchForward } from '../predict/batch-forward';
 import { InferenceQueue } from '../predict/inference-queue';
@@ -50,13 +51,14 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const DEFAULT_MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const DEFAULT_MAX_BATCH = 64;
 
+/** An HTTP answer other than 200: the JSON body carries the code and the English sentence (the message itself rides along as `msg`, translatable by a client). */
 class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    readonly msg: LabMessage,
   ) {
-    super(message);
+    super(english(msg));
   }
 }
 
@@ -69,7 +71,7 @@ interface Upload {
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > limit) return reject(new HttpError(413, 'TOO_LARGE', `The image is ${declared} bytes; the limit is ${limit}. Send a smaller image.`));
+    if (declared > limit) return reject(new HttpError(413, 'TOO_LARGE', msg('deploy.http.tooLargeDeclared', { bytes: declared, limit })));
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -77,7 +79,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) {
         req.removeAllListeners('data');
         req.resume();
-        reject(new HttpError(413, 'TOO_LARGE', `The image is larger than ${limit} bytes. Send a smaller image.`));
+        reject(new HttpError(413, 'TOO_LARGE', msg('deploy.http.tooLarge', { limit })));
         return;
       }
       chunks.push(c);
@@ -94,7 +96,7 @@ function readMultipart(req: http.IncomingMessage, limit: number, maxFiles: numbe
     try {
       bb = busboy({ headers: req.headers, limits: { fileSize: limit, files: maxFiles, fields: 20, parts: maxFiles + 20 } });
     } catch (err) {
-      return reject(new HttpError(400, 'BAD_MULTIPART', `The multipart body cannot be read: ${(err as Error).message}.`));
+      return reject(new HttpError(400, 'BAD_MULTIPART', msg('deploy.http.badMultipart', { detail: (err as Error).message })));
     }
     const files: Upload[] = [];
     let failed: HttpError | null = null;
@@ -104,14 +106,14 @@ function readMultipart(req: http.IncomingMessage, limit: number, maxFiles: numbe
     bb.on('file', (field: string, stream: Readable, info: busboy.FileInfo) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('limit', () => fail(new HttpError(413, 'TOO_LARGE', `File "${info.filename ?? field}" is larger than ${limit} bytes. Send a smaller image.`)));
-      stream.on('error', () => fail(new HttpError(400, 'BAD_MULTIPART', 'A file of the multipart body was cut off.')));
+      stream.on('limit', () => fail(new HttpError(413, 'TOO_LARGE', msg('deploy.http.fileTooLarge', { file: info.filename ?? field, limit }))));
+      stream.on('error', () => fail(new HttpError(400, 'BAD_MULTIPART', msg('deploy.http.cutOff'))));
       stream.on('end', () => files.push({ name: info.filename ?? field, bytes: Buffer.concat(chunks) }));
     });
-    bb.on('filesLimit', () => fail(new HttpError(413, 'TOO_MANY_FILES', `At most ${maxFiles} image(s) per request. Split the batch.`)));
-    bb.on('partsLimit', () => fail(new HttpError(413, 'TOO_MANY_PARTS', 'The multipart body has too many parts.')));
+    bb.on('filesLimit', () => fail(new HttpError(413, 'TOO_MANY_FILES', msg('deploy.http.tooManyFiles', { n: maxFiles }))));
+    bb.on('partsLimit', () => fail(new HttpError(413, 'TOO_MANY_PARTS', msg('deploy.http.tooManyParts'))));
     bb.on('error', (err: Error) => {
-      fail(new HttpError(400, 'BAD_MULTIPART', `The multipart body cannot be read: ${err.message}.`));
+      fail(new HttpError(400, 'BAD_MULTIPART', msg('deploy.http.badMultipart', { detail: err.message })));
       req.unpipe(bb);
       req.resume();
       reject(failed);
@@ -131,10 +133,10 @@ function sameToken(given: string, expected: string): boolean {
 export async function startModelServer(opts: ModelServerOptions): Promise<ModelServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !opts.token) {
-    throw new LabError('BAD_ARGUMENT', `Serving on ${host} makes the model reachable from other machines: also pass --token <secret>, which every request must then send as "Authorization: Bearer <secret>".`, { host });
+    throw new LabError('BAD_ARGUMENT', msg('deploy.serve.needsToken', { host }), { host });
   }
   if (opts.token !== undefined && opts.token.length < 16) {
-    throw new LabError('BAD_ARGUMENT', 'The token must be at least 16 characters long; use a long random string.');
+    throw new LabError('BAD_ARGUMENT', msg('deploy.serve.shortToken'));
   }
   const maxImageBytes = opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   const maxBatchImages = opts.maxBatchImages ?? DEFAULT_MAX_BATCH;
@@ -155,13 +157,13 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
   };
 
   const classify = async (bytes: Buffer, top: number): Promise<{ label: string; confidence: number }[]> => {
-    if (!bytes.length) throw new HttpError(400, 'EMPTY', 'The request has no image in it. Send the image bytes as the body, or as a multipart file.');
+    if (!bytes.length) throw new HttpError(400, 'EMPTY', msg('deploy.http.empty'));
     let probs: Promise<Float32Array>;
     decoding++;
     try {
       probs = queue.run(await decodeForModel(bytes, opts.preprocessing.input));
     } catch {
-      throw new HttpError(400, 'NOT_AN_IMAGE', 'The body is not an image the lab can read. Send a JPEG, PNG, WebP, GIF, TIFF or AVIF file.');
+      throw new HttpError(400, 'NOT_AN_IMAGE', msg('deploy.http.notAnImage'));
     } finally {
       decoding--;
       queue.poke();
@@ -176,11 +178,11 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
     if (opts.token) {
       const auth = req.headers.authorization ?? '';
       const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-      if (!sameToken(given, opts.token)) throw new HttpError(401, 'UNAUTHORIZED', 'Send the token given to serve-model as "Authorization: Bearer <token>".');
+      if (!sameToken(given, opts.token)) throw new HttpError(401, 'UNAUTHORIZED', msg('deploy.http.unauthorized'));
     }
     const topParam = url.searchParams.get('top');
     const top = topParam === null ? opts.labels.length : Number(topParam);
-    if (!Number.isInteger(top) || top < 1) throw new HttpError(400, 'BAD_ARGUMENT', `"top" must be a whole number ≥ 1, got "${topParam}".`);
+    if (!Number.isInteger(top) || top < 1) throw new HttpError(400, 'BAD_ARGUMENT', msg('deploy.http.badTop', { value: String(topParam) }));
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case 'GET /v1/health':
@@ -196,24 +198,24 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
         const batch = url.pathname.endsWith('/batch');
         if (type === 'multipart/form-data') {
           const files = await readMultipart(req, maxImageBytes, batch ? maxBatchImages : 1);
-          if (!files.length) throw new HttpError(400, 'EMPTY', 'The multipart body has no file in it. Send the image as a file part.');
+          if (!files.length) throw new HttpError(400, 'EMPTY', msg('deploy.http.emptyMultipart'));
           if (!batch) return send(res, 200, { predictions: await classify(files[0].bytes, top), model: opts.name, ms: performance.now() - started });
           const results = await Promise.all(
             files.map(async (f) => {
               try {
                 return { file: f.name, predictions: await classify(f.bytes, top) };
               } catch (err) {
-                if (err instanceof HttpError) return { file: f.name, error: { code: err.code, message: err.message } };
+                if (err instanceof HttpError) return { file: f.name, error: { code: err.code, message: err.message, msg: err.msg } };
                 throw err;
               }
             }),
           );
           return send(res, 200, { results, model: opts.name, ms: performance.now() - started });
         }
-        if (batch) throw new HttpError(415, 'UNSUPPORTED_TYPE', 'A batch is sent as multipart/form-data with one file part per image.');
+        if (batch) throw new HttpError(415, 'UNSUPPORTED_TYPE', msg('deploy.http.batchNeedsMultipart'));
         if (!type.startsWith('image/') && type !== 'application/octet-stream') {
           req.resume();
-          throw new HttpError(415, 'UNSUPPORTED_TYPE', `Content type "${type || 'none'}" is not accepted. Send the image bytes with Content-Type image/* or application/octet-stream, or a multipart/form-data file.`);
+          throw new HttpError(415, 'UNSUPPORTED_TYPE', msg('deploy.http.badType', { type: type || 'none' }));
         }
         const bytes = await readBody(req, maxImageBytes);
         return send(res, 200, { predictions: await classify(bytes, top), model: opts.name, ms: performance.now() - started });
@@ -221,9 +223,9 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
       default:
         req.resume();
         if (['/v1/health', '/v1/model', '/openapi.json', '/v1/predict', '/v1/predict/batch'].includes(url.pathname)) {
-          throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}; see /openapi.json.`);
+          throw new HttpError(405, 'METHOD_NOT_ALLOWED', msg('deploy.http.methodNotAllowed', { method: req.method ?? '', path: url.pathname }));
         }
-        throw new HttpError(404, 'NOT_FOUND', `No endpoint ${url.pathname}; see /openapi.json.`);
+        throw new HttpError(404, 'NOT_FOUND', msg('deploy.http.notFound', { path: url.pathname }));
     }
   };
 
@@ -233,7 +235,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
     handle(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) {
         // Tell the client, then stop reading what is left of an oversized body.
-        send(res, err.status, { error: { code: err.code, message: err.message } });
+        send(res, err.status, { error: { code: err.code, message: err.message, msg: err.msg } });
         if (err.status === 413) res.on('finish', () => req.socket.destroy());
         return;
       }
@@ -249,7 +251,7 @@ export async function startModelServer(opts: ModelServerOptions): Promise<ModelS
   server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new LabError('BAD_ARGUMENT', err.code === 'EADDRINUSE' ? `Port ${opts.port} is already in use; choose another with --port.` : `Cannot listen on ${host}:${opts.port ?? 0}: ${err.message}.`, { host, port: opts.port })),
+      reject(new LabError('BAD_ARGUMENT', err.code === 'EADDRINUSE' ? msg('deploy.serve.portInUse', { port: opts.port ?? 0 }) : msg('deploy.serve.cannotListen', { host, port: opts.port ?? 0, detail: err.message }), { host, port: opts.port })),
     );
     server.listen(opts.port ?? 0, host, () => resolve());
   });

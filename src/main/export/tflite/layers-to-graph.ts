@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
+import { msg } from '../../../shared/messages';
 import { Graph, outputChannelAxis, type GraphOp } from './graph';
 
 type Config = Record<string, unknown>;
@@ -20,7 +21,7 @@ interface ContainerConfig {
 const SUPPORTED = 'Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, Activation (relu, relu6, elu, selu, sigmoid, tanh, softmax, linear), ReLU, LeakyReLU, ELU, Softmax, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Reshape-free Dropout, ZeroPadding2D, Add, Subtract, Multiply, Maximum, Minimum, Average, Concatenate, Rescaling';
 
 function fail(layer: tf.layers.Layer, why: string): never {
-  throw new LabError('EXPORT_FAILED', `TFLite export: layer "${layer.name}" (${layer.getClassName()}) ${why}. Layers the TFLite export writes: ${SUPPORTED}. Change this layer in the model config and train again, or export as ONNX or tfjs.`, { layer: layer.name, className: layer.getClassName() });
+  throw new LabError('EXPORT_FAILED', msg('deploy.tflite.layer', { layer: layer.name, className: layer.getClassName(), why, supported: SUPPORTED }), { layer: layer.name, className: layer.getClassName() });
 }
 
 function pair(v: unknown, fallback: number): [number, number] {
@@ -104,13 +105,13 @@ class Converter {
         return false;
       });
       if (next.length === pending.length) {
-        throw new LabError('EXPORT_FAILED', `TFLite export: the graph of "${model.name}" has layers whose inputs never become available (${next.map((p) => p.l.name).join(', ')}).`);
+        throw new LabError('EXPORT_FAILED', msg('deploy.tflite.unreachable', { model: model.name, layers: next.map((p) => p.l.name) }));
       }
       pending = next;
     }
     return cfg.outputLayers.map((r) => {
       const v = values.get(key(r));
-      if (v === undefined) throw new LabError('EXPORT_FAILED', `TFLite export: output "${r[0]}" of "${model.name}" was never computed.`);
+      if (v === undefined) throw new LabError('EXPORT_FAILED', msg('deploy.tflite.outputMissing', { output: r[0], model: model.name }));
       return v;
     });
   }
@@ -343,15 +344,15 @@ export interface GraphConversion {
 
 export function layersModelToGraph(model: tf.LayersModel, opts: { inputName?: string; outputName?: string } = {}): GraphConversion {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new LabError('EXPORT_FAILED', `TFLite export supports models with one input and one output; "${model.name}" has ${model.inputs.length} and ${model.outputs.length}.`);
+    throw new LabError('EXPORT_FAILED', msg('deploy.tflite.oneInputOutput', { model: model.name, inputs: model.inputs.length, outputs: model.outputs.length }));
   }
   const g = new Graph();
   const inShape = model.inputs[0].shape.map((d, i) => (i === 0 ? 1 : d));
-  if (inShape.some((d) => d == null)) throw new LabError('EXPORT_FAILED', 'TFLite export needs a model with a fixed input size.');
+  if (inShape.some((d) => d == null)) throw new LabError('EXPORT_FAILED', msg('deploy.tflite.fixedSize'));
   const input = g.tensor(opts.inputName ?? 'input', inShape as number[]);
   g.inputs = [input];
   const [y] = new Converter(g).container(model, [input]);
-  if (y === input) throw new LabError('EXPORT_FAILED', 'TFLite export: the model computes nothing from its input.');
+  if (y === input) throw new LabError('EXPORT_FAILED', msg('deploy.tflite.nothing'));
   g.outputs = [y];
   const foldedBatchNorms = foldAffine(g);
   fuseActivations(g);

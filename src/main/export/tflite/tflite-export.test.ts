@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Preprocessing } from '../../../shared/dto';
+import type { LabError } from '../../../shared/errors';
+import { formatMessage } from '../../../shared/messages';
 import { buildModel } from '../../models';
 import { preprocessingFor } from '../../models/preprocessing';
 import { parseTrainConfig } from '../../training/train-config';
@@ -64,6 +66,16 @@ describe('TFLite graph conversion', () => {
     const ln = tf.sequential();
     ln.add(tf.layers.layerNormalization({ inputShape: [4], name: 'norm' }));
     expect(() => layersModelToGraph(ln)).toThrow(/layer "norm" \(LayerNormalization\) has no TFLite mapping/);
+    // The refusal is a catalog message: a Chinese CLI or UI shows it in Chinese.
+    let refusal: unknown;
+    try {
+      layersModelToGraph(ln);
+    } catch (err) {
+      refusal = err;
+    }
+    const m2 = (refusal as LabError).msg!;
+    expect(m2.code).toBe('deploy.tflite.layer');
+    expect(formatMessage(m2, 'zh-CN')).toMatch(/TFLite 导出：层“norm”（LayerNormalization）.*请在模型配置中修改该层/);
   });
 });
 

@@ -9,6 +9,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Preprocessing } from '../../../shared/dto';
 import { LabError } from '../../../shared/errors';
+import { msg } from '../../../shared/messages';
 import { normalizationOf, preprocessingJson, readmeText } from '../preprocessing-doc';
 import type { Runner } from '../verify-export';
 import { evaluateGraph, type Range } from './graph-eval';
@@ -125,7 +126,7 @@ export async function writeTfliteExport(dir: string, stdModel: tf.LayersModel, o
   let spec;
   if (opts.precision === 'int8') {
     if (!opts.calibration || opts.calibration.n < 1) {
-      throw new LabError('EXPORT_FAILED', 'An int8 TFLite export needs calibration images from the training set; the run\'s decoded training images could not be read. Re-import the dataset, or export as float16.');
+      throw new LabError('EXPORT_FAILED', msg('deploy.tflite.noCalibration'));
     }
     spec = int8Spec(graph, calibrate(graph, opts.calibration, pre), header);
     calibrated = opts.calibration.n;
@@ -154,7 +155,7 @@ export async function writeTfliteExport(dir: string, stdModel: tf.LayersModel, o
       runner = await interpreter.runner(path.join(dir, 'model.tflite'), pre);
     } catch (err) {
       await close();
-      throw new LabError('EXPORT_FAILED', `TFLite export: ${(err as Error).message}. Please report this with the run's config.`);
+      throw new LabError('EXPORT_FAILED', msg('deploy.tflite.failed', { detail: (err as Error).message }));
     }
   }
   const run = 'pip install ai-edge-litert pillow numpy && python3 example/predict.py path/to/image.jpg';
