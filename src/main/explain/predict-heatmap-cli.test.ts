@@ -36,7 +36,7 @@ beforeAll(async () => {
     const one = pixels.subarray(i * SIZE * SIZE, (i + 1) * SIZE * SIZE);
     await sharp(one, { raw: { width: SIZE, height: SIZE, channels: 1 } }).png().toFile(path.join(images, `${CLASSES[test.labels[i]]}-${i}.png`));
   }
-}, 120_000);
+}, 300_000);
 afterEach(() => vi.restoreAllMocks());
 
 /** Mean colourfulness (max − min channel) over a patch place of a 224-px overlay: the input is grey, so colour is heat. */
