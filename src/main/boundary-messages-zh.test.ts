@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { TrainConfigSchema } from '../shared/config';
 import { LabError, toLabErrorData } from '../shared/errors';
-import { formatMessage, type LabMessage } from '../shared/messages';
+import { formatMessage, msg, type LabMessage } from '../shared/messages';
 import { parseOrThrow } from '../shared/validation';
+import { imageErrorReply } from './datasets/image-error';
 import { weakTokenReason } from './server/auth';
 import { parseWireRequest } from './server/wire';
 import { assertFitsInMemory, memoryBudget } from './training/memory-estimate';
@@ -53,6 +54,17 @@ describe('issue #17 refusals render in zh-CN with their parameters', () => {
     const text = zh(err.msg);
     expect(text).toContain('未知的设置 "epochz"（你是想写 `epochs` 吗？）；此处有效的设置为：name、datasetId、');
     expect(text).toContain('optimizer：未知的设置 "momentun"（你是想写 `momentum` 吗？）');
+  });
+
+  it("an image changed since import is refused in the language the request asks for, with the message beside it", () => {
+    const err = new LabError('NOT_FOUND', msg('image.changed.replaced', { path: '/photos/cat/1.png' }));
+    expect(err.message).toBe('/photos/cat/1.png was replaced by another file since it was imported, so the lab does not show it. Import the folder again to see the file as it is now.');
+    const zhReply = imageErrorReply(err, 'zh-CN,zh;q=0.9,en;q=0.8');
+    expect(zhReply.status).toBe(404);
+    expect(zhReply.body).toBe('/photos/cat/1.png 在导入后被另一个文件替换了，因此实验室不显示它。请重新导入该文件夹，以查看文件的当前状态。');
+    expect(JSON.parse(decodeURIComponent(zhReply.headers['X-Lab-Message']!))).toEqual(err.msg);
+    expect(imageErrorReply(err, 'en-US,en;q=0.9').body).toBe(err.message);
+    expect(imageErrorReply(err, undefined).headers['Content-Language']).toBe('en');
   });
 
   it('a wire reply, a weak token and a system error carry their message too', () => {
