@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { LabError } from '../shared/errors';
+import { msg } from '../shared/messages';
 
 function defaultHome(): string {
   const home = os.homedir();
@@ -39,7 +40,7 @@ export function openWorkspace(root: string = process.env.LAB_HOME || defaultHome
 /** Ids become folder names: refuse anything that could escape the workspace. */
 export function safeId(id: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(id) || id.includes('..')) {
-    throw new LabError('BAD_ARGUMENT', `Invalid id "${id}": ids may only contain letters, digits, '.', '_' and '-'. Use an id from the list.`);
+    throw new LabError('BAD_ARGUMENT', msg('error.badId', { id }));
   }
   return id;
 }

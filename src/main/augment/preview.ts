@@ -14,6 +14,7 @@ import {
 } from '../../shared/augment-config';
 import type { AugmentBatchPreview, AugmentPreview, AugmentPreviewItem } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { parseOrThrow } from '../../shared/validation';
 import { readManifest, type Manifest } from '../datasets/manifest';
 import { loadSplit } from '../datasets/pixel-cache';
@@ -71,7 +72,7 @@ export async function buildPreview(ws: Workspace, request: AugmentPreviewRequest
   const m = await readManifest(ws, req.datasetId);
   const indices = req.indices ?? pickPerClass(m, req.perClass, req.pickSeed);
   for (const i of indices) {
-    if (!usable(m, i)) throw new LabError('NOT_FOUND', `indices: image ${i} of dataset "${req.datasetId}" is not a usable image. Pick another one.`);
+    if (!usable(m, i)) throw new LabError('NOT_FOUND', msg('error.augment.unusableImage', { index: i, id: req.datasetId }));
   }
   const settings = resolveAugment(req.config);
   const { size, channels } = req;
@@ -116,7 +117,7 @@ export function trainingBatchRows(seed: number, n: number, batchSize: number, ep
 export async function buildBatchPreview(ws: Workspace, request: AugmentBatchRequest): Promise<AugmentBatchPreview> {
   const req = parseOrThrow(AugmentBatchRequestSchema, request, 'batch preview request');
   const train = await loadSplit(ws, req.datasetId, req.input, 'train');
-  if (train.n === 0) throw new LabError('NO_IMAGES', `Dataset "${req.datasetId}" has no training images.`);
+  if (train.n === 0) throw new LabError('NO_IMAGES', msg('error.augment.noTrainingImages', { id: req.datasetId }));
   const batchesPerEpoch = Math.ceil(train.n / req.batchSize);
   const batch = req.batch % batchesPerEpoch;
   const rows = trainingBatchRows(req.seed, train.n, req.batchSize, req.epoch, batch);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { AugmentWriteRequestSchema, resolveAugment, type AugmentWriteRequest } from '../../shared/augment-config';
 import type { AugmentWriteResult } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { parseOrThrow } from '../../shared/validation';
 import { readManifest } from '../datasets/manifest';
 import { decodeForModel } from '../datasets/preprocess';
@@ -30,7 +31,7 @@ export async function writeAugmentedCopies(ws: Workspace, request: AugmentWriteR
   await makeFolder(dir, 'outDir');
   const chosen = req.indices ?? m.items.map((_, i) => i).filter((i) => req.split === 'all' || m.items[i]!.split === req.split);
   const indices = chosen.filter((i) => m.items[i]?.status === 'ok');
-  if (indices.length === 0) throw new LabError('NO_IMAGES', `No usable images to write (split ${req.split}).`);
+  if (indices.length === 0) throw new LabError('NO_IMAGES', msg('error.augment.noImagesToWrite', { split: req.split }));
   const settings = resolveAugment(req.config);
   const mean = settings.erasing.enabled && settings.erasing.fill === 'mean' ? await datasetMean(ws, req.datasetId, req.channels) : undefined;
   const total = indices.length * req.copies;
@@ -51,7 +52,7 @@ export async function writeAugmentedCopies(ws: Workspace, request: AugmentWriteR
         await writeFile(file, await encodePng(out, req.size, req.channels), { flag: 'wx' });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        throw new LabError('BAD_ARGUMENT', `outDir: ${file} already exists, and the lab never overwrites a file. Choose a new or empty folder.`, { path: file });
+        throw new LabError('BAD_ARGUMENT', msg('error.augment.fileExists', { file }), { path: file });
       }
       files++;
       onProgress?.(files, total);

@@ -1,5 +1,6 @@
 import type { RunDetail } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import type { CliContext } from './context';
 
 /** Follow a run until it ends, showing its batches and epochs; Ctrl+C stops it cleanly. */
@@ -24,7 +25,7 @@ export async function watchRun(ctx: CliContext, runId: string, epochs: number): 
   process.once('SIGINT', onSigint);
   try {
     const outcome = await ctx.service.runs.waitFor(runId);
-    if (outcome.status === 'failed') throw outcome.error ? LabError.from(outcome.error) : new LabError('TRAINING_FAILED', `Run ${runId} failed.`);
+    if (outcome.status === 'failed') throw outcome.error ? LabError.from(outcome.error) : new LabError('TRAINING_FAILED', msg('error.run.failed', { id: runId }));
     return await ctx.lab.call('runs.get', runId);
   } finally {
     process.off('SIGINT', onSigint);

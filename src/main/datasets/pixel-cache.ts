@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { InputConfig } from '../../shared/config';
 import type { SplitName } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import type { Workspace } from '../workspace';
 import type { ImageArray } from './image-array';
 import type { Manifest } from './manifest';
@@ -166,7 +167,7 @@ async function buildCache(ws: Workspace, manifest: Manifest, input: InputConfig,
           pixels = await preprocess(await readImageFile(it.path, it.size), input);
         } catch (err) {
           // The file changed or vanished since the import: its row stays black, and the user is told to re-import.
-          throw new LabError('UNREADABLE', `${it.path} could not be decoded for the cache (${(err as Error).message}). It changed since the import: import the dataset again.`, { path: it.path });
+          throw new LabError('UNREADABLE', msg('error.cache.undecodable', { path: it.path, detail: (err as Error).message }), { path: it.path });
         }
         writer.write(i, pixels);
       }
@@ -227,7 +228,7 @@ export async function loadSplit(ws: Workspace, datasetId: string, input: InputCo
         index[k] = r;
         k++;
       }
-      if (k < rows.length && rows[k] === first) throw new LabError('INTERNAL', `The decoded cache ${file} is shorter than the dataset. Delete it and train again.`);
+      if (k < rows.length && rows[k] === first) throw new LabError('INTERNAL', msg('error.cache.short', { file }));
     }
   } finally {
     await fh.close();

@@ -48,7 +48,7 @@ async function runSharp(pipeline: sharp.Sharp, input: InputConfig): Promise<Uint
   const expected = input.size * input.size * input.channels;
   if (data.length === expected) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (info.channels === 1 && input.channels === 3 && data.length * 3 === expected) return trivialConvert(new Uint8Array(data), 1, 3)!;
-  throw new LabError('INTERNAL', `Preprocessing produced ${info.width}×${info.height}×${info.channels} instead of ${input.size}×${input.size}×${input.channels}.`);
+  throw new LabError('INTERNAL', msg('error.preprocess.wrongShape', { width: info.width, height: info.height, channels: info.channels, size: input.size, inputChannels: input.channels }));
 }
 
 /**

@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { InputConfig } from '../../shared/config';
 import type { SplitName } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import type { ImageArray } from './image-array';
 import type { Workspace } from '../workspace';
 import { readManifest } from './manifest';
@@ -78,7 +79,7 @@ export async function readSplitRows(split: SplitOnDisk, picks: ArrayLike<number>
       const count = end - k;
       const buf = count === 1 ? out.subarray(order[k]! * rowBytes, (order[k]! + 1) * rowBytes) : new Uint8Array(count * rowBytes);
       const { bytesRead } = await fh.read(buf, 0, buf.length, first * rowBytes);
-      if (bytesRead < buf.length) throw new LabError('INTERNAL', `The decoded cache ${split.file} is shorter than the dataset. Delete it and train again.`);
+      if (bytesRead < buf.length) throw new LabError('INTERNAL', msg('error.cache.short', { file: split.file }));
       if (count > 1) for (let j = 0; j < count; j++) out.set(buf.subarray(j * rowBytes, (j + 1) * rowBytes), order[k + j]! * rowBytes);
       k = end;
     }

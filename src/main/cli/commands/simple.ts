@@ -63,7 +63,7 @@ export async function predictCommand(ctx: CliContext, positionals: string[], fla
   const heatmapLines = heatmaps ? await heatmaps.write(preds) : '';
   if (flags.csv) {
     const labels = labelsFromPredictions(preds);
-    if (!labels) throw new LabError('BAD_ARGUMENT', 'No image could be classified, so there is no CSV to write (see the messages above).');
+    if (!labels) throw new LabError('BAD_ARGUMENT', msg('error.predict.noneClassifiedCsv'));
     await writeFile(flags.csv, predictionsToCsv(preds, labels));
     for (const p of preds) p.top = p.top.slice(0, topK);
   }
@@ -75,7 +75,7 @@ export async function predictCommand(ctx: CliContext, positionals: string[], fla
       (flags.csv ? `\nCSV written to ${flags.csv}` : '') +
       heatmapLines,
   );
-  if (preds.every((p) => p.error)) throw new LabError('BAD_ARGUMENT', 'No image could be classified (see the messages above).');
+  if (preds.every((p) => p.error)) throw new LabError('BAD_ARGUMENT', msg('error.predict.noneClassified'));
 }
 
 export async function reportCommand(ctx: CliContext, positionals: string[], flags: { out?: string }): Promise<void> {

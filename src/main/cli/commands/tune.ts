@@ -35,7 +35,7 @@ function jsonArg(flag: string, value: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new LabError('BAD_ARGUMENT', `--${flag}: neither a readable JSON file nor valid JSON (${(err as Error).message}).`);
+    throw new LabError('BAD_ARGUMENT', msg('error.cli.badJsonFlag', { flag, detail: (err as Error).message }));
   }
 }
 
@@ -149,7 +149,7 @@ export async function tuneCommand(ctx: CliContext, positionals: string[], flags:
   }
   ctx.out.emit({ type: 'info', message: `Tuning ${state.id} on "${dataset.name}" (state: ${ctx.service.ctx.ws.root}/tuning/${state.id}/state.json)` });
   const end = await follow(ctx, state);
-  if (end.status === 'failed') throw end.error ? LabError.from(end.error) : new LabError('TRAINING_FAILED', `Tuning ${end.id} failed.`);
+  if (end.status === 'failed') throw end.error ? LabError.from(end.error) : new LabError('TRAINING_FAILED', msg('tuning.runFailed', { id: end.id }));
   if (end.kind === 'search') {
     ctx.out.emit({ type: 'result', tuneId: end.id, status: end.status, rows: rankRows(end.rows), stopReason: end.stopReason });
     ctx.out.text(describeSearch(end));

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
-import { msg } from '../../../shared/messages';
+import { msg, type LabMessage } from '../../../shared/messages';
 import { OnnxGraph } from './onnx-graph';
 import { DataType, type ModelProto, type ValueInfoProto } from './onnx-proto';
 import type { QuantizeMode } from '../quantize';
@@ -32,8 +32,8 @@ interface ContainerConfig {
   outputLayers: NodeRef[];
 }
 
-function fail(layer: tf.layers.Layer, why: string): never {
-  throw new LabError('EXPORT_FAILED', `ONNX export: layer "${layer.name}" (${layer.getClassName()}) ${why}.`, { layer: layer.name, className: layer.getClassName() });
+function fail(layer: tf.layers.Layer, why: LabMessage): never {
+  throw new LabError('EXPORT_FAILED', msg('error.onnx.layer', { name: layer.name, className: layer.getClassName(), why }), { layer: layer.name, className: layer.getClassName() });
 }
 
 function pair(v: unknown, fallback: number): [number, number] {
@@ -46,9 +46,9 @@ function pair(v: unknown, fallback: number): [number, number] {
 /** TensorFlow 'same' padding: the extra pixel (if any) goes after. */
 function padsFor(padding: string, inH: number | null, inW: number | null, k: [number, number], s: [number, number], d: [number, number], layer: tf.layers.Layer): number[] {
   if (padding === 'valid') return [0, 0, 0, 0];
-  if (padding !== 'same') fail(layer, `uses padding "${padding}", which has no ONNX equivalent here`);
+  if (padding !== 'same') fail(layer, msg('error.onnx.padding', { padding: String(padding) }));
   const one = (n: number | null, kk: number, ss: number, dd: number): [number, number] => {
-    if (n == null) fail(layer, 'has an unknown spatial size; export needs a fixed input size');
+    if (n == null) fail(layer, msg('error.onnx.unknownSize'));
     const out = Math.ceil(n / ss);
     const total = Math.max((out - 1) * ss + (kk - 1) * dd + 1 - n, 0);
     return [Math.floor(total / 2), total - Math.floor(total / 2)];
@@ -110,7 +110,7 @@ class Emitter {
       case 'softmax':
         return out(g.node('Softmax', [x.name], `${name}/softmax`, { axis: x.nchw ? 1 : -1 }));
       default:
-        return fail(layer, `uses activation "${kind}", which the ONNX export does not support`);
+        return fail(layer, msg('error.onnx.activation', { kind: String(kind) }));
     }
   }
 
@@ -164,7 +164,7 @@ class Emitter {
     const x = inputs[0];
     const outShape = layer.computeOutputShape(inputs.length === 1 ? x.shape : inputs.map((v) => v.shape)) as Shape;
     const same = (n: string): Value[] => [{ name: n, shape: outShape, nchw: outShape.length === 4 }];
-    if (cfg.dataFormat !== undefined && cfg.dataFormat !== null && cfg.dataFormat !== 'channelsLast' && cfg.dataFormat !== 'channels_last') fail(layer, 'is channels_first; only channels_last models are supported');
+    if (cfg.dataFormat !== undefined && cfg.dataFormat !== null && cfg.dataFormat !== 'channelsLast' && cfg.dataFormat !== 'channels_last') fail(layer, msg('error.onnx.channelsFirst'));
 
     switch (cls) {
       case 'InputLayer':
@@ -178,7 +178,7 @@ class Emitter {
       case 'Conv2D':
       case 'DepthwiseConv2D':
       case 'SeparableConv2D': {
-        if (!x.nchw) fail(layer, 'needs a 4-D image input');
+        if (!x.nchw) fail(layer, msg('error.onnx.needs4d'));
         const k = pair(cfg.kernelSize, 1);
         const s = pair(cfg.strides, 1);
         const d = pair(cfg.dilationRate, 1);
@@ -211,7 +211,7 @@ class Emitter {
         return [this.activation({ name: y, shape: outShape, nchw: true }, name, String(cfg.activation ?? 'linear'), layer)];
       }
       case 'Dense': {
-        if (x.shape.length !== 2) fail(layer, 'is applied to a tensor of rank ' + x.shape.length + '; only Dense on flat features is supported (add Flatten or global pooling before it)');
+        if (x.shape.length !== 2) fail(layer, msg('error.onnx.denseRank', { rank: x.shape.length }));
         const units = cfg.units as number;
         const ins = [x.name, g.weight(`${name}/kernel`, weightOf(layer, 'kernel')!, [x.shape[1] as number, units])];
         if (cfg.useBias) ins.push(g.weight(`${name}/bias`, weightOf(layer, 'bias')!, [units]));
@@ -220,7 +220,7 @@ class Emitter {
       }
       case 'BatchNormalization': {
         const axis = cfg.axis as number;
-        if (axis !== -1 && axis !== x.shape.length - 1) fail(layer, `normalises axis ${axis}; only the channel (last) axis is supported`);
+        if (axis !== -1 && axis !== x.shape.length - 1) fail(layer, msg('error.onnx.normAxis', { axis }));
         const eps = cfg.epsilon as number;
         const mean = weightOf(layer, 'moving_mean')!;
         const variance = weightOf(layer, 'moving_variance')!;
@@ -248,12 +248,12 @@ class Emitter {
         return same(g.node('Elu', [x.name], `${name}/elu`, { alpha: { float: (cfg.alpha as number) ?? 1 } }));
       case 'Softmax': {
         const axis = (cfg.axis as number) ?? -1;
-        if (axis !== -1 && axis !== x.shape.length - 1) fail(layer, `applies softmax on axis ${axis}; only the last axis is supported`);
+        if (axis !== -1 && axis !== x.shape.length - 1) fail(layer, msg('error.onnx.softmaxAxis', { axis }));
         return same(g.node('Softmax', [x.name], `${name}/softmax`, { axis: x.nchw ? 1 : -1 }));
       }
       case 'MaxPooling2D':
       case 'AveragePooling2D': {
-        if (!x.nchw) fail(layer, 'needs a 4-D image input');
+        if (!x.nchw) fail(layer, msg('error.onnx.needs4d'));
         const k = pair(cfg.poolSize, 2);
         const s = cfg.strides == null ? k : pair(cfg.strides, 1);
         const pads = padsFor(String(cfg.padding), x.shape[1], x.shape[2], k, s, [1, 1], layer);
@@ -263,13 +263,13 @@ class Emitter {
       }
       case 'GlobalAveragePooling2D':
       case 'GlobalMaxPooling2D': {
-        if (!x.nchw) fail(layer, 'needs a 4-D image input');
-        if (cfg.keepDims === true) fail(layer, 'keeps dims; not supported');
+        if (!x.nchw) fail(layer, msg('error.onnx.needs4d'));
+        if (cfg.keepDims === true) fail(layer, msg('error.onnx.keepDims'));
         const pooled = g.node(cls === 'GlobalAveragePooling2D' ? 'GlobalAveragePool' : 'GlobalMaxPool', [x.name], `${name}/pool`);
         return [{ name: g.node('Flatten', [pooled], `${name}/flatten`, { axis: 1 }), shape: outShape, nchw: false }];
       }
       case 'Flatten': {
-        if (!x.nchw) return x.shape.length === 2 ? [x] : fail(layer, `flattens a rank-${x.shape.length} tensor; not supported`);
+        if (!x.nchw) return x.shape.length === 2 ? [x] : fail(layer, msg('error.onnx.flattenRank', { rank: x.shape.length }));
         const nhwc = g.node('Transpose', [x.name], `${name}/to_nhwc`, { perm: [0, 2, 3, 1] });
         return [{ name: g.node('Flatten', [nhwc], `${name}/flatten`, { axis: 1 }), shape: outShape, nchw: false }];
       }
@@ -283,7 +283,7 @@ class Emitter {
       case 'Maximum':
       case 'Minimum':
       case 'Average': {
-        if (inputs.some((v) => v.nchw !== x.nchw)) fail(layer, 'merges tensors of different ranks');
+        if (inputs.some((v) => v.nchw !== x.nchw)) fail(layer, msg('error.onnx.mixedRanks'));
         const op = { Add: 'Sum', Multiply: 'Mul', Maximum: 'Max', Minimum: 'Min', Average: 'Mean' }[cls] as string;
         if (op === 'Mul') {
           let acc = x.name;
@@ -296,7 +296,7 @@ class Emitter {
         return same(g.node('Sub', [x.name, inputs[1].name], `${name}/sub`));
       case 'Concatenate': {
         const axis = (cfg.axis as number) ?? -1;
-        if (axis !== -1 && axis !== x.shape.length - 1) fail(layer, `concatenates on axis ${axis}; only the channel (last) axis is supported`);
+        if (axis !== -1 && axis !== x.shape.length - 1) fail(layer, msg('error.onnx.concatAxis', { axis }));
         return same(g.node('Concat', inputs.map((v) => v.name), `${name}/concat`, { axis: x.nchw ? 1 : -1 }));
       }
       case 'Rescaling': {
@@ -304,7 +304,7 @@ class Emitter {
         return same(g.node('Add', [mul, g.constFloat(`${name}/offset`, [(cfg.offset as number) ?? 0], [])], `${name}/add`));
       }
       default:
-        return fail(layer, 'has no ONNX mapping in the lab (supported: Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, activations, pooling, Flatten, Dropout, ZeroPadding2D, Add/Multiply/Concatenate)');
+        return fail(layer, msg('error.onnx.noMapping'));
     }
   }
 }

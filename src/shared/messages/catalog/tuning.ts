@@ -143,6 +143,7 @@ export const tuningMessages = defineMessages(
     'tuning.noState': 'Tuning "{id}" has no readable state ({file}); start a new one.',
     'tuning.resumeNotGuide': 'resumeId: "{id}" is a search, not a guided tune.',
     'tuning.resumeOtherDataset': 'config.datasetId: tune "{id}" tunes dataset {tuned}, not {given}.',
+    'tuning.runFailed': 'Tuning {id} failed.',
   },
   {
     'tuning.title.1': '初始损失检查',
@@ -278,5 +279,6 @@ export const tuningMessages = defineMessages(
     'tuning.noState': '调参“{id}”没有可读取的状态（{file}）；请开始新的调参。',
     'tuning.resumeNotGuide': 'resumeId：“{id}”是一次搜索，不是引导式调参。',
     'tuning.resumeOtherDataset': 'config.datasetId：调参“{id}”调的是数据集 {tuned}，而不是 {given}。',
+    'tuning.runFailed': '调参 {id} 失败。',
   },
 );
