@@ -173,8 +173,8 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   if (outShape[outShape.length - 1] !== classes) {
     throw new LabError('EXPORT_FAILED', `The model has ${String(outShape[outShape.length - 1])} outputs but ${classes} labels were given.`);
   }
-  if (opts.quantize === 'int8' && opts.format !== 'tflite') throw new LabError('BAD_ARGUMENT', `int8 quantisation is for the tflite format; for ${opts.format} use --quantize float16 or uint8.`);
-  if (opts.quantize === 'uint8' && opts.format === 'tflite') throw new LabError('BAD_ARGUMENT', 'The tflite format quantises to int8 (full-integer, calibrated); use --quantize int8 or float16.');
+  if (opts.quantize === 'int8' && opts.format !== 'tflite') throw new LabError('BAD_ARGUMENT', msg('deploy.tflite.int8Only', { format: opts.format }));
+  if (opts.quantize === 'uint8' && opts.format === 'tflite') throw new LabError('BAD_ARGUMENT', msg('deploy.tflite.noUint8'));
   let labOwned = false;
   if (opts.guard) {
     const real = await assertWritableFolder(opts.guard.ws, dir, { what: msg('guard.exportFolder'), ...(opts.guard.allowInside ? { allowInside: opts.guard.allowInside } : {}) });

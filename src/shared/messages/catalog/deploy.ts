@@ -31,6 +31,8 @@ export const deployMessages = defineMessages(
     'deploy.tflite.nothing': 'TFLite export: the model computes nothing from its input.',
     'deploy.tflite.noCalibration': 'An int8 TFLite export needs calibration images from the training set; the run\'s decoded training images could not be read. Re-import the dataset, or export as float16.',
     'deploy.tflite.failed': 'TFLite export: {detail}. Please report this with the run\'s config.',
+    'deploy.tflite.int8Only': 'int8 quantisation is for the tflite format; for {format} use --quantize float16 or uint8.',
+    'deploy.tflite.noUint8': 'The tflite format quantises to int8 (full-integer, calibrated); use --quantize int8 or float16.',
   },
   {
     'deploy.serve.needsToken': '在 {host} 上提供服务会让其他机器也能访问该模型：请同时传入 --token <secret>，之后每个请求都必须发送 "Authorization: Bearer <secret>"。',
@@ -61,5 +63,7 @@ export const deployMessages = defineMessages(
     'deploy.tflite.nothing': 'TFLite 导出：模型没有从输入计算任何东西。',
     'deploy.tflite.noCalibration': 'int8 TFLite 导出需要训练集中的校准图像，但无法读取该运行解码后的训练图像。请重新导入数据集，或导出为 float16。',
     'deploy.tflite.failed': 'TFLite 导出：{detail}。请连同该运行的配置一起报告此问题。',
+    'deploy.tflite.int8Only': 'int8 量化只适用于 tflite 格式；{format} 格式请使用 --quantize float16 或 uint8。',
+    'deploy.tflite.noUint8': 'tflite 格式量化为 int8（全整数、经过校准）；请使用 --quantize int8 或 float16。',
   },
 );
