@@ -38,7 +38,7 @@ export async function resolveSampleImage(ws: Workspace, datasetId: string, index
   }
   const it = m.items[index]!;
   if (!it.format || (it.check && it.check.reason !== 'wrong-extension')) {
-    throw new LabError('UNREADABLE', `${it.path} cannot be shown: ${it.check?.message ?? 'it is not an image this lab can read.'}`, { path: it.path });
+    throw new LabError('UNREADABLE', msg('error.image.cannotShow', { path: it.path, reason: it.check?.msg ?? it.check?.message ?? msg('error.image.notReadable') }), { path: it.path });
   }
   const dest = path.join(ws.datasetDir(datasetId), 'thumbs', `${it.hash}-${THUMB_SIZE}.webp`);
   const cachedThumb = (): Promise<Buffer | null> => readFile(dest).catch(() => null);
@@ -69,7 +69,7 @@ export async function resolveSampleImage(ws: Workspace, datasetId: string, index
     return { data: await job, contentType: 'image/webp' };
   } catch (err) {
     if (err instanceof LabError) throw err;
-    throw new LabError('UNREADABLE', `${it.path} cannot be read any more (${(err as Error).message}). Import the dataset again.`, { path: it.path });
+    throw new LabError('UNREADABLE', msg('error.image.gone', { path: it.path, detail: (err as Error).message }), { path: it.path });
   }
 }
 

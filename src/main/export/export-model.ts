@@ -171,7 +171,7 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
   const classes = opts.labels.length;
   const outShape = model.outputs[0].shape;
   if (outShape[outShape.length - 1] !== classes) {
-    throw new LabError('EXPORT_FAILED', `The model has ${String(outShape[outShape.length - 1])} outputs but ${classes} labels were given.`);
+    throw new LabError('EXPORT_FAILED', msg('error.export.outputsMismatch', { outputs: String(outShape[outShape.length - 1]), labels: classes }));
   }
   if (opts.quantize === 'int8' && opts.format !== 'tflite') throw new LabError('BAD_ARGUMENT', msg('deploy.tflite.int8Only', { format: opts.format }));
   if (opts.quantize === 'uint8' && opts.format === 'tflite') throw new LabError('BAD_ARGUMENT', msg('deploy.tflite.noUint8'));
@@ -211,7 +211,7 @@ export async function exportModel(model: tf.LayersModel, opts: ExportOptions): P
       const check = await compareRunners(source, written.runner, randomPixels(samples, opts.preprocessing), samples, opts.preprocessing, classes);
       result.verified = { samples: check.samples, maxAbsDiff: check.maxAbsDiff, sameTop1: check.sameTop1 };
       if (quantize === 'none' && (check.maxAbsDiff > VERIFY_TOLERANCE || !check.sameTop1)) {
-        throw new LabError('EXPORT_FAILED', `The ${opts.format} export in ${dir} does not predict like the lab's model (max probability difference ${check.maxAbsDiff.toExponential(2)}). Please report this with the run's config.`, { maxAbsDiff: check.maxAbsDiff });
+        throw new LabError('EXPORT_FAILED', msg('error.export.predictsDifferently', { format: opts.format, dir, diff: check.maxAbsDiff.toExponential(2) }), { maxAbsDiff: check.maxAbsDiff });
       }
     }
     if (quantize !== 'none') {

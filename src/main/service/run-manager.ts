@@ -101,7 +101,7 @@ export class RunManager {
       });
       handle.onExit((_code, _signal, reason) => {
         if (result) resolve(result);
-        else reject(new LabError('INTERNAL', `Evaluation of run ${runId} ended without a result: the process ${reason}`));
+        else reject(new LabError('INTERNAL', msg('error.evaluation.noResult', { runId, reason })));
       });
       handle.send({ type: 'evaluate', runId, workspace: this.ctx.ws.root, ...(datasetId ? { datasetId } : {}) });
     });

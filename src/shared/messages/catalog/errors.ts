@@ -96,6 +96,13 @@ export const errorMessages = defineMessages(
     'error.export.onnxUnreachable': 'ONNX export: the graph of "{model}" has layers whose inputs never become available ({layers}).',
     'error.export.onnxNoOutput': 'ONNX export: output "{output}" of "{model}" was never computed.',
     'error.export.onnxOneInOut': 'ONNX export supports models with one input and one output; "{model}" has {inputs} and {outputs}.',
+    'error.export.outputsMismatch': 'The model has {outputs} outputs but {labels} labels were given.',
+    'error.export.predictsDifferently':
+      "The {format} export in {dir} does not predict like the lab's model (max probability difference {diff}). Please report this with the run's config.",
+    'error.image.cannotShow': '{path} cannot be shown: {reason}',
+    'error.image.notReadable': 'it is not an image this lab can read.',
+    'error.image.gone': '{path} cannot be read any more ({detail}). Import the dataset again.',
+    'error.evaluation.noResult': 'Evaluation of run {runId} ended without a result: the process {reason}',
   },
   {
     'error.unexpected': '意外错误：{detail}。请连同该训练的日志一起报告。',
@@ -188,5 +195,11 @@ export const errorMessages = defineMessages(
     'error.export.onnxUnreachable': 'ONNX 导出：“{model}”的计算图中有些层的输入始终无法得到（{layers}）。',
     'error.export.onnxNoOutput': 'ONNX 导出：“{model}”的输出“{output}”始终没有被计算。',
     'error.export.onnxOneInOut': 'ONNX 导出只支持一个输入和一个输出的模型；“{model}”有 {inputs} 个输入和 {outputs} 个输出。',
+    'error.export.outputsMismatch': '模型有 {outputs} 个输出，但给出了 {labels} 个标签。',
+    'error.export.predictsDifferently': '{dir} 中的 {format} 导出与实验室的模型预测不一致（最大概率差 {diff}）。请附上该运行的配置报告此问题。',
+    'error.image.cannotShow': '{path} 无法显示：{reason}',
+    'error.image.notReadable': '这不是本实验室能读取的图像。',
+    'error.image.gone': '{path} 已无法读取（{detail}）。请重新导入该数据集。',
+    'error.evaluation.noResult': '运行 {runId} 的评估没有得出结果：进程{reason}',
   },
 );
