@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
 import { msg, type LabMessage } from '../../../shared/messages';
+import { walkContainer } from '../walk-layers';
 import { OnnxGraph } from './onnx-graph';
 import { DataType, type ModelProto, type ValueInfoProto } from './onnx-proto';
 import type { QuantizeMode } from '../quantize';
@@ -25,13 +26,6 @@ interface Value {
 
 /** Layer configs as tfjs's getConfig() returns them (camelCase keys). */
 type Config = Record<string, unknown>;
-type NodeRef = [string, number, number, ...unknown[]];
-interface ContainerConfig {
-  layers: { name: string; className: string; inboundNodes: NodeRef[][] }[];
-  inputLayers: NodeRef[];
-  outputLayers: NodeRef[];
-}
-
 function fail(layer: tf.layers.Layer, why: LabMessage): never {
   throw new LabError('EXPORT_FAILED', msg('error.onnx.layer', { name: layer.name, className: layer.getClassName(), why }), { layer: layer.name, className: layer.getClassName() });
 }
@@ -123,35 +117,10 @@ class Emitter {
   }
 
   container(model: tf.LayersModel, inputs: Value[]): Value[] {
-    if (model instanceof tf.Sequential) {
-      let values = inputs;
-      for (const layer of model.layers) values = this.layer(layer, values);
-      return values;
-    }
-    const cfg = model.getConfig() as unknown as ContainerConfig;
-    const values = new Map<string, Value>();
-    const key = (r: NodeRef): string => `${r[0]}:${r[1]}:${r[2]}`;
-    cfg.inputLayers.forEach((r, i) => values.set(key(r), inputs[i]));
-    let pending = cfg.layers.filter((l) => l.className !== 'InputLayer').flatMap((l) => l.inboundNodes.map((node, index) => ({ l, node, index })));
-    while (pending.length) {
-      const next = pending.filter(({ l, node, index }) => {
-        if (!node.every((r) => values.has(key(r)))) return true;
-        const layer = model.getLayer(l.name);
-        const outs = this.layer(layer, node.map((r) => values.get(key(r)) as Value));
-        // tfjs (like Keras) numbers a nested model's nodes from 1: node 0 is the model's own input node.
-        const nodeIndex = index + (layer instanceof tf.LayersModel ? 1 : 0);
-        outs.forEach((v, t) => values.set(`${l.name}:${nodeIndex}:${t}`, v));
-        return false;
-      });
-      if (next.length === pending.length) {
-        throw new LabError('EXPORT_FAILED', msg('error.export.onnxUnreachable', { model: model.name, layers: next.map((p) => p.l.name) }));
-      }
-      pending = next;
-    }
-    return cfg.outputLayers.map((r) => {
-      const v = values.get(key(r));
-      if (!v) throw new LabError('EXPORT_FAILED', msg('error.export.onnxNoOutput', { output: r[0], model: model.name }));
-      return v;
+    return walkContainer(model, inputs, {
+      layer: (layer, values) => this.layer(layer, values),
+      unreachable: (name, layers) => msg('error.export.onnxUnreachable', { model: name, layers }),
+      outputMissing: (name, output) => msg('error.export.onnxNoOutput', { output, model: name }),
     });
   }
 

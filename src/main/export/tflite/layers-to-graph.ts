@@ -8,16 +8,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { LabError } from '../../../shared/errors';
 import { msg } from '../../../shared/messages';
+import { walkContainer } from '../walk-layers';
 import { Graph, outputChannelAxis, type GraphOp } from './graph';
 
 type Config = Record<string, unknown>;
-type NodeRef = [string, number, number, ...unknown[]];
-interface ContainerConfig {
-  layers: { name: string; className: string; inboundNodes: NodeRef[][] }[];
-  inputLayers: NodeRef[];
-  outputLayers: NodeRef[];
-}
-
 const SUPPORTED = 'Conv2D, DepthwiseConv2D, SeparableConv2D, Dense, BatchNormalization, Activation (relu, relu6, elu, selu, sigmoid, tanh, softmax, linear), ReLU, LeakyReLU, ELU, Softmax, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Reshape-free Dropout, ZeroPadding2D, Add, Subtract, Multiply, Maximum, Minimum, Average, Concatenate, Rescaling';
 
 function fail(layer: tf.layers.Layer, why: string): never {
@@ -84,35 +78,10 @@ class Converter {
   }
 
   container(model: tf.LayersModel, inputs: number[]): number[] {
-    if (model instanceof tf.Sequential) {
-      let values = inputs;
-      for (const layer of model.layers) values = this.layer(layer, values);
-      return values;
-    }
-    const cfg = model.getConfig() as unknown as ContainerConfig;
-    const values = new Map<string, number>();
-    const key = (r: NodeRef): string => `${r[0]}:${r[1]}:${r[2]}`;
-    cfg.inputLayers.forEach((r, i) => values.set(key(r), inputs[i]));
-    let pending = cfg.layers.filter((l) => l.className !== 'InputLayer').flatMap((l) => l.inboundNodes.map((node, index) => ({ l, node, index })));
-    while (pending.length) {
-      const next = pending.filter(({ l, node, index }) => {
-        if (!node.every((r) => values.has(key(r)))) return true;
-        const layer = model.getLayer(l.name);
-        const outs = this.layer(layer, node.map((r) => values.get(key(r)) as number));
-        // A nested model's node 0 is its own input node, so its uses are numbered from 1.
-        const nodeIndex = index + (layer instanceof tf.LayersModel ? 1 : 0);
-        outs.forEach((v, t) => values.set(`${l.name}:${nodeIndex}:${t}`, v));
-        return false;
-      });
-      if (next.length === pending.length) {
-        throw new LabError('EXPORT_FAILED', msg('deploy.tflite.unreachable', { model: model.name, layers: next.map((p) => p.l.name) }));
-      }
-      pending = next;
-    }
-    return cfg.outputLayers.map((r) => {
-      const v = values.get(key(r));
-      if (v === undefined) throw new LabError('EXPORT_FAILED', msg('deploy.tflite.outputMissing', { output: r[0], model: model.name }));
-      return v;
+    return walkContainer(model, inputs, {
+      layer: (layer, values) => this.layer(layer, values),
+      unreachable: (name, layers) => msg('deploy.tflite.unreachable', { model: name, layers }),
+      outputMissing: (name, output) => msg('deploy.tflite.outputMissing', { output, model: name }),
     });
   }
 
