@@ -17,6 +17,7 @@ import type { LabService } from '../service/lab-service';
 import { openWorkspace } from '../workspace';
 import { startServer, type RunningServer } from './serve';
 import { WS_MAX_PAYLOAD } from './wire';
+import { mulberry32 } from '../../shared/random';
 
 const TOKEN = 'fuzz-token-0123456789abcdef';
 
@@ -57,17 +58,8 @@ afterAll(async () => {
   await server.close();
 });
 
-/** Seeded PRNG (mulberry32) so a failing sequence can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded (mulberry32) so a failing sequence can be replayed. */
+const rng = mulberry32;
 
 interface FrameOpts {
   opcode: number;
