@@ -16,19 +16,12 @@ import { classOrder, ensureCache } from './pixel-cache';
 import { throwIfCancelled } from './pool';
 import type { ProgressFn } from './progress';
 
-export interface SplitOnDisk {
+/** A split as it lies in the decoded cache: an ImageArray without its pixels (index = cache row order). */
+export interface SplitOnDisk extends Omit<ImageArray, 'x'> {
   /** The decoded cache file (row r = manifest item r). */
   file: string;
   /** Cache row of each image of the split. */
   rows: Int32Array;
-  /** class index per image */
-  y: Int32Array;
-  /** manifest index per image (same as rows: the cache is in manifest order) */
-  index: Int32Array;
-  n: number;
-  size: number;
-  channels: 1 | 3;
-  classes: string[];
   rowBytes: number;
 }
 
