@@ -75,6 +75,34 @@ export async function assertWritableFolder(ws: Workspace, dir: string, opts: Gua
 }
 
 /**
+ * The lab-owned roots the lab writes images into: camera captures (<workspace>/captures). Only the lab writes there,
+ * so it is the one place a dataset's folder may be written to; every other dataset root is the user's.
+ */
+export function captureRoot(ws: Workspace): string {
+  return path.join(ws.root, 'captures');
+}
+
+/**
+ * Refuse to write frames into `dir` unless its REAL path lies strictly inside the workspace's capture root (which
+ * itself must be inside the workspace: a captures link to elsewhere is refused), and outside every imported user
+ * folder. Returns the real path to write to.
+ */
+export async function assertCaptureFolder(ws: Workspace, dir: string): Promise<string> {
+  const wsReal = await realPathLoose(ws.root);
+  const root = await realPathLoose(captureRoot(ws));
+  const real = await realPathLoose(dir);
+  if (!isInside(root, wsReal) || real === root || !isInside(real, root)) {
+    throw new LabError('BAD_ARGUMENT', msg('capture.outsideWorkspace', { real, root }), { path: dir });
+  }
+  for (const userRoot of await datasetRoots(ws)) {
+    // An imported capture folder is lab-owned; any other dataset root is a user's folder, never written into.
+    if (isInside(userRoot, root)) continue;
+    if (isInside(real, userRoot)) throw new LabError('BAD_ARGUMENT', msg('capture.insideDataset', { real, root: userRoot }), { path: dir, datasetRoot: userRoot });
+  }
+  return real;
+}
+
+/**
  * mkdir -p that cannot hang: Node's recursive mkdir loops forever under /proc (e.g. /proc/x). Creates each missing
  * folder in turn below the nearest existing ancestor and says clearly where that is impossible.
  */

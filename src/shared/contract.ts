@@ -7,6 +7,8 @@ import { InputConfigSchema, TrainConfigSchema } from './config';
 import { SearchRequestSchema, TuneRequestSchema } from './tuning';
 import type { TuningState, TuningSummary } from './tuning';
 import { AugmentBatchRequestSchema, AugmentPreviewRequestSchema, AugmentWriteRequestSchema } from './augment-config';
+import { CaptureToDatasetSchema, DeleteFrameRequestSchema, FramesQuerySchema, SaveFrameRequestSchema } from './capture';
+import type { CaptureSummary, CapturedFrame } from './capture';
 import type {
   AppInfo,
   AugmentBatchPreview,
@@ -187,6 +189,14 @@ export const labCalls = {
   'tuning.stop': z.tuple([id]),
   'concepts.dropout': z.tuple([DropoutDemoRequestSchema]),
   'concepts.batchNorm': z.tuple([BatchNormDemoRequestSchema]),
+  /** Camera capture: one encoded frame saved into a lab-owned capture (created on its first frame). */
+  'capture.saveFrame': z.tuple([SaveFrameRequestSchema]),
+  /** Deletes only a frame the lab wrote, unchanged since. */
+  'capture.deleteFrame': z.tuple([DeleteFrameRequestSchema]),
+  'capture.list': z.tuple([]),
+  'capture.frames': z.tuple([FramesQuerySchema]),
+  /** Import (or refresh) the capture as a dataset; with mergeWith, a new dataset over an imported one's folders + the capture. */
+  'capture.toDataset': z.tuple([CaptureToDatasetSchema]),
 } as const;
 
 export type LabCallName = keyof typeof labCalls;
@@ -235,6 +245,11 @@ export interface LabResults {
   'tuning.stop': { stopped: boolean };
   'concepts.dropout': DropoutDemo;
   'concepts.batchNorm': BatchNormDemo;
+  'capture.saveFrame': CapturedFrame;
+  'capture.deleteFrame': { deleted: boolean };
+  'capture.list': CaptureSummary[];
+  'capture.frames': CapturedFrame[];
+  'capture.toDataset': DatasetSummary;
 }
 
 /** What a caller passes (defaults may be left out). */

@@ -9,6 +9,7 @@ import type { ServiceContext } from './context';
 import { appHandlers } from './handlers/app';
 import { augmentHandlers } from './handlers/augment';
 import { backboneHandlers } from './handlers/backbones';
+import { captureHandlers } from './handlers/capture';
 import { conceptsHandlers } from './handlers/concepts';
 import { datasetHandlers } from './handlers/datasets';
 import { exportHandlers } from './handlers/export';
@@ -49,6 +50,7 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
     ...backboneHandlers(),
     ...conceptsHandlers(ctx),
     ...tuning,
+    ...captureHandlers(ctx),
   };
   return {
     handlers,
