@@ -7,6 +7,8 @@ import { InputConfigSchema, TrainConfigSchema } from './config';
 import { SearchRequestSchema, TuneRequestSchema } from './tuning';
 import type { TuningState, TuningSummary } from './tuning';
 import { AugmentBatchRequestSchema, AugmentPreviewRequestSchema, AugmentWriteRequestSchema } from './augment-config';
+import { ExplainImagesRequestSchema, LiveOpenRequestSchema, LivePredictRequestSchema } from './live';
+import type { ExplainedImage, LiveModelInfo, LivePrediction } from './live';
 import { CaptureToDatasetSchema, DeleteFrameRequestSchema, FramesQuerySchema, SaveFrameRequestSchema } from './capture';
 import type { CaptureSummary, CapturedFrame } from './capture';
 import type {
@@ -176,6 +178,13 @@ export const labCalls = {
   'models.serving': z.tuple([]),
   /** The layers of a backbone (built-in id or folder of a tfjs layers model / Teachable Machine export) a head can go on. */
   'models.cutLayers': z.tuple([z.object({ backbone: z.string().min(1).max(4096), size: z.number().int().min(8).max(512) })]),
+  /** Load a model for live prediction (kept loaded until another is opened or live.release). */
+  'live.open': z.tuple([LiveOpenRequestSchema]),
+  /** One camera frame or dropped image through the held model. */
+  'live.predict': z.tuple([LivePredictRequestSchema]),
+  'live.release': z.tuple([]),
+  /** Heatmaps of a run's dataset images (confusion-matrix cell, uncertain images) for the class each was predicted as. */
+  'runs.explain': z.tuple([ExplainImagesRequestSchema]),
   'settings.get': z.tuple([]),
   'settings.set': z.tuple([SettingsPatchSchema]),
   'augment.presets': z.tuple([]),
@@ -231,6 +240,10 @@ export interface LabResults {
   'models.stopServing': ServingStatus;
   'models.serving': ServingStatus;
   'models.cutLayers': CutLayerInfo[];
+  'live.open': LiveModelInfo;
+  'live.predict': LivePrediction;
+  'live.release': { released: boolean };
+  'runs.explain': ExplainedImage[];
   'settings.get': Settings;
   'settings.set': Settings;
   'augment.presets': AugmentPresetInfo[];

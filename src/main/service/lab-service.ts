@@ -13,6 +13,7 @@ import { captureHandlers } from './handlers/capture';
 import { conceptsHandlers } from './handlers/concepts';
 import { datasetHandlers } from './handlers/datasets';
 import { exportHandlers } from './handlers/export';
+import { liveHandlers } from './handlers/live';
 import { runHandlers } from './handlers/runs';
 import { tuningHandlers } from './handlers/tuning';
 import { RunManager } from './run-manager';
@@ -41,11 +42,13 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
   const runs = new RunManager(ctx, opts.launcher);
   const { dispose: disposeTuning, ...tuning } = tuningHandlers(ctx, opts.launcher);
   const { dispose: stopServing, ...exporting } = exportHandlers(ctx);
+  const { dispose: releaseLive, ...live } = liveHandlers(ctx);
   const handlers: LabHandlers = {
     ...appHandlers(ctx),
     ...datasetHandlers(ctx),
     ...runHandlers(ctx, runs),
     ...exporting,
+    ...live,
     ...augmentHandlers(ctx),
     ...backboneHandlers(),
     ...conceptsHandlers(ctx),
@@ -66,6 +69,7 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
       disposeTuning();
       // The prediction API server (models.serve) must not outlive the service: its port and model are released.
       void stopServing().catch(() => undefined);
+      void releaseLive().catch(() => undefined);
     },
   };
 }
