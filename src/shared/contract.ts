@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InputConfigSchema, TrainConfigSchema } from './config';
+import { EngineOptionsSchema } from './engine-options';
 import { SearchRequestSchema, TuneRequestSchema } from './tuning';
 import type { TuningState, TuningSummary } from './tuning';
 import { AugmentBatchRequestSchema, AugmentPreviewRequestSchema, AugmentWriteRequestSchema } from './augment-config';
@@ -159,7 +160,8 @@ export const labCalls = {
   'datasets.samples': z.tuple([SampleQuerySchema]),
   'datasets.delete': z.tuple([id]),
   'datasets.edit': z.tuple([EditSamplesSchema]),
-  'runs.start': z.tuple([TrainConfigSchema]),
+  /** The experiment, and optionally the engine that trains it (default: the lab's own). */
+  'runs.start': z.tuple([TrainConfigSchema, EngineOptionsSchema.optional()]),
   'runs.list': z.tuple([]),
   'runs.get': z.tuple([id]),
   'runs.stop': z.tuple([id]),

@@ -2,6 +2,7 @@
 import type { LabErrorData } from './errors';
 import type { LabMessage } from './messages';
 import type { InputConfig, TrainConfig } from './config';
+import type { EngineName } from './engine-options';
 import type { AugmentParams, AugmentPreset, AugmentWarning, ResolvedAugment } from './augment-config';
 
 export type SplitName = 'train' | 'val' | 'test';
@@ -227,6 +228,8 @@ export interface RunSummary {
   bestValLoss: number | null;
   testAccuracy: number | null;
   backend: string;
+  /** 'torch' when the run trains as a PyTorch job (absent: the lab's own engine). */
+  engine?: EngineName;
   tags: string[];
   error?: LabErrorData;
   /** A checkpoint exists and the run did not finish (stopped, or interrupted by a kill): it can be resumed. */
@@ -341,6 +344,8 @@ export interface PredictRequest {
   preview?: boolean;
   /** A heatmap of where the model looked for its top class, per image. */
   heatmap?: boolean;
+  /** Matches predict.progress / predict.results events; models.cancelPredict(jobId) stops the call. */
+  jobId?: string;
 }
 
 export interface Prediction {

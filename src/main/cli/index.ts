@@ -11,7 +11,7 @@ import { renameCommand } from './commands/rename';
 import { serveCommand } from './commands/serve';
 import { serveModelCommand } from './commands/serve-model';
 import { doctorCommand, evaluateCommand, exportCommand, importCommand, predictCommand, reportCommand } from './commands/simple';
-import { trainCommand } from './commands/train';
+import { resumeCommand, trainCommand } from './commands/train';
 import { tuneCommand } from './commands/tune';
 import { UsageError, type CliContext } from './context';
 import { humanReporter, jsonReporter } from './reporter';
@@ -24,6 +24,10 @@ Commands:
   train <dir|dataset> [--config file.json] [--epochs N] [--batch-size N] [--lr X]
                       [--optimizer sgd|momentum|nesterov|adagrad|rmsprop|adam] [--size N] [--channels 1|3] [--out dir]
                       [--balance none|class-weights|oversample]
+                      [--engine lab|torch [--processes N] [--device auto|cpu|cuda]
+                       [--launcher local|template --command-template "<cmd with {rank} {worldSize} {masterAddr} {masterPort} {jobDir}>"]]
+                      --engine torch trains the same experiment as a PyTorch DistributedDataParallel job
+                      (N local processes, or your command per rank: ssh, srun…; docs/SCALE-OUT.md) and brings it back
                       without a model in --config (or with "model": "auto"), the model, input and epochs are
                       chosen from the images (photos → frozen MobileNetV2 transfer; small images → CNN) and the
                       reason is printed and kept in the run's config.json
@@ -36,6 +40,7 @@ Commands:
                                      --heatmap: PNGs of where the model looked (CNN, ResNet, transfer), written
                                      to --out or a new folder in the workspace, never next to your images
   report <run> [--out file.html]     a self-contained HTML report: settings, curves, confusion matrix, diagnosis
+  resume <run>                       continue a stopped or interrupted run from its last checkpoint (either engine)
   rename <run> <new name>            give a run a new display name (1–200 characters; also while it trains)
   serve [--port N]                   the lab in a browser on 127.0.0.1 (URL with access token)
   serve-model <run|export> [--port N] [--host addr --token T]
@@ -47,7 +52,7 @@ Options for every command:
   --json     one JSON event per line on stdout (progress, batch, epoch, result, error)
   --lang     en | zh-CN: the language of messages (default: from LANG; zh* → Simplified Chinese)
   --help     this text
-Environment: LAB_HOME (workspace folder), LAB_BACKEND (force a backend).
+Environment: LAB_HOME (workspace folder), LAB_BACKEND (force a backend), LAB_PYTHON (the python3 with PyTorch for --engine torch).
 Exit codes: 0 success, 1 failure, 2 bad usage.`;
 
 const OPTIONS: ParseArgsConfig['options'] = {
@@ -62,6 +67,11 @@ const OPTIONS: ParseArgsConfig['options'] = {
   size: { type: 'string' },
   channels: { type: 'string' },
   balance: { type: 'string' },
+  engine: { type: 'string' },
+  processes: { type: 'string' },
+  device: { type: 'string' },
+  launcher: { type: 'string' },
+  'command-template': { type: 'string' },
   out: { type: 'string' },
   format: { type: 'string' },
   quantize: { type: 'string' },
@@ -106,6 +116,8 @@ async function run(ctx: CliContext, command: string, positionals: string[], flag
       return reportCommand(ctx, positionals, s);
     case 'rename':
       return renameCommand(ctx, positionals);
+    case 'resume':
+      return resumeCommand(ctx, positionals);
     case 'serve':
       return serveCommand(ctx, s);
     case 'serve-model':

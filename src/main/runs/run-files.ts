@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
 import { thinKeepingExtremes } from '../../shared/analysis/thin';
 import type { BatchLog, EpochLog, RunSummary } from '../../shared/dto';
+import type { EngineOptions } from '../../shared/engine-options';
 
 export const CONFIG_FILE = 'config.json';
 export const RUN_FILE = 'run.json';
@@ -25,6 +26,8 @@ export interface RunConfigFile {
   datasetFingerprint: string;
   backend: string;
   createdAt: string;
+  /** The engine that trains the run (absent: the lab's own, as before engines could be chosen). */
+  engine?: EngineOptions;
 }
 
 /** run.json: the run's summary as stored (resumable is derived when read), plus bookkeeping. */

@@ -6,6 +6,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
 import type { Evaluation, RunDetail, RunStatus, RunSummary } from '../../shared/dto';
+import type { EngineOptions } from '../../shared/engine-options';
 import { LabError, type LabErrorData } from '../../shared/errors';
 import { msg } from '../../shared/messages';
 import { loadModelFromDir, resolveModelDir, saveModelToDir } from '../models';
@@ -56,7 +57,8 @@ async function toSummary(runDir: string, file: RunFile): Promise<RunSummary> {
   const { pid, updatedAt: _u, ...rest } = file;
   const summary: RunSummary = { ...rest };
   const finished = file.status === 'completed';
-  const hasCheckpoint = (await readCheckpointState(runDir, 'last')) !== null;
+  // A PyTorch job keeps its own resume state in its job folder (torch-job/ckpt/last.pt).
+  const hasCheckpoint = (await readCheckpointState(runDir, 'last')) !== null || (file.engine === 'torch' && existsSync(path.join(runDir, 'torch-job', 'ckpt', 'last.pt')));
   if (ACTIVE.includes(file.status) && !isAlive(pid)) {
     const error: LabErrorData = {
       code: 'TRAINING_FAILED',
@@ -99,13 +101,13 @@ async function automaticName(ws: Workspace, config: TrainConfig, datasetName: st
 export async function createRun(
   ws: Workspace,
   config: TrainConfig,
-  meta: { datasetName: string; classes: string[]; backend: string; datasetFingerprint: string },
+  meta: { datasetName: string; classes: string[]; backend: string; datasetFingerprint: string; engine?: EngineOptions },
 ): Promise<RunSummary> {
   const id = newRunId();
   const dir = ws.runDir(id);
   await mkdir(dir, { recursive: true });
   const createdAt = new Date().toISOString();
-  const configFile: RunConfigFile = { config, datasetName: meta.datasetName, classes: meta.classes, datasetFingerprint: meta.datasetFingerprint, backend: meta.backend, createdAt };
+  const configFile: RunConfigFile = { config, datasetName: meta.datasetName, classes: meta.classes, datasetFingerprint: meta.datasetFingerprint, backend: meta.backend, createdAt, ...(meta.engine && meta.engine.engine !== 'lab' ? { engine: meta.engine } : {}) };
   await writeFile(path.join(dir, CONFIG_FILE), JSON.stringify(configFile, null, 2));
   const run: RunFile = {
     id,
@@ -122,6 +124,7 @@ export async function createRun(
     bestValLoss: null,
     testAccuracy: null,
     backend: meta.backend,
+    ...(meta.engine && meta.engine.engine !== 'lab' ? { engine: meta.engine.engine } : {}),
     tags: config.tags,
     pid: process.pid,
   };

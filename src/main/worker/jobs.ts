@@ -1,6 +1,6 @@
 /** The work a training process does for one message: train a run, or evaluate a finished one. */
 import type { TrainConfig } from '../../shared/config';
-import type { BatchLog, RunStatus } from '../../shared/dto';
+import type { BatchLog, EpochLog, RunStatus } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { LabEvent } from '../../shared/events';
 import type { ImageArray } from '../datasets/image-array';
@@ -9,7 +9,8 @@ import { getDataset, loadSplit } from '../datasets';
 import { labelsOnly, openSplit, splitChannelMean, streamAboveBytes } from '../datasets/split-on-disk';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
-import { loadRunModel, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
+import { loadRunModel, readRunConfig, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
+import { trainWithTorch } from '../torch-engine';
 import { evaluateModel, trainRun } from '../training';
 import { augmentationCostNote, prepareEmbeddingRun, recomputesFrozenBackbone, usesEmbeddingCache } from '../training/embedding-training';
 import { english, msg } from '../../shared/messages';
@@ -35,9 +36,14 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   const backend = await initBackend();
   const log = (level: 'info' | 'warn' | 'error', message: string): void =>
     io.emit({ type: 'run.log', runId, level, message });
-  log('info', `Training on ${backend.label}.`);
-  recordRunBackend(ws, runId, backend.label);
-  await setRunStatus(ws, runId, 'running', { backend: backend.label });
+  // A run started with engine "torch" trains as a PyTorch job; evaluation and everything after it stay the lab's.
+  const engine = readRunConfig(ws, runId).engine;
+  const torch = engine?.engine === 'torch' ? engine : null;
+  if (!torch) {
+    log('info', `Training on ${backend.label}.`);
+    recordRunBackend(ws, runId, backend.label);
+  }
+  await setRunStatus(ws, runId, 'running', torch ? {} : { backend: backend.label });
   io.emit({ type: 'run.status', runId, status: 'running' });
 
   const dataset = await getDataset(ws, config.datasetId);
@@ -46,7 +52,8 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   // needs every image's pixels once); its mean (augmentation's fill colour) is then read from disk a chunk at a time.
   const onDisk = await openSplit(ws, config.datasetId, config.input, 'train', { signal: io.signal });
   if (onDisk.n === 0) throw new LabError('NO_IMAGES', msg('error.dataset.noTrainingImages', { name: dataset.name }));
-  const big = onDisk.n * onDisk.rowBytes > streamAboveBytes();
+  // The PyTorch job gets the pixels as a file of its own, so its training split is loaded whole here.
+  const big = !torch && onDisk.n * onDisk.rowBytes > streamAboveBytes();
   const bigAugmenter = big ? createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: await splitChannelMean(onDisk, io.signal) }) : null;
   const stream = big && !usesEmbeddingCache(config, bigAugmenter !== null) ? onDisk : null;
   if (stream) log('info', `The training split (${Math.round((onDisk.n * onDisk.rowBytes) / 2 ** 20)} MB of pixels) is streamed from disk.`);
@@ -58,37 +65,54 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   const batches = latestThrottle(BATCH_EVENT_INTERVAL_MS, (b: BatchLog) => io.emit({ type: 'run.batch', runId, ...b }));
   const augmenter = stream ? bigAugmenter : createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
   // A frozen backbone runs once per image and epochs train only the head, unless augmentation needs fresh images.
-  const embeddings = usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws, config, train, val, log, signal: io.signal }) : null;
+  const embeddings = !torch && usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws, config, train, val, log, signal: io.signal }) : null;
   if (embeddings && augmenter) log('warn', english(msg('model.embeddings.augmentSkipped')));
 
-  const result = await trainRun({
-    config,
-    train,
-    val,
-    runDir,
-    resume,
-    writeMetrics: true,
-    signal: io.signal,
-    pause: io.gate,
-    ...(augmenter && !embeddings ? { augmenter } : {}),
-    ...(stream ? { stream } : {}),
-    ...(embeddings ? { model: embeddings.head, source: embeddings.source, validate: embeddings.validate } : {}),
-    ...(recomputesFrozenBackbone(config, augmenter !== null) ? { callbacks: [augmentationCostNote(log)] } : {}),
-    hooks: {
-      onBatch: (b) => batches.push(b),
-      onEpoch: (e) => {
-        batches.flush();
-        io.emit({ type: 'run.epoch', runId, ...e });
-      },
-      onLog: log,
+  const hooks = {
+    onBatch: (b: BatchLog) => batches.push(b),
+    onEpoch: (e: EpochLog) => {
+      batches.flush();
+      io.emit({ type: 'run.epoch', runId, ...e });
     },
-  });
+    onLog: log,
+  };
+  const result = torch
+    ? await trainWithTorch({
+        runDir,
+        config,
+        engine: torch,
+        train,
+        val,
+        resume,
+        signal: io.signal,
+        hooks,
+        onBackend: (label) => {
+          recordRunBackend(ws, runId, label);
+          void setRunStatus(ws, runId, 'running', { backend: label });
+        },
+      })
+    : await trainRun({
+        config,
+        train,
+        val,
+        runDir,
+        resume,
+        writeMetrics: true,
+        signal: io.signal,
+        pause: io.gate,
+        ...(augmenter && !embeddings ? { augmenter } : {}),
+        ...(stream ? { stream } : {}),
+        ...(embeddings ? { model: embeddings.head, source: embeddings.source, validate: embeddings.validate } : {}),
+        ...(recomputesFrozenBackbone(config, augmenter !== null) ? { callbacks: [augmentationCostNote(log)] } : {}),
+        hooks,
+      });
   batches.flush();
-  const model = embeddings ? embeddings.finish(result.model) : result.model;
-  await saveModel(runDir, model);
+  const model = embeddings && result.model ? embeddings.finish(result.model) : result.model;
+  // A stopped PyTorch job has no model yet: it continues from its checkpoint when resumed.
+  if (model) await saveModel(runDir, model);
 
   let testAccuracy: number | undefined;
-  if (has('test') && result.reason !== 'stopped') {
+  if (model && has('test') && result.reason !== 'stopped') {
     log('info', 'Evaluating on the held-out test split…');
     const test = await loadSplit(ws, config.datasetId, config.input, 'test', { signal: io.signal });
     const evaluation = await evaluateModel(model, test, preprocessingFor(config));

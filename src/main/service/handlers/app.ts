@@ -9,6 +9,7 @@ import type { ServiceContext } from '../context';
 import { readSettings, writeSettings } from '../settings-store';
 import { existsSync } from 'node:fs';
 import { sampleDir } from '../../install-paths';
+import { torchDoctorChecks } from '../../torch-engine/doctor';
 
 export type AppHandlers = Pick<LabHandlers, 'app.info' | 'engine.doctor' | 'settings.get' | 'settings.set'>;
 
@@ -51,6 +52,7 @@ export async function doctorReport(ctx: ServiceContext): Promise<DoctorReport> {
       gpuCheck(backend),
       { ...oneDnnDoctorCheck(backend), nameMsg: msg('doctor.check.onednn') },
       { name: 'Workspace', nameMsg: msg('doctor.check.workspace'), ok: true, detail: ctx.ws.root },
+      ...(await torchDoctorChecks()),
     ],
   };
 }

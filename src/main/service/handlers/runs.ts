@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LabHandlers } from '../../../shared/contract';
 import { LabError } from '../../../shared/errors';
-import { msg } from '../../../shared/messages';
+import { english, msg } from '../../../shared/messages';
 import { getDataset } from '../../datasets';
 import { getBackendInfo } from '../../engine/backend';
 import { writeRunReport } from '../../report/run-report';
@@ -19,14 +19,16 @@ export type RunHandlers = Pick<
 export function runHandlers(ctx: ServiceContext, manager: RunManager): RunHandlers {
   const summary = (id: string) => readRunSummary(ctx.ws, id);
   return {
-    'runs.start': async (config) => {
+    'runs.start': async (config, engine) => {
       const dataset = await getDataset(ctx.ws, config.datasetId);
       // Refuse settings that cannot fit before a run exists, instead of a crash deep inside tfjs.
       assertFitsInMemory(config, { classes: dataset.classes.length, images: dataset.images }, memoryBudget(getBackendInfo()?.name ?? process.env.LAB_BACKEND ?? null));
       const run = await createRun(ctx.ws, config, {
         datasetName: dataset.name,
         classes: dataset.classes.map((c) => c.name),
-        backend: getBackendInfo()?.label ?? 'auto', // the same words the training process records when it starts
+        // the same words the training process records when it starts
+        backend: engine?.engine === 'torch' ? english(msg('torch.labelPending', { n: engine.processes })) : (getBackendInfo()?.label ?? 'auto'),
+        ...(engine ? { engine } : {}),
         datasetFingerprint: `${dataset.id}@${dataset.updatedAt}/${dataset.images}`,
       });
       await manager.enqueue(run.id, config);

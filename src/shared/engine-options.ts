@@ -1,0 +1,31 @@
+/**
+ * How a run is trained: by the lab's own engine (tfjs, in the training process) or as a PyTorch job
+ * (DistributedDataParallel, `processes` ranks started locally or through a command template the user sets).
+ * Kept apart from TrainConfig: the experiment is the same whichever engine runs it.
+ */
+import { z } from 'zod';
+import { strictObject } from './strict-object';
+
+export const ENGINES = ['lab', 'torch'] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+/** Placeholders a command template may use (docs/SCALE-OUT.md). */
+export const TEMPLATE_PLACEHOLDERS = ['rank', 'worldSize', 'masterAddr', 'masterPort', 'jobDir', 'python', 'device', 'resume'] as const;
+
+export const EngineOptionsSchema = strictObject({
+  engine: z.enum(ENGINES).default('lab'),
+  /** Ranks (one process each): gloo on CPU, NCCL on GPUs. */
+  processes: z.number().int().min(1).max(256).default(1),
+  device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  /** local: the lab starts every rank here; template: the lab runs the user's command (ssh, srun…) per rank. */
+  launcher: z.enum(['local', 'template']).default('local'),
+  commandTemplate: z.string().min(1).max(4000).optional(),
+}).refine((o) => o.launcher !== 'template' || (o.commandTemplate !== undefined && o.commandTemplate.includes('{jobDir}')), {
+  message: 'the template launcher needs a command template that names {jobDir}',
+  path: ['commandTemplate'],
+});
+
+export type EngineOptions = z.output<typeof EngineOptionsSchema>;
+export type EngineOptionsInput = z.input<typeof EngineOptionsSchema>;
+
+export const LAB_ENGINE: EngineOptions = { engine: 'lab', processes: 1, device: 'auto', launcher: 'local' };
