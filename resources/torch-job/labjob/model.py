@@ -62,7 +62,7 @@ def _build(node, x, xs):
     if cls == "Dropout":
         return L.Dropout(name, cfg), []
     if cls == "Flatten":
-        return L.Lambda(lambda t: L.to_nhwc(t).reshape(t.shape[0], -1)), []
+        return L.Lambda(lambda t: L.to_nhwc(t).reshape(t.shape[0], int(np.prod(t.shape[1:])))), []
     if cls == "Reshape":
         target = [int(v) for v in cfg["target_shape"]]
         return L.Lambda(lambda t: L.from_nhwc(L.to_nhwc(t).reshape(t.shape[0], *target))), []
