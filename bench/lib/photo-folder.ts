@@ -1,5 +1,6 @@
 // A synthetic, photo-like folder for the transfer benchmark: colour JPEGs of 256–400 px, one subfolder per class.
-// Each class is a kind of object (disc, square, triangle, ring, cross, stripes, checks, star) drawn at a random
+// Each class is a kind of object (disc, square, triangle, ring, cross, stripes, checks, star, pentagon, hexagon,
+// ellipse, dots, zigzag, arrow, target, half-disc) drawn at a random
 // place, size, colour and rotation over a random two-colour gradient with blotches, so neither colour nor position
 // gives the class away. Made once (seeded) and reused.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -7,7 +8,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { mulberry32 } from '../../src/shared/random';
 
-export const PHOTO_CLASSES = ['disc', 'square', 'triangle', 'ring', 'cross', 'stripes', 'checks', 'star'] as const;
+export const PHOTO_CLASSES = ['disc', 'square', 'triangle', 'ring', 'cross', 'stripes', 'checks', 'star', 'pentagon', 'hexagon', 'ellipse', 'dots', 'zigzag', 'arrow', 'target', 'half-disc'] as const;
 
 const colour = (r: () => number): string => `rgb(${Math.floor(r() * 256)},${Math.floor(r() * 256)},${Math.floor(r() * 256)})`;
 
@@ -33,6 +34,26 @@ function shape(kind: (typeof PHOTO_CLASSES)[number], cx: number, cy: number, s: 
       for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) if ((i + j) % 2 === 0) cells.push(`<rect x="${cx - s / 2 + i * q}" y="${cy - s / 2 + j * q}" width="${q}" height="${q}" fill="${fill}"/>`);
       return g(cells.join(''));
     }
+    case 'pentagon':
+    case 'hexagon': {
+      const k = kind === 'pentagon' ? 5 : 6;
+      const pts = Array.from({ length: k }, (_, i) => `${(cx + (s / 2) * Math.cos((2 * Math.PI * i) / k)).toFixed(1)},${(cy + (s / 2) * Math.sin((2 * Math.PI * i) / k)).toFixed(1)}`);
+      return g(`<polygon points="${pts.join(' ')}" fill="${fill}"/>`);
+    }
+    case 'ellipse':
+      return g(`<ellipse cx="${cx}" cy="${cy}" rx="${s / 2}" ry="${s / 5}" fill="${fill}"/>`);
+    case 'dots':
+      return g([-1, 0, 1].flatMap((i) => [-1, 1].map((j) => `<circle cx="${cx + (i * s) / 3}" cy="${cy + (j * s) / 4}" r="${s / 10}" fill="${fill}"/>`)).join(''));
+    case 'zigzag': {
+      const pts = Array.from({ length: 7 }, (_, i) => `${(cx - s / 2 + (i * s) / 6).toFixed(1)},${(cy + (i % 2 === 0 ? -s / 4 : s / 4)).toFixed(1)}`);
+      return g(`<polyline points="${pts.join(' ')}" fill="none" stroke="${fill}" stroke-width="${s / 12}"/>`);
+    }
+    case 'arrow':
+      return g(`<polygon points="${cx - s / 2},${cy - s / 10} ${cx},${cy - s / 10} ${cx},${cy - s / 3} ${cx + s / 2},${cy} ${cx},${cy + s / 3} ${cx},${cy + s / 10} ${cx - s / 2},${cy + s / 10}" fill="${fill}"/>`);
+    case 'target':
+      return `<circle cx="${cx}" cy="${cy}" r="${s / 2.4}" fill="none" stroke="${fill}" stroke-width="${s / 14}"/><circle cx="${cx}" cy="${cy}" r="${s / 8}" fill="${fill}"/>`;
+    case 'half-disc':
+      return g(`<path d="M ${cx - s / 2} ${cy} A ${s / 2} ${s / 2} 0 0 1 ${cx + s / 2} ${cy} Z" fill="${fill}"/>`);
     case 'star': {
       const pts: string[] = [];
       for (let k = 0; k < 10; k++) {
@@ -58,7 +79,7 @@ export async function photoImage(kind: (typeof PHOTO_CLASSES)[number], seed: num
 }
 
 /** Writes classes × perClass JPEGs under dir (once: an existing complete folder is reused). */
-export async function ensurePhotoFolder(dir: string, perClass = 30, classes = PHOTO_CLASSES.length, seed = 7): Promise<string> {
+export async function ensurePhotoFolder(dir: string, perClass = 30, classes: number = PHOTO_CLASSES.length, seed = 7): Promise<string> {
   const kinds = PHOTO_CLASSES.slice(0, classes);
   const complete = kinds.every((k) => existsSync(path.join(dir, k)) && readdirSync(path.join(dir, k)).length === perClass);
   if (complete) return dir;

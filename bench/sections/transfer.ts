@@ -1,4 +1,4 @@
-// Transfer learning on photos (`npm run bench -- --only transfer`): a synthetic photo-like folder (8 classes × 30
+// Transfer learning on photos (`npm run bench -- --only transfer`): a synthetic photo-like folder (16 classes × 50
 // colour JPEGs of 256–400 px, bench/lib/photo-folder.ts), the frozen built-in MobileNetV2 (α 0.35) at 224 with
 // the Dense-100 head that `model: auto` picks, 20 epochs:
 //   - lab, cached: the backbone runs once per image (embedding cache), the epochs train the head;
@@ -6,8 +6,10 @@
 //   - the PyTorch peer (bench/peers/transfer_peer.py) both ways, with a RANDOMLY initialised MobileNetV2 (no
 //     download here): its timings compare, its accuracy does not.
 // "one backbone pass" is the time the lab's backbone takes over the train + val images; the target is a whole
-// cached run within one pass + 10 %.
-// Flags: --transfer-epochs N (20) --transfer-nocache-epochs N (20; 0 skips it) --transfer-data DIR --transfer-per-class N (30)
+// cached run within one pass + 10 %. The cached run is broken down into its parts (model build, cache key, the
+// pass, the head's epochs with validation and checkpoints, putting the head back) so the rest can be found.
+// Flags: --transfer-epochs N (20) --transfer-nocache-epochs N (20; 0 skips it) --transfer-data DIR
+//        --transfer-classes N (16) --transfer-per-class N (50) --transfer-peer false (skip the PyTorch peer)
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -41,13 +43,14 @@ const s = (ms: number): number => Math.round(ms / 10) / 100;
 
 export const section: BenchSection = {
   name: 'transfer',
-  description: 'frozen MobileNetV2 transfer on 8×30 photo-like JPEGs, 20 epochs: embedding cache vs none, vs PyTorch',
+  description: 'frozen MobileNetV2 transfer on 16×50 photo-like JPEGs, 20 epochs: embedding cache vs none, vs PyTorch',
   async run(ctx: BenchContext): Promise<SectionResult> {
     const f = ctx.args.flags;
     const epochs = Number(f['transfer-epochs'] ?? 20);
     const nocacheEpochs = Number(f['transfer-nocache-epochs'] ?? 20);
-    const perClass = Number(f['transfer-per-class'] ?? 30);
-    const data = await ensurePhotoFolder(path.resolve(f['transfer-data'] ?? path.join(os.tmpdir(), `lab-bench-photos-8x${perClass}`)), perClass);
+    const perClass = Number(f['transfer-per-class'] ?? 50);
+    const classes = Number(f['transfer-classes'] ?? 16);
+    const data = await ensurePhotoFolder(path.resolve(f['transfer-data'] ?? path.join(os.tmpdir(), `lab-bench-photos-${classes}x${perClass}`)), perClass, classes);
     const backend = await initBackend();
     const home = mkdtempSync(path.join(os.tmpdir(), 'transfer-bench-'));
     try {
@@ -65,27 +68,39 @@ export const section: BenchSection = {
       const pre = preprocessingFor(config);
       const quiet = { onBatch: () => {}, onEpoch: () => {}, onLog: () => {} };
 
-      // One backbone pass over train + val, alone (a throwaway cache key).
+      // One backbone pass over train + val, alone (a throwaway cache key), after the model is built.
+      let t = Date.now();
       const probe = await buildModel(config, train.classes.length);
       const halves = splitTransferModel(probe, config.model as never, train.classes.length);
-      let t = Date.now();
+      const buildS = s(Date.now() - t);
+      t = Date.now();
       await embeddingsFor(ws, first.id, 'bench-probe', halves.features, pre, [train, val]);
       const passS = s(Date.now() - t);
       probe.dispose();
 
-      // The whole cached run as a run does it: build the model, fill the cache, 20 epochs of the head.
+      // The whole cached run as a run does it: build the model, fill the cache, 20 epochs of the head (with
+      // validation and checkpoints), the head put back into the whole model; each part timed.
+      const phases: Record<string, number> = {};
       t = Date.now();
-      const run = await prepareEmbeddingRun({ ws, config, train, val, log: () => {} });
+      const run = await prepareEmbeddingRun({ ws, config, train, val, log: () => {}, timings: phases });
       const prepS = s(Date.now() - t);
+      const th = Date.now();
       const cached = await trainRun({ config, train, val, runDir: ws.runDir('cached'), model: run.head, source: run.source, validate: run.validate, hooks: quiet });
-      const cachedS = s(Date.now() - t);
+      const headS = s(Date.now() - th);
+      const tf0 = Date.now();
       const model = run.finish(cached.model);
+      const finishS = s(Date.now() - tf0);
+      const cachedS = s(Date.now() - t);
+      const te = Date.now();
       const acc = (await evaluateModel(model, test, pre)).accuracy;
+      const testS = s(Date.now() - te);
       // A second run on the same dataset: the cache is reused.
       t = Date.now();
       const again = await prepareEmbeddingRun({ ws, config, train, val, log: () => {} });
       await trainRun({ config, train, val, runDir: ws.runDir('again'), model: again.head, source: again.source, validate: again.validate, hooks: quiet });
       const againS = s(Date.now() - t);
+      const breakdown = { buildS: s(phases.buildMs ?? 0), keyS: s(phases.keyMs ?? 0), passS: s(phases.embedMs ?? 0), headS, finishS, testEvalS: testS };
+      ctx.log(`transfer: cached run ${cachedS} s = ${JSON.stringify(breakdown)}`);
 
       let nocacheS: number | null = null;
       if (nocacheEpochs > 0) {
@@ -96,20 +111,27 @@ export const section: BenchSection = {
       }
 
       const peerArgs = [path.join(here, '..', 'peers', 'transfer_peer.py'), '--data', data, '--epochs', String(epochs)];
-      ctx.log('transfer: PyTorch peer (cached, then naive) …');
-      const peerCached = await runPython([...peerArgs, '--mode', 'cached']);
-      const peerNaive = nocacheEpochs > 0 ? await runPython([...peerArgs.slice(0, -1), String(nocacheEpochs), '--mode', 'naive']) : null;
+      const peer = f['transfer-peer'] !== 'false';
+      if (peer) ctx.log('transfer: PyTorch peer (cached, then naive) …');
+      const peerCached = peer ? await runPython([...peerArgs, '--mode', 'cached']) : null;
+      const peerNaive = peer && nocacheEpochs > 0 ? await runPython([...peerArgs.slice(0, -1), String(nocacheEpochs), '--mode', 'naive']) : null;
       const num = (r: unknown, k: string): number | null => (typeof r === 'object' && r ? ((r as Record<string, number>)[k] ?? null) : null);
 
       const rows: Row[] = [
         { who: 'lab: one backbone pass (train+val)', 'wall s': passS, epochs: null, 'test acc': null, 'vs pass': 1 },
         { who: 'lab: cached run (build + pass + head)', 'wall s': cachedS, epochs, 'test acc': Math.round(acc * 1000) / 1000, 'vs pass': Math.round((cachedS / passS) * 100) / 100 },
+        { who: '  of which: model build', 'wall s': breakdown.buildS, epochs: null, 'test acc': null, 'vs pass': null },
+        { who: '  of which: cache key', 'wall s': breakdown.keyS, epochs: null, 'test acc': null, 'vs pass': null },
+        { who: '  of which: backbone pass', 'wall s': breakdown.passS, epochs: null, 'test acc': null, 'vs pass': null },
+        { who: '  of which: head epochs (val, checkpoints)', 'wall s': headS, epochs, 'test acc': null, 'vs pass': null },
+        { who: '  of which: head back into model', 'wall s': finishS, epochs: null, 'test acc': null, 'vs pass': null },
+        { who: 'lab: test evaluation (whole model)', 'wall s': testS, epochs: null, 'test acc': null, 'vs pass': null },
         { who: 'lab: second run, cache reused', 'wall s': againS, epochs, 'test acc': null, 'vs pass': Math.round((againS / passS) * 100) / 100 },
         ...(nocacheS !== null ? [{ who: 'lab: no cache (backbone every epoch)', 'wall s': nocacheS, epochs: nocacheEpochs, 'test acc': null, 'vs pass': Math.round((nocacheS / passS) * 100) / 100 }] : []),
-        { who: 'torch: cached (random backbone)', 'wall s': num(peerCached, 'train_s'), epochs, 'test acc': null, 'vs pass': null },
+        ...(peerCached ? [{ who: 'torch: cached (random backbone)', 'wall s': num(peerCached, 'train_s'), epochs, 'test acc': null, 'vs pass': null }] : []),
         ...(peerNaive ? [{ who: 'torch: naive (random backbone)', 'wall s': num(peerNaive, 'train_s'), epochs: nocacheEpochs, 'test acc': null, 'vs pass': null }] : []),
       ];
-      return { rows, json: { data, backend: backend.label, importS, prepS, passS, cachedS, againS, nocacheS, testAccuracy: acc, n: { train: train.n, val: val.n, test: test.n }, peerCached, peerNaive, choice: choice.reason } };
+      return { rows, json: { data, backend: backend.label, importS, prepS, buildS, passS, cachedS, breakdown, againS, nocacheS, testAccuracy: acc, n: { train: train.n, val: val.n, test: test.n }, peerCached, peerNaive, choice: choice.reason } };
     } finally {
       rmSync(home, { recursive: true, force: true });
     }

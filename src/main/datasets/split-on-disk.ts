@@ -82,6 +82,22 @@ export async function readSplitRows(split: SplitOnDisk, picks: ArrayLike<number>
   return out;
 }
 
+/** A split whose pixels are in memory (ImageArray) or stay in the decoded cache on disk (SplitOnDisk). */
+export type SplitPixels = ImageArray | SplitOnDisk;
+
+export function isOnDisk(split: SplitPixels): split is SplitOnDisk {
+  return 'file' in split;
+}
+
+/** Pixels of the given images of either kind of split, in that order (one uint8 array of picks.length rows). */
+export async function readPixels(split: SplitPixels, picks: ArrayLike<number>): Promise<Uint8Array> {
+  if (isOnDisk(split)) return readSplitRows(split, picks);
+  const rowBytes = split.size * split.size * split.channels;
+  const out = new Uint8Array(picks.length * rowBytes);
+  for (let i = 0; i < picks.length; i++) out.set(split.x.subarray(picks[i]! * rowBytes, (picks[i]! + 1) * rowBytes), i * rowBytes);
+  return out;
+}
+
 /**
  * Above this many bytes of decoded pixels a training split is streamed from disk instead of loaded: LAB_STREAM_ABOVE_MB
  * when set, else a quarter of the machine's memory.

@@ -9,12 +9,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
 import type { Preprocessing } from '../../shared/dto';
-import type { ImageArray } from '../datasets/image-array';
+import { LabError } from '../../shared/errors';
+import { msg } from '../../shared/messages';
 import { readManifest } from '../datasets/manifest';
+import { readPixels, type SplitPixels } from '../datasets/split-on-disk';
 import { throwIfCancelled } from '../datasets/pool';
 import { backboneDir } from '../models';
 import type { Workspace } from '../workspace';
@@ -63,10 +65,12 @@ export interface EmbeddingOptions {
 }
 
 /**
- * The embeddings of every image of `splits` (ImageArrays of the dataset at the run's input), computing those the
- * cache lacks with `features` (image → feature vector) and storing them.
+ * The embeddings of every image of `splits` (of the dataset at the run's input, in memory or on disk), computing
+ * those the cache lacks with `features` (image → feature vector) and storing them. Pixels are read a batch at a
+ * time (the next batch is read while the backbone runs on this one), so a split on disk is never loaded whole:
+ * memory is two batches of pixels plus the vectors (dim floats per image, e.g. 5 KB against 150 KB of pixels).
  */
-export async function embeddingsFor(ws: Workspace, datasetId: string, key: string, features: tf.LayersModel, pre: Preprocessing, splits: ImageArray[], opts: EmbeddingOptions = {}): Promise<EmbeddingResult> {
+export async function embeddingsFor(ws: Workspace, datasetId: string, key: string, features: tf.LayersModel, pre: Preprocessing, splits: SplitPixels[], opts: EmbeddingOptions = {}): Promise<EmbeddingResult> {
   const manifest = await readManifest(ws, datasetId);
   const rows = manifest.items.length;
   const dim = (features.outputs[0]!.shape as number[])[1]!;
@@ -97,12 +101,18 @@ export async function embeddingsFor(ws: Workspace, datasetId: string, key: strin
     for (let s = 0; s < splits.length; s++) {
       const data = splits[s]!;
       const list = missing[s]!;
-      const px = data.size * data.size * data.channels;
+      const pixelsOf = (start: number): Promise<Uint8Array> | null => {
+        if (start >= list.length) return null;
+        const p = readPixels(data, list.slice(start, start + B));
+        p.catch(() => {}); // a read-ahead nobody awaits (cancelled) must not become an unhandled rejection
+        return p;
+      };
+      let next = pixelsOf(0);
       for (let start = 0; start < list.length; start += B) {
         throwIfCancelled(opts.signal);
         const idx = list.slice(start, start + B);
-        const bytes = new Uint8Array(idx.length * px);
-        idx.forEach((i, k) => bytes.set(data.x.subarray(i * px, (i + 1) * px), k * px));
+        const bytes = await next!;
+        next = pixelsOf(start + B);
         const x = toInputTensor(bytes, idx.length, data.size, data.channels, pre.normalization);
         const out = features.predict(x) as tf.Tensor2D;
         const values = (await out.data()) as Float32Array;
@@ -123,19 +133,29 @@ export async function embeddingsFor(ws: Workspace, datasetId: string, key: strin
       await writeFile(`${metaFile}.tmp`, JSON.stringify(meta));
       await rename(`${metaFile}.tmp`, metaFile);
     }
-    // 2. Read every split's rows.
+    // 2. Read every split's rows (runs of consecutive cache rows in one read).
     const sets: Float32Array[] = [];
     for (const data of splits) {
       const set = new Float32Array(data.n * dim);
-      const buf = new Uint8Array(set.buffer);
-      for (let i = 0; i < data.n; i++) {
-        await fh.read(buf, i * rowBytes, rowBytes, data.index[i]! * rowBytes);
-      }
+      await readRows(fh, dataFile, data.index, data.n, rowBytes, new Uint8Array(set.buffer));
       sets.push(set);
     }
     reused = splits.reduce((a, s) => a + s.n, 0) - computed;
     return { sets, dim, computed, reused };
   } finally {
     await fh.close();
+  }
+}
+
+/** Rows index[0..n) of a file of fixed-size rows into out (row i at i × rowBytes), consecutive rows read at once. */
+async function readRows(fh: FileHandle, file: string, index: ArrayLike<number>, n: number, rowBytes: number, out: Uint8Array): Promise<void> {
+  let i = 0;
+  while (i < n) {
+    let end = i + 1;
+    while (end < n && index[end]! === index[i]! + (end - i)) end++;
+    const bytes = (end - i) * rowBytes;
+    const { bytesRead } = await fh.read(out, i * rowBytes, bytes, index[i]! * rowBytes);
+    if (bytesRead < bytes) throw new LabError('INTERNAL', msg('error.cache.short', { file }));
+    i = end;
   }
 }

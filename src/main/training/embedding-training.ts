@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import { english, msg } from '../../shared/messages';
 import type { ImageArray } from '../datasets/image-array';
+import type { SplitPixels } from '../datasets/split-on-disk';
 import { buildModel, copyHeadInto, preprocessingFor, splitTransferModel } from '../models';
 import type { Workspace } from '../workspace';
 import type { Batch, BatchSource } from './batch-source';
@@ -99,11 +100,14 @@ export interface EmbeddingRun {
 export interface EmbeddingRunOptions {
   ws: Workspace;
   config: TrainConfig;
-  train: ImageArray;
-  val: ImageArray | null;
+  /** In memory, or on disk (openSplit): only a batch of pixels at a time is read to compute missing embeddings. */
+  train: SplitPixels;
+  val: SplitPixels | null;
   log: (level: 'info' | 'warn', message: string) => void;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Filled with the milliseconds each part took (buildMs, keyMs, embedMs), for the benchmark. */
+  timings?: Record<string, number>;
 }
 
 /** Builds the run's model, splits it, and fills (or reads) the embedding cache for the train and validation images. */
@@ -112,13 +116,20 @@ export async function prepareEmbeddingRun(o: EmbeddingRunOptions): Promise<Embed
   const cfg = config.model as Extract<TrainConfig['model'], { kind: 'transfer' }>;
   const numClasses = train.classes.length;
   const pre = preprocessingFor(config);
+  const time = o.timings ?? {};
+  let t = Date.now();
   const whole = await buildModel(config, numClasses);
   const { features, head, dim } = splitTransferModel(whole, cfg, numClasses);
+  time.buildMs = Date.now() - t;
   const splits = val && val.n > 0 ? [train, val] : [train];
+  t = Date.now();
   const key = await embeddingKey(config, pre);
+  time.keyMs = Date.now() - t;
   const images = splits.reduce((a, s) => a + s.n, 0);
   o.log('info', english(msg('model.embeddings.computing', { images })));
+  t = Date.now();
   const got = await embeddingsFor(o.ws, config.datasetId, key, features, pre, splits, { ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  time.embedMs = Date.now() - t;
   if (got.computed === 0) o.log('info', english(msg('model.embeddings.reused', { images })));
   o.log('info', english(msg('model.embeddings.cached', { images, dim })));
   const [trainX, valX] = got.sets;

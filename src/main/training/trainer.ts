@@ -99,7 +99,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const { train, val, hooks, runDir } = opts;
   // With its own batch source (streamed from disk, cached embeddings) the training pixels need not be in memory.
   checkData(config, train, 'training', !opts.source && !opts.stream);
-  if (val) checkData(config, val, 'validation');
+  // Validation by other means (cached embeddings, streamed from disk) needs val's labels, not its pixels.
+  if (val) checkData(config, val, 'validation', !opts.validate);
   if (train.n === 0) throw new LabError('NO_IMAGES', msg('error.train.noImages'));
   const numClasses = train.classes.length;
   const pre = preprocessingFor(config);

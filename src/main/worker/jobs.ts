@@ -4,15 +4,15 @@ import type { BatchLog, EpochLog, RunStatus } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { LabEvent } from '../../shared/events';
 import type { ImageArray } from '../datasets/image-array';
-import { channelMean, createBatchAugmenter, evaluateTestTime } from '../augment';
+import { evaluateTestTime } from '../augment';
 import { getDataset, loadSplit } from '../datasets';
-import { labelsOnly, openSplit, splitChannelMean, streamAboveBytes } from '../datasets/split-on-disk';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
 import { loadRunModel, readRunConfig, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
 import { trainWithTorch } from '../torch-engine';
 import { evaluateModel, trainRun } from '../training';
-import { augmentationCostNote, prepareEmbeddingRun, recomputesFrozenBackbone, usesEmbeddingCache } from '../training/embedding-training';
+import { augmentationCostNote, prepareEmbeddingRun, recomputesFrozenBackbone } from '../training/embedding-training';
+import { openRunSplits } from '../training/run-splits';
 import { english, msg } from '../../shared/messages';
 import type { Workspace } from '../workspace';
 import type { PauseGate } from './pause-gate';
@@ -48,24 +48,19 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
 
   const dataset = await getDataset(ws, config.datasetId);
   const has = (split: 'val' | 'test'): boolean => dataset.classes.some((c) => c.counts[split] > 0);
-  // A training split bigger than the memory allowance is streamed from the decoded cache (unless the embedding cache
-  // needs every image's pixels once); its mean (augmentation's fill colour) is then read from disk a chunk at a time.
-  const onDisk = await openSplit(ws, config.datasetId, config.input, 'train', { signal: io.signal });
-  if (onDisk.n === 0) throw new LabError('NO_IMAGES', msg('error.dataset.noTrainingImages', { name: dataset.name }));
-  // The PyTorch job gets the pixels as a file of its own, so its training split is loaded whole here.
-  const big = !torch && onDisk.n * onDisk.rowBytes > streamAboveBytes();
-  const bigAugmenter = big ? createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: await splitChannelMean(onDisk, io.signal) }) : null;
-  const stream = big && !usesEmbeddingCache(config, bigAugmenter !== null) ? onDisk : null;
-  if (stream) log('info', `The training split (${Math.round((onDisk.n * onDisk.rowBytes) / 2 ** 20)} MB of pixels) is streamed from disk.`);
-  const train = stream ? labelsOnly(stream) : await loadSplit(ws, config.datasetId, config.input, 'train', { signal: io.signal });
-  const val = has('val') ? await loadSplit(ws, config.datasetId, config.input, 'val', { signal: io.signal }) : null;
+  // Pixels stay on disk where they must (a training split bigger than the memory allowance is streamed, and so is its
+  // validation split) or need not be loaded (cached embeddings read them a batch at a time): run-splits.ts.
+  // The PyTorch job gets the pixels as a file of its own, so its splits are loaded whole here.
+  const splits = await openRunSplits(ws, config, { hasVal: has('val'), inMemory: torch !== null, signal: io.signal });
+  const { train, val, stream, augmenter } = splits;
+  if (train.n === 0) throw new LabError('NO_IMAGES', msg('error.dataset.noTrainingImages', { name: dataset.name }));
+  if (stream) log('info', `The training split (${Math.round((stream.n * stream.rowBytes) / 2 ** 20)} MB of pixels) is streamed from disk.`);
   if (!val) log('warn', 'No validation split: early stopping and the validation curves are off for this run.');
 
   const runDir = ws.runDir(runId);
   const batches = latestThrottle(BATCH_EVENT_INTERVAL_MS, (b: BatchLog) => io.emit({ type: 'run.batch', runId, ...b }));
-  const augmenter = stream ? bigAugmenter : createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
   // A frozen backbone runs once per image and epochs train only the head, unless augmentation needs fresh images.
-  const embeddings = !torch && usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws, config, train, val, log, signal: io.signal }) : null;
+  const embeddings = splits.cachesEmbeddings ? await prepareEmbeddingRun({ ws, config, train: splits.onDisk.train, val: splits.onDisk.val, log, signal: io.signal }) : null;
   if (embeddings && augmenter) log('warn', english(msg('model.embeddings.augmentSkipped')));
 
   const hooks = {
@@ -103,6 +98,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
         ...(augmenter && !embeddings ? { augmenter } : {}),
         ...(stream ? { stream } : {}),
         ...(embeddings ? { model: embeddings.head, source: embeddings.source, validate: embeddings.validate } : {}),
+        ...(splits.validate ? { validate: splits.validate } : {}),
         ...(recomputesFrozenBackbone(config, augmenter !== null) ? { callbacks: [augmentationCostNote(log)] } : {}),
         hooks,
       });
