@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { TrainConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
 import { msg } from '../../shared/messages';
+import type { Preprocessing } from '../../shared/dto';
+import { channelMean } from '../augment/dataset-mean';
 import type { ImageArray } from '../datasets/image-array';
 import { buildModel, preprocessingFor, resourcesDir, saveModelToDir } from '../models';
 import { lossWeightsFor } from '../training/class-balance';
@@ -22,6 +24,8 @@ export const JOB_VERSION = 1;
 export interface JobSplitFiles {
   x: string;
   y: string;
+  /** int32 manifest index per row: augmentation is seeded by (seed, epoch, image id), as in the lab. */
+  ids: string;
   count: number;
 }
 
@@ -30,8 +34,10 @@ export interface JobFile {
   config: TrainConfig;
   classes: string[];
   inputShape: [number, number, number];
-  /** x = u8 / divisor * 1 + offset: exactly what training/input.ts does (unit: /255; symmetric: /127.5 − 1). */
-  preprocessing: { normalization: 'unit' | 'symmetric'; scale: number; offset: number; divisor: number };
+  /** The lab's Preprocessing: normalization unit is x/255, symmetric x/127.5 − 1 (training/input.ts). */
+  preprocessing: Preprocessing;
+  /** Mean colour of the training split in [0,1] (random erasing fills with it, as the lab's augmentation does). */
+  datasetMean: number[];
   data: { train: JobSplitFiles; val: JobSplitFiles | null };
   classWeights: number[] | null;
   oversample: boolean;
@@ -50,19 +56,19 @@ export function labjobSource(): string {
   return dir;
 }
 
-function preprocessingData(config: TrainConfig): JobFile['preprocessing'] {
-  const { normalization } = preprocessingFor(config);
-  return normalization === 'unit' ? { normalization, scale: 1 / 255, offset: 0, divisor: 255 } : { normalization, scale: 1 / 127.5, offset: -1, divisor: 127.5 };
+/** Int32Array's bytes are the machine's order: little-endian on every platform Node runs on. */
+async function writeInt32(file: string, values: Int32Array, n: number): Promise<void> {
+  const copy = new Int32Array(n);
+  copy.set(values.subarray(0, n));
+  await writeFile(file, new Uint8Array(copy.buffer));
 }
 
 async function writeSplit(dataDir: string, name: 'train' | 'val', split: ImageArray): Promise<JobSplitFiles> {
   const rowBytes = split.size * split.size * split.channels;
   await writeFile(path.join(dataDir, `${name}-x.u8`), split.x.subarray(0, split.n * rowBytes));
-  const y = new Int32Array(split.n);
-  y.set(split.y.subarray(0, split.n));
-  // Int32Array's bytes are the machine's order: little-endian on every platform Node runs on.
-  await writeFile(path.join(dataDir, `${name}-y.i32`), new Uint8Array(y.buffer));
-  return { x: `data/${name}-x.u8`, y: `data/${name}-y.i32`, count: split.n };
+  await writeInt32(path.join(dataDir, `${name}-y.i32`), split.y, split.n);
+  await writeInt32(path.join(dataDir, `${name}-ids.i32`), split.index, split.n);
+  return { x: `data/${name}-x.u8`, y: `data/${name}-y.i32`, ids: `data/${name}-ids.i32`, count: split.n };
 }
 
 export interface WriteJobOptions {
@@ -95,7 +101,8 @@ export async function writeJob(opts: WriteJobOptions): Promise<string> {
     config,
     classes,
     inputShape: [config.input.size, config.input.size, config.input.channels],
-    preprocessing: preprocessingData(config),
+    preprocessing: preprocessingFor(config),
+    datasetMean: channelMean(train),
     data: { train: await writeSplit(path.join(tmp, 'data'), 'train', train), val: val && val.n > 0 ? await writeSplit(path.join(tmp, 'data'), 'val', val) : null },
     classWeights: lossWeightsFor(config.balance, train.y, train.n, classes.length),
     oversample: config.balance === 'oversample',

@@ -9,7 +9,7 @@ export type LabLine =
   | ({ kind: 'epoch' } & EpochLog)
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; code?: string; params?: Record<string, unknown>; text: string }
   | { kind: 'started'; worldSize: number; device: string; torch: string }
-  | { kind: 'done'; bestEpoch: number | null; stoppedEarly: boolean };
+  | { kind: 'done'; bestEpoch: number | null; stoppedEarly: boolean; reason?: string };
 
 const PREFIX = 'LAB ';
 
@@ -57,7 +57,7 @@ export function parseLabLine(line: string): LabLine | null {
     case 'started':
       return { kind: 'started', worldSize: num(r.worldSize) ? r.worldSize : 1, device: typeof r.device === 'string' ? r.device : 'cpu', torch: typeof r.torch === 'string' ? r.torch : '?' };
     case 'done':
-      return { kind: 'done', bestEpoch: num(r.bestEpoch) ? r.bestEpoch : null, stoppedEarly: r.stoppedEarly === true };
+      return { kind: 'done', bestEpoch: num(r.bestEpoch) ? r.bestEpoch : null, stoppedEarly: r.stoppedEarly === true, ...(typeof r.reason === 'string' ? { reason: r.reason } : {}) };
     default:
       return null;
   }

@@ -51,7 +51,7 @@ export function shellQuote(value: string): string {
 }
 
 export function labjobArgs(opts: Pick<LaunchOptions, 'jobDir' | 'device' | 'resume'>): string[] {
-  return ['-m', 'labjob', 'run', '--job', opts.jobDir, '--device', opts.device, ...(opts.resume ? ['--resume'] : [])];
+  return ['-m', 'labjob', 'run', '--job', opts.jobDir, '--device', opts.device, opts.resume ? '--resume' : '--fresh'];
 }
 
 /** The user's template with its placeholders filled in (each value quoted for the shell). */
@@ -88,7 +88,7 @@ export class RankGroup {
           jobDir: opts.jobDir,
           python: opts.python,
           device: opts.device,
-          resume: opts.resume ? '--resume' : '',
+          resume: opts.resume ? '--resume' : '--fresh',
         });
         this.start(rank, spawn('/bin/sh', ['-c', command], { env: this.env(rank, world), stdio: ['ignore', 'pipe', 'pipe'] }));
       }
@@ -104,6 +104,7 @@ export class RankGroup {
       ...process.env,
       PYTHONPATH: this.opts.jobDir,
       PYTHONUNBUFFERED: '1',
+      PYTHONDONTWRITEBYTECODE: '1',
       OMP_NUM_THREADS: process.env.OMP_NUM_THREADS ?? '1',
       RANK: String(rank),
       LOCAL_RANK: String(rank),

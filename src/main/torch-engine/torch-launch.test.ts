@@ -55,11 +55,11 @@ describe.skipIf(!hasPython)('lab train --engine torch (stand-in job package)', (
     const result = r.lines.find((l) => l.type === 'result') as unknown as { runId: string; status: string; testAccuracy: number | null };
     expect(result.status).toBe('completed');
     const dir = runDir(result.runId);
-    const job = JSON.parse(readFileSync(path.join(dir, 'torch-job', 'job.json'), 'utf8')) as { classes: string[]; inputShape: number[]; data: { train: { count: number } }; preprocessing: { divisor: number } };
+    const job = JSON.parse(readFileSync(path.join(dir, 'torch-job', 'job.json'), 'utf8')) as { classes: string[]; inputShape: number[]; data: { train: { count: number } }; preprocessing: { normalization: string } };
     expect(job.classes).toEqual(['bright', 'dark']);
     expect(job.inputShape).toEqual([8, 8, 3]);
     expect(readFileSync(path.join(dir, 'torch-job', 'data', 'train-x.u8')).length).toBe(job.data.train.count * 8 * 8 * 3);
-    expect(job.preprocessing.divisor).toBe(255);
+    expect(job.preprocessing.normalization).toBe('unit');
     const env = JSON.parse(readFileSync(path.join(dir, 'torch-job', 'seen-env.json'), 'utf8')) as Record<string, unknown>;
     expect(env).toMatchObject({ RANK: '0', WORLD_SIZE: '2', LOCAL_RANK: '0', MASTER_ADDR: '127.0.0.1', OMP_NUM_THREADS: '1', resume: false });
     expect(Number(env.MASTER_PORT)).toBeGreaterThan(0);

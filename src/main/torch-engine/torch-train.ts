@@ -79,7 +79,7 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
   hooks.onLog('info', english(msg('torch.training', { dir: jobDir, n: engine.processes, launcher: engine.launcher === 'local' ? 'local' : 'command template' })));
   if (resume && existsSync(torchCheckpointFile(runDir))) hooks.onLog('info', english(msg('torch.resuming')));
 
-  let done: { bestEpoch: number | null; stoppedEarly: boolean } | null = null;
+  let done: { bestEpoch: number | null; stoppedEarly: boolean; reason?: string } | null = null;
   let epochsDone = 0;
   let bestEpoch: number | null = null;
   let lastError: string | null = null;
@@ -119,7 +119,7 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
         return;
       }
       case 'done':
-        done = { bestEpoch: event.bestEpoch, stoppedEarly: event.stoppedEarly };
+        done = { bestEpoch: event.bestEpoch, stoppedEarly: event.stoppedEarly, ...(event.reason ? { reason: event.reason } : {}) };
         return;
     }
   });
@@ -142,6 +142,8 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
   if (failure && failure.code === 2) {
     throw new LabError('BAD_CONFIG', msg('torch.jobInvalid', { reason: lastError ?? (failure.stderrTail || howEnded(failure)) }));
   }
+  // Exit 4: training itself failed (a NaN or infinite loss); the job said why on a LAB error line.
+  if (failure && failure.code === 4 && lastError) throw new LabError('TRAINING_FAILED', msg('common.verbatim', { text: lastError }));
   if (failure) {
     throw new LabError('TRAINING_FAILED', msg('torch.rankCrashed', { rank: failure.rank, n: engine.processes, how: howEnded(failure), tail: failure.stderrTail || lastError || '' }), {
       resumable: existsSync(torchCheckpointFile(runDir)),
@@ -149,12 +151,13 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
   }
   const stopped = signal.aborted || exits.some((e) => e.code === 3);
   const modelFile = path.join(jobDir, 'out', 'model.json');
-  const finished = done as { bestEpoch: number | null; stoppedEarly: boolean } | null;
+  const finished = done as { bestEpoch: number | null; stoppedEarly: boolean; reason?: string } | null;
   if (stopped) {
     return { model: null, reason: 'stopped', epochsDone, bestEpoch };
   }
   if (!existsSync(modelFile)) throw new LabError('TRAINING_FAILED', msg('torch.noOutput', { file: modelFile }));
   const model = await loadModelFromDir(path.dirname(modelFile));
   hooks.onLog('info', english(msg('torch.converted')));
-  return { model, reason: finished?.stoppedEarly ? 'early-stopped' : 'completed', epochsDone, bestEpoch: finished?.bestEpoch ?? bestEpoch };
+  const reason: StopReason = finished?.reason === 'time-budget' ? 'time-budget' : finished?.stoppedEarly ? 'early-stopped' : 'completed';
+  return { model, reason, epochsDone, bestEpoch: finished?.bestEpoch ?? bestEpoch };
 }
