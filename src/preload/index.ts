@@ -5,7 +5,7 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { LabBridge } from '../shared/bridge';
 import type { LabEvent } from '../shared/events';
-import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, IPC_PICK_FOLDER_CHANNEL } from '../shared/ipc-channels';
+import { IPC_CAMERA_CHANNEL, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, IPC_PICK_FOLDER_CHANNEL } from '../shared/ipc-channels';
 
 type Envelope = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; details?: unknown } };
 
@@ -27,6 +27,7 @@ const bridge: LabBridge = {
   imageUrl: (datasetId, index, variant = 'thumb') => `lab://image/${encodeURIComponent(datasetId)}/${index}?variant=${variant}`,
   pickFolder: () => ipcRenderer.invoke(IPC_PICK_FOLDER_CHANNEL) as Promise<string | null>,
   pathForFile: (file) => webUtils.getPathForFile(file as File),
+  cameraActive: (open) => ipcRenderer.invoke(IPC_CAMERA_CHANNEL, open) as Promise<boolean>,
 };
 
 contextBridge.exposeInMainWorld('lab', bridge);

@@ -12,4 +12,9 @@ export interface LabBridge extends LabClient {
   pickFolder?: () => Promise<string | null>;
   /** Absolute path of a dropped File (Electron only; the argument is a DOM File). */
   pathForFile?: (file: unknown) => string;
+  /**
+   * Electron only: a view opens (true) or stops (false) a camera stream; the main process grants camera permission to
+   * the app's page only in between. Resolves to whether capture is now allowed.
+   */
+  cameraActive?: (open: boolean) => Promise<boolean>;
 }

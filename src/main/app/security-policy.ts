@@ -49,6 +49,18 @@ export function allowMediaCapture(enabled: boolean): void {
 }
 
 /**
+ * The pages that hold a camera stream open (the capture and live views say so over IPC when they open and stop one):
+ * capture is allowed while at least one does, and off as soon as none does. Returns whether it is now allowed.
+ */
+const cameraHolders = new Set<number>();
+export function setCameraHolder(holder: number, open: boolean): boolean {
+  if (open) cameraHolders.add(holder);
+  else cameraHolders.delete(holder);
+  allowMediaCapture(cameraHolders.size > 0);
+  return permissionState.mediaCapture;
+}
+
+/**
  * `mediaTypes`: what a 'media' request asks for (Electron's details.mediaTypes, or [details.mediaType] in a permission
  * check). Only video is ever allowed: a request that names no type, or asks for the microphone too, is denied.
  */

@@ -4,6 +4,7 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 export const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', component: () => import('./views/HomeView.vue') },
   { path: '/dataset/:id?', name: 'dataset', component: () => import('./views/DatasetView.vue') },
+  { path: '/capture', name: 'capture', component: () => import('./views/CaptureView.vue') },
   { path: '/augment', name: 'augment', component: () => import('./views/AugmentView.vue') },
   { path: '/train', name: 'train', component: () => import('./views/TrainView.vue') },
   { path: '/runs', name: 'runs', component: () => import('./views/RunsView.vue') },

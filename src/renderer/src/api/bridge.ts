@@ -24,6 +24,7 @@ export function withLabErrors(bridge: LabBridge): LabBridge {
   };
   if (bridge.pickFolder) wrapped.pickFolder = () => bridge.pickFolder!();
   if (bridge.pathForFile) wrapped.pathForFile = (file) => bridge.pathForFile!(file);
+  if (bridge.cameraActive) wrapped.cameraActive = (open) => bridge.cameraActive!(open);
   return wrapped;
 }
 

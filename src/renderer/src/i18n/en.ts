@@ -10,6 +10,7 @@ export default {
   nav: {
     home: 'Home',
     dataset: 'Dataset',
+    capture: 'Camera capture',
     augment: 'Augmentation',
     train: 'Train',
     runs: 'Runs',
@@ -60,6 +61,10 @@ export default {
       resumeTraining: 'Resume training',
       runReport: 'Run report',
       renameRun: 'Rename run',
+      captureFrame: 'Save a camera frame',
+      deleteFrame: 'Delete a captured frame',
+      captureDataset: 'Make a dataset from the capture',
+      listCaptures: 'List captures',
       predict: 'Predict',
     },
   },

@@ -12,6 +12,7 @@ const zhCN: typeof en = {
   nav: {
     home: '首页',
     dataset: '数据集',
+    capture: '摄像头采集',
     augment: '数据增强',
     train: '训练',
     runs: '训练记录',
@@ -62,6 +63,10 @@ const zhCN: typeof en = {
       resumeTraining: '继续训练',
       runReport: '训练报告',
       renameRun: '重命名训练',
+      captureFrame: '保存摄像头帧',
+      deleteFrame: '删除采集的帧',
+      captureDataset: '用采集生成数据集',
+      listCaptures: '列出采集',
       predict: '预测',
     },
   },
