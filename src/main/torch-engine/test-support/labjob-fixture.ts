@@ -39,6 +39,8 @@ export function hasTorch(): boolean {
 export interface SplitData {
   x: Uint8Array;
   y: Int32Array;
+  /** Manifest index per image (augmentation is seeded by it); the row index when absent. */
+  index?: Int32Array;
 }
 
 export interface JobSpec {
@@ -51,10 +53,14 @@ export interface JobSpec {
   normalization?: 'unit' | 'symmetric';
 }
 
-function writeSplit(dir: string, name: string, data: SplitData): { x: string; y: string; count: number } {
+function writeSplit(dir: string, name: string, data: SplitData): { x: string; y: string; count: number; ids?: string } {
+  const bytes = (a: Int32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   writeFileSync(path.join(dir, 'data', `${name}-x.u8`), data.x);
-  writeFileSync(path.join(dir, 'data', `${name}-y.i32`), new Uint8Array(data.y.buffer, data.y.byteOffset, data.y.byteLength));
-  return { x: `data/${name}-x.u8`, y: `data/${name}-y.i32`, count: data.y.length };
+  writeFileSync(path.join(dir, 'data', `${name}-y.i32`), bytes(data.y));
+  const out = { x: `data/${name}-x.u8`, y: `data/${name}-y.i32`, count: data.y.length };
+  if (!data.index) return out;
+  writeFileSync(path.join(dir, 'data', `${name}-ids.i32`), bytes(data.index));
+  return { ...out, ids: `data/${name}-ids.i32` };
 }
 
 /** Writes a complete job folder (the package copied in, without byte-code caches). */
