@@ -10,6 +10,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/runs', name: 'runs', component: () => import('./views/RunsView.vue') },
   { path: '/runs/:id', name: 'run', component: () => import('./views/RunView.vue') },
   { path: '/predict', name: 'predict', component: () => import('./views/PredictView.vue') },
+  { path: '/live', name: 'live', component: () => import('./views/LiveView.vue') },
   { path: '/tune', name: 'tune', component: () => import('./views/TuneView.vue') },
   { path: '/compare', name: 'compare', component: () => import('./views/CompareView.vue') },
   { path: '/playground', name: 'playground', component: () => import('./views/PlaygroundView.vue') },
