@@ -9,6 +9,7 @@ import type { LabEvent } from '../../../shared/events';
 import { getBridge } from '../api/bridge';
 import { applyRunEvent, applyRunEventToSummary, isFinished, mergeDetail } from '../lib/run-merge';
 import { useErrorsStore } from './errors';
+import type { EngineOptionsInput } from '../../../shared/engine-options';
 
 /** Events for a run we do not hold yet (it is starting) are kept briefly, then replayed. */
 const MAX_BUFFERED = 2000;
@@ -93,7 +94,7 @@ export const useRunsStore = defineStore('runs', () => {
     return Promise.all(ids.map((id) => getBridge().call('runs.get', id)));
   }
 
-  async function start(input: TrainConfigInput): Promise<RunSummary | null> {
+  async function start(input: TrainConfigInput, engine?: EngineOptionsInput): Promise<RunSummary | null> {
     if (starting.value) return null;
     starting.value = true;
     lastError.value = null;
@@ -101,7 +102,7 @@ export const useRunsStore = defineStore('runs', () => {
     try {
       // Same check as the engine's, so a bad field is named before anything is sent.
       const config = parseOrThrow(TrainConfigSchema, input, 'train config', 'BAD_CONFIG');
-      const summary = await getBridge().call('runs.start', input);
+      const summary = await getBridge().call('runs.start', input, ...(engine ? [engine] : []));
       upsertSummary(summary);
       // Show the run at once; the snapshot from disk follows and is merged in.
       setCurrent({ ...summary, config, classes: [], epochLogs: [], batchLogs: [], evaluation: null, hasModel: false });

@@ -1,8 +1,9 @@
 import { acceptHMRUpdate, defineStore } from 'pinia';
-import { ref } from 'vue';
+import { computed, ref } from 'vue';
 import { AugmentConfigSchema, type AugmentConfig } from '../../../shared/augment-config';
 import { TrainConfigSchema, type TrainConfig } from '../../../shared/config';
 import { buildTrainConfig, defaultTrainForm, formFromConfig, type TrainFormState } from '../lib/train-form';
+import { defaultEngineChoice, engineOptionsOf, type EngineChoiceState } from '../lib/engine-choice';
 
 /**
  * The form with a full, per-transform augmentation configuration: kept in the form's base config (with every
@@ -21,6 +22,10 @@ export const useTrainFormStore = defineStore('train-form', () => {
   const form = ref<TrainFormState>(defaultTrainForm());
   /** What the form was prepared from (a run's name), shown above it; null for a fresh form. */
   const basedOn = ref<string | null>(null);
+  /** Which engine trains the run (kept apart from the experiment, which is the same on either). */
+  const engine = ref<EngineChoiceState>(defaultEngineChoice());
+  /** runs.start's second argument: undefined for the lab's own engine. */
+  const engineOptions = computed(() => engineOptionsOf(engine.value));
 
   /** Fill the form from a full config (train again, or a diagnosis remedy), keeping what the form cannot show. */
   function prepareFrom(config: TrainConfig, source: string): void {
@@ -38,7 +43,7 @@ export const useTrainFormStore = defineStore('train-form', () => {
     basedOn.value = null;
   }
 
-  return { form, basedOn, prepareFrom, useAugmentation, reset };
+  return { form, basedOn, engine, engineOptions, prepareFrom, useAugmentation, reset };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useTrainFormStore, import.meta.hot));
