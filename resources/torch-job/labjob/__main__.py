@@ -115,9 +115,7 @@ def predict(args):
         outs = []
         with torch.no_grad():
             for i in range(0, split.n, 128):
-                t = torch.from_numpy(np.ascontiguousarray(split.x[i : i + 128])).float()
-                x = t / 255.0 if job.normalization == "unit" else t / 127.5 - 1.0
-                outs.append(model(x).float().numpy())
+                outs.append(model(job.normalise(split.x[i : i + 128])).float().numpy())
         probs = np.concatenate(outs) if outs else np.zeros((0, len(job.classes)), np.float32)
         probs.astype("<f4").tofile(args.out)
         return 0

@@ -33,12 +33,7 @@ class Batches:
         return self.order[b * self.B : min(len(self.order), (b + 1) * self.B)]
 
     def normalise_u8(self, u8):
-        t = torch.from_numpy(np.ascontiguousarray(u8)).float()
-        if self.job.normalization == "unit" and self.job.scale == 1 / 255:
-            return t / 255.0
-        if self.job.normalization == "symmetric":
-            return t / 127.5 - 1.0
-        return t * self.job.scale + self.job.offset
+        return self.job.normalise(u8)
 
     def normalise_unit(self, t):
         return t * 2.0 - 1.0 if self.job.normalization == "symmetric" else t

@@ -78,6 +78,17 @@ class Job:
             return 1 / 127.5, -1.0
         raise JobError("torchJob.badJob", f"job.json preprocessing {p!r} is not one the lab writes.")
 
+    def normalise(self, u8):
+        """uint8 NHWC pixels → the model's float32 input (exactly the lab's unit or symmetric conversion)."""
+        import torch
+
+        t = torch.from_numpy(np.ascontiguousarray(u8)).float()
+        if self.offset == 0.0 and self.scale == 1 / 255:
+            return t / 255.0
+        if self.offset == -1.0 and self.scale == 1 / 127.5:
+            return t / 127.5 - 1.0
+        return t * self.scale + self.offset
+
     @property
     def normalization(self):
         return "symmetric" if self.offset == -1.0 else "unit"

@@ -137,6 +137,7 @@ class BatchNorm(nn.Module):
         self.register_buffer("running_mean", torch.zeros(channels))
         self.register_buffer("running_var", torch.ones(channels))
         self.group = None  # set by the trainer when ranks share batch statistics
+        self.global_rows = 0  # images in the global batch (set before every training forward)
 
     def _shape(self, x, v):
         return v.view(1, -1, 1, 1) if x.dim() == 4 else v
@@ -163,9 +164,8 @@ class BatchNorm(nn.Module):
         else:
             from torch.distributed.nn.functional import all_reduce
 
-            count = torch.tensor([float(per)], dtype=x.dtype)
-            torch.distributed.all_reduce(count, group=self.group)
-            m = int(count.item())
+            # values per channel over the whole global batch (every rank knows its size: no extra all-reduce)
+            m = self.global_rows * (x.shape[2] * x.shape[3] if x.dim() == 4 else 1)
             mean = all_reduce(x.sum(dim=dims), group=self.group) / m
             var = all_reduce(((x - self._shape(x, mean)) ** 2).sum(dim=dims), group=self.group) / m
         with torch.no_grad():

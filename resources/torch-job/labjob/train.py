@@ -238,6 +238,8 @@ class Trainer:
             d.seed = seeds()
             d.row0 = row0
         n_global = y_all.shape[0]
+        for bn in self.model.batch_norms:
+            bn.global_rows = n_global
         cw = self.class_weights
         w_total = float((y_all * cw).sum()) if cw is not None else float(n_global)
         self.model.train()
