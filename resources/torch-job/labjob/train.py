@@ -10,6 +10,7 @@ import math
 import os
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
@@ -85,6 +86,7 @@ class Trainer:
         self.epoch_elapsed = 0.0
         self.elapsed_before = 0.0
         self.resumed = resume and self._resume()
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labjob-batches")
 
     # ── checkpoints ─────────────────────────────────────────────────────────────────────────────────────────
     @property
@@ -168,9 +170,13 @@ class Trainer:
         self.batches.begin_epoch(epoch)
         bpe = self.batches.batches_per_epoch
         lr = cfg["optimizer"]["lr"]
+        # The next batch (pixels read, augmented, normalised) is prepared on a thread while this one trains.
+        ahead = self.pool.submit(self.batches.batch, self.next_batch) if self.next_batch < bpe else None
         for b in range(self.next_batch, bpe):
             lr = learning_rate_at(cfg, epoch, b, bpe)
-            loss, acc, n, stop = self._step(epoch, b, lr)
+            data = ahead.result()
+            ahead = self.pool.submit(self.batches.batch, b + 1) if b + 1 < bpe else None
+            loss, acc, n, stop = self._step(epoch, b, lr, data)
             if not math.isfinite(loss):
                 what = "NaN" if math.isnan(loss) else "Inf"
                 raise TrainingFailed("torchJob.nanLoss", f"loss became {what} at epoch {epoch + 1} batch {b + 1}: learning rate likely too large or inputs out of range", what=what, epoch=epoch + 1, batch=b + 1, lr=lr)
@@ -180,6 +186,8 @@ class Trainer:
             self.sums[2] += n
             self.next_batch = b + 1
             if stop:
+                if ahead is not None:
+                    ahead.cancel()
                 self.epoch_elapsed = time.time() - t0
                 self._save_last(True, self.elapsed())
                 ev.log("info", "torchJob.stopped", f"Stopped after epoch {epoch + 1} batch {b + 1}; the checkpoint resumes from there.", epoch=epoch + 1, batch=b + 1)
@@ -228,10 +236,10 @@ class Trainer:
             raise Stopped()
         return "completed"
 
-    def _step(self, epoch, b, lr):
+    def _step(self, epoch, b, lr, data):
         """One global batch; returns (batch loss, batch accuracy, images, whether any rank was asked to stop)."""
         world = self.world
-        x, y, y_all, row0 = self.batches.batch(b)
+        x, y, y_all, row0 = data
         x, y = x.to(world.device), y.to(world.device)
         seeds = seeded.dropout_seeds(self.job.seed, epoch, b)
         for d in self.model.dropouts:
