@@ -116,7 +116,18 @@ class Trainer:
             checkpoint.save(self.last_path, self._state(mid_epoch, elapsed))
 
     def _resume(self):
-        state = checkpoint.load(self.last_path)
+        # Rank 0's checkpoint is the one that counts (other nodes may not share its file system): it is sent to every rank.
+        state = best = None
+        if self.world.rank == 0:
+            state = checkpoint.load(self.last_path)
+            if state is not None and state["early"]["bestEpoch"] is not None:
+                best = checkpoint.load(self.best_path)
+        if self.world.distributed:
+            import torch.distributed as dist
+
+            box = [state, best]
+            dist.broadcast_object_list(box, src=0)
+            state, best = box
         if state is None:
             return False
         self.model.load_state_dict(state["model"])
@@ -129,10 +140,8 @@ class Trainer:
         self.epoch_elapsed = state["epochElapsedS"]
         self.elapsed_before = state["elapsedS"]
         self.history = list(state["history"])
-        if self.early.keeps_best and self.early.best_epoch is not None:
-            best = checkpoint.load(self.best_path)
-            if best is not None:
-                self.best_state = best["model"]
+        if self.early.keeps_best and best is not None:
+            self.best_state = best["model"]
         return True
 
     # ── the loop ────────────────────────────────────────────────────────────────────────────────────────────
