@@ -162,10 +162,20 @@ export class RankGroup {
     if (this.stopping) return;
     this.stopping = true;
     for (const c of this.children) if (!c.exited) c.child.kill('SIGTERM');
+    this.resume();
     this.killTimer = setTimeout(() => {
       for (const c of this.children) if (!c.exited) c.child.kill('SIGKILL');
     }, (this.opts.graceS ?? 30) * 1000);
     this.killTimer.unref();
+  }
+
+  /** Pause: SIGSTOP every rank (both sides of a collective stop together); resume() sends SIGCONT. */
+  suspend(): void {
+    for (const c of this.children) if (!c.exited) c.child.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    for (const c of this.children) if (!c.exited) c.child.kill('SIGCONT');
   }
 
   /** Immediately ends every rank (the lab is exiting). */

@@ -30,6 +30,8 @@ export interface TorchTrainOptions {
   val: ImageArray | null;
   resume: boolean;
   signal: AbortSignal;
+  /** The Pause button: local ranks are suspended (SIGSTOP) while it is paused. */
+  pause?: { readonly paused: boolean };
   hooks: TrainHooks;
   /** Called with the backend's words once known (at start, then with the PyTorch version and device). */
   onBackend?(label: string, label_msg: LabMessage): void;
@@ -128,11 +130,24 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
   // The lab itself is exiting: take the ranks with it rather than leave them training unseen.
   const onExit = (): void => group.kill();
   process.once('exit', onExit);
+  // Pause by suspending the ranks here; a command template's remote ranks cannot be paused from here.
+  let suspended = false;
+  const pauser =
+    opts.pause && engine.launcher === 'local'
+      ? setInterval(() => {
+          const want = opts.pause!.paused && !signal.aborted;
+          if (want === suspended) return;
+          suspended = want;
+          if (want) group.suspend();
+          else group.resume();
+        }, 200)
+      : null;
   let exits: RankExit[];
   try {
     if (signal.aborted) group.stop();
     exits = await group.done;
   } finally {
+    if (pauser) clearInterval(pauser);
     signal.removeEventListener('abort', onAbort);
     process.removeListener('exit', onExit);
   }

@@ -80,6 +80,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
         val,
         resume,
         signal: io.signal,
+        pause: io.gate,
         hooks,
         onBackend: (label) => {
           recordRunBackend(ws, runId, label);
