@@ -4,7 +4,8 @@
 // read-ahead 2). Reports images/s and the peak RSS above the process's RSS before the case. The cache file is
 // written directly (random pixels, no JPEG import) under the temp folder and deleted afterwards.
 // In-memory images/s excludes the load (its own column); the streamed epoch includes every read. The file was just
-// written, so both read mostly from the page cache.
+// written, so both read mostly from the page cache. Where both are measured they run interleaved (streamed, in-memory
+// ×2, streamed) after a warm-up, and each source's faster epoch is reported: the machine is shared.
 // The in-memory source is only measured where the split fits (--streaming-memory-max, default 10000 images = 1.5 GB).
 // Flags: --streaming-counts 10000,100000 --streaming-size 224 --streaming-batch 32 --streaming-memory-max 10000
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -28,8 +29,8 @@ function writeCache(file: string, n: number, rowBytes: number): void {
   closeSync(fd);
 }
 
-async function epoch(source: BatchSource): Promise<number> {
-  source.beginEpoch(0);
+async function epoch(source: BatchSource, e = 0): Promise<number> {
+  source.beginEpoch(e);
   let seen = 0;
   for (let b = 0; b < source.batchesPerEpoch; b++) {
     const { x, y, n } = await source.batch(b);
@@ -78,19 +79,39 @@ export const section: BenchSection = {
         const ids = Int32Array.from({ length: n }, (_, i) => i);
         const split: SplitOnDisk = { file, rows: ids, y: Int32Array.from(ids, (i) => i % classes.length), index: ids, n, size, channels: 3, classes, rowBytes };
         const streamed = new StreamedImageBatches(split, config, 'symmetric', false, undefined, 2);
+        if (rows.length === 0) {
+          // Warm-up (first calls of the kernels and of the file reads), not timed.
+          streamed.beginEpoch(99);
+          for (let b = 0; b < Math.min(5, streamed.batchesPerEpoch); b++) {
+            const w = await streamed.batch(b);
+            (w.x as tf.Tensor).dispose();
+            w.y.dispose();
+          }
+        }
         const s = await measure(() => epoch(streamed));
-        rows.push({ images: n, source: 'streamed from disk', 'images/s': Math.round(s.value / s.s), 'load s': 0, 'peak RSS +MB': s.peakMB, 'batches held': streamed.maxHeld });
         if (n <= memoryMax) {
+          // Interleaved on a shared machine: streamed epoch, in-memory load + two epochs, a second streamed epoch;
+          // each source's faster epoch is reported.
           let loadS = 0;
+          const epochS: number[] = [];
           const m = await measure(async () => {
             // What loadSplit does: the whole split in one array (read here with the same reader), then batches from memory.
             const t = Date.now();
             const data: ImageArray = { x: await readSplitRows(split, ids), y: split.y, index: ids, n, size, channels: 3, classes };
             loadS = (Date.now() - t) / 1000;
-            return epoch(new ImageBatches(data, config, 'symmetric', false));
+            const source = new ImageBatches(data, config, 'symmetric', false);
+            for (let e = 0; e < 2; e++) {
+              const te = Date.now();
+              await epoch(source, e);
+              epochS.push((Date.now() - te) / 1000);
+            }
           });
-          rows.push({ images: n, source: 'whole split in memory', 'images/s': Math.round(m.value / (m.s - loadS)), 'load s': Math.round(loadS * 10) / 10, 'peak RSS +MB': m.peakMB, 'batches held': Math.ceil(n / batchSize) });
+          const s2 = await measure(() => epoch(streamed, 1));
+          const best = Math.min(s.s, s2.s);
+          rows.push({ images: n, source: 'streamed from disk', 'images/s': Math.round(n / best), 'load s': 0, 'peak RSS +MB': Math.max(s.peakMB, s2.peakMB), 'batches held': streamed.maxHeld });
+          rows.push({ images: n, source: 'whole split in memory', 'images/s': Math.round(n / Math.min(...epochS)), 'load s': Math.round(loadS * 10) / 10, 'peak RSS +MB': m.peakMB, 'batches held': Math.ceil(n / batchSize) });
         } else {
+          rows.push({ images: n, source: 'streamed from disk', 'images/s': Math.round(s.value / s.s), 'load s': 0, 'peak RSS +MB': s.peakMB, 'batches held': streamed.maxHeld });
           rows.push({ images: n, source: 'whole split in memory', 'images/s': null, 'load s': null, 'peak RSS +MB': Math.round((n * rowBytes) / MB), 'batches held': null });
         }
         rmSync(file, { force: true });

@@ -64,18 +64,26 @@ export async function readSplitRows(split: SplitOnDisk, picks: ArrayLike<number>
   const order = Array.from({ length: picks.length }, (_, i) => i).sort((a, b) => split.rows[picks[a]!]! - split.rows[picks[b]!]!);
   const fh = await open(split.file, 'r');
   try {
+    // Every run's read is issued at once: the thread pool reads them side by side, and they go on while the
+    // event loop is busy (normalising the previous batch) instead of each waiting for it to ask for the next one.
+    const reads: Promise<void>[] = [];
     let k = 0;
     while (k < order.length) {
       let end = k + 1;
       const first = split.rows[picks[order[k]!]!]!;
       while (end < order.length && split.rows[picks[order[end]!]!]! === first + (end - k)) end++;
+      const at = k;
       const count = end - k;
-      const buf = count === 1 ? out.subarray(order[k]! * rowBytes, (order[k]! + 1) * rowBytes) : new Uint8Array(count * rowBytes);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, first * rowBytes);
-      if (bytesRead < buf.length) throw new LabError('INTERNAL', msg('error.cache.short', { file: split.file }));
-      if (count > 1) for (let j = 0; j < count; j++) out.set(buf.subarray(j * rowBytes, (j + 1) * rowBytes), order[k + j]! * rowBytes);
+      const buf = count === 1 ? out.subarray(order[at]! * rowBytes, (order[at]! + 1) * rowBytes) : new Uint8Array(count * rowBytes);
+      reads.push(
+        fh.read(buf, 0, buf.length, first * rowBytes).then(({ bytesRead }) => {
+          if (bytesRead < buf.length) throw new LabError('INTERNAL', msg('error.cache.short', { file: split.file }));
+          if (count > 1) for (let j = 0; j < count; j++) out.set(buf.subarray(j * rowBytes, (j + 1) * rowBytes), order[at + j]! * rowBytes);
+        }),
+      );
       k = end;
     }
+    await Promise.all(reads);
   } finally {
     await fh.close();
   }
