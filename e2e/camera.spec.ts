@@ -116,4 +116,30 @@ test.describe.serial('camera capture → train → live prediction', () => {
     expect(runId).not.toBe('');
     console.log(`capture + train: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
+
+  for (const expected of Object.keys(VIDEOS) as ClassName[]) {
+    test(`live prediction names the class of the ${expected} video`, async () => {
+      test.skip(!runId, 'needs the run trained by the previous test');
+      const started = Date.now();
+      const run = await withLab(PORT, TOKEN, (call) => call('runs.get', runId));
+      await withCamera(VIDEOS[expected], async (page) => {
+        await openAt(page, TOKEN, '/live');
+        await page.getByTestId('live-model').click();
+        await page.locator('.n-base-select-option', { hasText: run.name }).first().click();
+        const top1 = page.getByTestId('live-top1');
+        // Every prediction over a couple of seconds names this video's class, not only the first one.
+        await expect(top1).toHaveAttribute('data-label', expected, { timeout: 60_000 });
+        await expect.poll(async () => Number(await page.getByTestId('live-rate').getAttribute('data-rate')), { timeout: 30_000 }).toBeGreaterThan(0);
+        const seen = new Set<string>();
+        for (let i = 0; i < 10; i++) {
+          seen.add((await top1.getAttribute('data-label')) ?? '');
+          await page.waitForTimeout(200);
+        }
+        expect([...seen]).toEqual([expected]);
+        const rate = await page.getByTestId('live-rate').getAttribute('data-rate');
+        const latency = await page.getByTestId('live-latency').getAttribute('data-ms').catch(() => null);
+        console.log(`live ${expected}: ${rate} predictions/s, latency ${latency} ms, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      });
+    });
+  }
 });
