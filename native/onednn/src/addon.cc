@@ -231,6 +231,28 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// relu(n, x, y)
+napi_value Relu(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 3);
+    const int n = a.int32(0);
+    if (n < 0) throw ArgError("lab_onednn: negative size");
+    const size_t len = static_cast<size_t>(n);
+    lab::relu(n, a.f32(1, len), a.f32(2, len));
+    return undefined(env);
+  });
+}
+
+// maxPool(params, x, y): params as maxPoolGrad's
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 3);
+    const int* p = a.params(0, lab::kPoolParams);
+    lab::max_pool(p, a.f32(1, prod({p[0], p[1], p[2], p[3]})), a.f32(2, prod({p[0], p[4], p[5], p[3]})));
+    return undefined(env);
+  });
+}
+
 // reluGrad(n, x, dy, dx)
 napi_value ReluGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -312,6 +334,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"relu", nullptr, Relu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"optimizerStep", nullptr, OptimizerStep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -1,72 +1,140 @@
 #include "batch_norm.h"
 
-#include <string>
+#include <omp.h>
 
-#include "engine.h"
-
-using namespace dnnl;
-using tag = memory::format_tag;
-using dt = memory::data_type;
+#include <algorithm>
+#include <cmath>
+#include <vector>
 
 namespace lab {
 namespace {
 
-const normalization_flags kFlags = normalization_flags::use_scale | normalization_flags::use_shift;
+// Rows summed in float before the sums move to double: fast inner loops, and no float sum grows long enough to
+// lose the small terms.
+constexpr long kBlock = 64;
 
-memory::desc data_md(int M, int C) { return memory::desc({M, C, 1, 1}, dt::f32, tag::nhwc); }
-memory::desc channel_md(int C) { return memory::desc({C}, dt::f32, tag::x); }
+// Threads only when the tensor is big enough that waking another thread pays for itself.
+int threads_for(long M, long C) { return M * C >= (1 << 15) ? omp_get_max_threads() : 1; }
 
-batch_normalization_forward::primitive_desc forward_pd(int M, int C, float eps) {
-  auto d = batch_normalization_forward::desc(prop_kind::forward_training, data_md(M, C), eps, kFlags);
-  return batch_normalization_forward::primitive_desc(d, user_scratchpad(), cpu_engine());
-}
-
-std::string key(const char* kind, int M, int C, float eps) {
-  return std::string(kind) + "," + std::to_string(M) + "," + std::to_string(C) + "," + std::to_string(eps);
+// Per-thread partial sums of two per-channel quantities over rows [lo, hi): f(row, c, a, b) adds into a[c], b[c].
+template <typename F>
+void partial_sums(long lo, long hi, long C, double* sa, double* sb, F add) {
+  std::vector<float> a(C), b(C);
+  for (long r0 = lo; r0 < hi; r0 += kBlock) {
+    std::fill(a.begin(), a.end(), 0.0f);
+    std::fill(b.begin(), b.end(), 0.0f);
+    const long r1 = std::min(hi, r0 + kBlock);
+    for (long r = r0; r < r1; r++) add(r, a.data(), b.data());
+    for (long c = 0; c < C; c++) {
+      sa[c] += a[c];
+      sb[c] += b[c];
+    }
+  }
 }
 
 }  // namespace
 
-void batch_norm_forward(int M, int C, float eps, const float* x, const float* gamma, const float* beta, float* y,
+void batch_norm_forward(int Mi, int Ci, float eps, const float* x, const float* gamma, const float* beta, float* y,
                         float* mean, float* variance) {
-  Cached& c = cached(key("bn_fwd", M, C, eps), [&] {
-    auto pd = forward_pd(M, C, eps);
-    Cached e = entry_for<batch_normalization_forward>(pd);
-    e.mds = {{DNNL_ARG_SRC, data_md(M, C)},    {DNNL_ARG_DST, data_md(M, C)},     {DNNL_ARG_SCALE, channel_md(C)},
-             {DNNL_ARG_SHIFT, channel_md(C)},  {DNNL_ARG_MEAN, channel_md(C)},    {DNNL_ARG_VARIANCE, channel_md(C)}};
-    return e;
-  });
-  execute(c, {{DNNL_ARG_SRC, const_cast<float*>(x)},
-              {DNNL_ARG_DST, y},
-              {DNNL_ARG_SCALE, const_cast<float*>(gamma)},
-              {DNNL_ARG_SHIFT, const_cast<float*>(beta)},
-              {DNNL_ARG_MEAN, mean},
-              {DNNL_ARG_VARIANCE, variance}});
+  const long M = Mi, C = Ci;
+  if (M <= 0 || C <= 0) {
+    for (long c = 0; c < C; c++) mean[c] = variance[c] = NAN;
+    return;
+  }
+  const int T = threads_for(M, C);
+  // Sums of (x − s) and (x − s)² with s the first row: the shift keeps E[(x−s)²] − E[x−s]² from cancelling when
+  // the mean is large against the spread.
+  const float* s = x;
+  std::vector<double> part(2 * static_cast<size_t>(T) * C, 0.0);
+#pragma omp parallel num_threads(T)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const long lo = M * t / nt, hi = M * (t + 1) / nt;
+    double* s1 = part.data() + 2 * t * C;
+    double* s2 = s1 + C;
+    partial_sums(lo, hi, C, s1, s2, [&](long r, float* a, float* b) {
+      const float* xr = x + r * C;
+      for (long c = 0; c < C; c++) {
+        const float d = xr[c] - s[c];
+        a[c] += d;
+        b[c] += d * d;
+      }
+    });
+#pragma omp barrier
+    std::vector<float> scale(C), shift(C);
+    for (long c = 0; c < C; c++) {
+      double S1 = 0, S2 = 0;
+      for (int k = 0; k < nt; k++) {
+        S1 += part[2 * k * C + c];
+        S2 += part[2 * k * C + C + c];
+      }
+      const double d = S1 / M;
+      const float m = static_cast<float>(s[c] + d);
+      const float v = static_cast<float>(std::max(0.0, S2 / M - d * d));
+      const float sc = gamma[c] / std::sqrt(v + eps);
+      scale[c] = sc;
+      shift[c] = beta[c] - m * sc;
+      if (t == 0) {
+        mean[c] = m;
+        variance[c] = v;
+      }
+    }
+    for (long r = lo; r < hi; r++) {
+      const float* xr = x + r * C;
+      float* yr = y + r * C;
+      for (long c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+    }
+  }
 }
 
-void batch_norm_backward(int M, int C, float eps, const float* x, const float* dy, const float* gamma,
+void batch_norm_backward(int Mi, int Ci, float eps, const float* x, const float* dy, const float* gamma,
                          const float* mean, const float* variance, float* dx, float* dgamma, float* dbeta) {
-  Cached& c = cached(key("bn_bwd", M, C, eps), [&] {
-    auto hint = forward_pd(M, C, eps);
-    auto d = batch_normalization_backward::desc(prop_kind::backward, data_md(M, C), data_md(M, C), eps, kFlags);
-    auto pd = batch_normalization_backward::primitive_desc(d, user_scratchpad(), cpu_engine(), hint);
-    Cached e = entry_for<batch_normalization_backward>(pd);
-    e.mds = {{DNNL_ARG_SRC, data_md(M, C)},        {DNNL_ARG_DIFF_DST, data_md(M, C)},   {DNNL_ARG_SCALE, channel_md(C)},
-             {DNNL_ARG_SHIFT, channel_md(C)},
-             {DNNL_ARG_MEAN, channel_md(C)},       {DNNL_ARG_VARIANCE, channel_md(C)},   {DNNL_ARG_DIFF_SRC, data_md(M, C)},
-             {DNNL_ARG_DIFF_SCALE, channel_md(C)}, {DNNL_ARG_DIFF_SHIFT, channel_md(C)}};
-    return e;
-  });
-  execute(c, {{DNNL_ARG_SRC, const_cast<float*>(x)},
-              {DNNL_ARG_DIFF_DST, const_cast<float*>(dy)},
-              {DNNL_ARG_SCALE, const_cast<float*>(gamma)},
-              // The backward primitive lists a shift argument but does not read it (β does not enter ∂x).
-              {DNNL_ARG_SHIFT, const_cast<float*>(gamma)},
-              {DNNL_ARG_MEAN, const_cast<float*>(mean)},
-              {DNNL_ARG_VARIANCE, const_cast<float*>(variance)},
-              {DNNL_ARG_DIFF_SRC, dx},
-              {DNNL_ARG_DIFF_SCALE, dgamma},
-              {DNNL_ARG_DIFF_SHIFT, dbeta}});
+  const long M = Mi, C = Ci;
+  if (M <= 0 || C <= 0) {
+    for (long c = 0; c < C; c++) dgamma[c] = dbeta[c] = 0.0f;
+    return;
+  }
+  const int T = threads_for(M, C);
+  std::vector<double> part(2 * static_cast<size_t>(T) * C, 0.0);
+#pragma omp parallel num_threads(T)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const long lo = M * t / nt, hi = M * (t + 1) / nt;
+    double* sdy = part.data() + 2 * t * C;
+    double* sdyx = sdy + C;
+    partial_sums(lo, hi, C, sdy, sdyx, [&](long r, float* a, float* b) {
+      const float* xr = x + r * C;
+      const float* g = dy + r * C;
+      for (long c = 0; c < C; c++) {
+        a[c] += g[c];
+        b[c] += g[c] * (xr[c] - mean[c]);
+      }
+    });
+#pragma omp barrier
+    // dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/σ · (dy − dβ/M − x̂·dγ/M) with x̂ = (x − μ)/σ, σ = √(σ² + ε).
+    std::vector<float> k1(C), k2(C), k3(C);
+    for (long c = 0; c < C; c++) {
+      double Sdy = 0, Sdyx = 0;
+      for (int k = 0; k < nt; k++) {
+        Sdy += part[2 * k * C + c];
+        Sdyx += part[2 * k * C + C + c];
+      }
+      const double inv = 1.0 / std::sqrt(static_cast<double>(variance[c]) + eps);
+      if (t == 0) {
+        dbeta[c] = static_cast<float>(Sdy);
+        dgamma[c] = static_cast<float>(Sdyx * inv);
+      }
+      k1[c] = static_cast<float>(gamma[c] * inv);
+      k2[c] = static_cast<float>(Sdy / M);
+      k3[c] = static_cast<float>(Sdyx / M * inv * inv);
+    }
+    for (long r = lo; r < hi; r++) {
+      const float* xr = x + r * C;
+      const float* g = dy + r * C;
+      float* o = dx + r * C;
+      for (long c = 0; c < C; c++) o[c] = k1[c] * (g[c] - k2[c] - (xr[c] - mean[c]) * k3[c]);
+    }
+  }
 }
 
 }  // namespace lab

@@ -4,6 +4,11 @@
 
 namespace lab {
 
+void relu(long n, const float* x, float* y) {
+#pragma omp parallel for schedule(static) if (n >= (1 << 16))
+  for (long i = 0; i < n; i++) y[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.0f ? x[i] : 0.0f);
+}
+
 void relu_grad(long n, const float* x, const float* dy, float* dx) {
 #pragma omp parallel for schedule(static) if (n >= (1 << 16))
   for (long i = 0; i < n; i++) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 
 namespace lab {
+/** ReLU: y = max(x, 0), NaN stays NaN (tfjs's rule). */
+void relu(long n, const float* x, float* y);
 /** ReLU's gradient in one pass: dx = dy · step(x), step(x) = NaN for NaN, 1 for x > 0, else 0 (tfjs's rule). */
 void relu_grad(long n, const float* x, const float* dy, float* dx);
 /**

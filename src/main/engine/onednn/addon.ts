@@ -25,6 +25,10 @@ export interface OneDnnAddon {
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
+  /** Max pooling, params as maxPoolGrad's (native/onednn/src/max_pool.h); absent from addons built before it. */
+  maxPool?(p: Int32Array, x: Float32Array, y: Float32Array): void;
+  /** y = max(x, 0) over n values, NaN kept (native/onednn/src/eltwise.h); absent from addons built before it. */
+  relu?(n: number, x: Float32Array, y: Float32Array): void;
   matmul(p: Int32Array, a: Float32Array, b: Float32Array, bias: Float32Array | null, relu: boolean, c: Float32Array): void;
   /** Inverted-dropout multipliers from a uint32 seed (native/onednn/src/eltwise.h); absent from addons built before it. */
   dropoutMask?(n: number, seed: number, rate: number, scale: number, out: Float32Array): void;

@@ -195,7 +195,8 @@ describe.skipIf(!native.ok)('every native kernel on random shapes matches tfjs r
     expect(n).toBeGreaterThanOrEqual(MIN_CASES);
   });
 
-  it('MaxPoolGrad on odd sizes, strides 1–2, same and valid', async () => {
+  it('MaxPool, MaxPoolGrad and Relu on odd sizes, strides 1–2, same and valid', async () => {
+    const covered = { tiled: false, overlapping: false, ragged: false };
     const n = await family(17, (r) => {
       const c = { n: batch(r), h: spatial(r, 2), w: spatial(r, 2), ch: channels(r), f: pick(r, [2, 3]), stride: pick(r, [1, 2]), pad: pick(r, ['same', 'valid'] as const) };
       while (c.n * c.h * c.w * c.ch * c.f * c.f > MAC_BUDGET) c.ch > 1 ? (c.ch = Math.ceil(c.ch / 2)) : (c.n = Math.ceil(c.n / 2));
@@ -207,12 +208,23 @@ describe.skipIf(!native.ok)('every native kernel on random shapes matches tfjs r
       const values = r() < 0.5 ? Float32Array.from({ length: size }, () => Math.floor(r() * 3)) : randomArray(r, size);
       const { ref, ours } = await both({ x: { values, shape } }, (t) => {
         const pool = (x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, c.f, c.stride, c.pad);
-        const weight = weightFor(pool(t.x!));
-        return [tf.grad((x: tf.Tensor) => tf.sum(tf.mul(pool(x), weight)))(t.x!)];
+        const y = pool(t.x!);
+        const weight = weightFor(y);
+        return [tf.grad((x: tf.Tensor) => tf.sum(tf.mul(pool(x), weight)))(t.x!), y, tf.relu(tf.sub(t.x!, 1))];
       });
-      expect(maxRelError(ours[0]!, ref[0]!), `[${shape}], ${c.f}×${c.f}, stride ${c.stride}, ${c.pad}`).toBeLessThan(1e-5);
-    });
+      ['dx', 'y', 'relu'].forEach((what, i) => expect(maxRelError(ours[i]!, ref[i]!), `${what}: [${shape}], ${c.f}×${c.f}, stride ${c.stride}, ${c.pad}`).toBeLessThan(1e-5));
+      // The gradient's one-pass path (windows tiling the image), with and without leftover rows, and the general one.
+      const tiled = c.f === c.stride && c.pad === 'valid';
+      covered.tiled ||= tiled && c.h % c.f === 0 && c.w % c.f === 0;
+      covered.ragged ||= tiled && (c.h % c.f !== 0 || c.w % c.f !== 0);
+      covered.overlapping ||= !tiled;
+    }, [
+      { n: 64, h: 28, w: 28, ch: 16, f: 2, stride: 2, pad: 'valid' as const },
+      { n: 27, h: 7, w: 9, ch: 3, f: 2, stride: 2, pad: 'valid' as const },
+      { n: 5, h: 9, w: 9, ch: 17, f: 3, stride: 2, pad: 'same' as const },
+    ]);
     expect(n).toBeGreaterThanOrEqual(MIN_CASES);
+    expect(covered).toEqual({ tiled: true, ragged: true, overlapping: true });
   });
 
   it("fused batch norm (forward, statistics and all three gradients) equals the document's formula", async () => {

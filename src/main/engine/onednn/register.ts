@@ -7,7 +7,8 @@ import type { OneDnnAddon } from './addon';
 import { batchNormGradOneDnn, batchNormTrainOneDnn } from './batch-norm';
 import { conv2dBackpropFilterOneDnn, conv2dBackpropInputOneDnn, conv2dOneDnn, depthwiseOneDnn, type Kernel } from './conv';
 import { matmulOneDnn } from './matmul';
-import { maxPoolGradNative } from './max-pool-grad';
+import { maxPoolGradNative, maxPoolNative } from './max-pool-grad';
+import { reluNative } from './relu';
 import { OPTIMIZER_STEP_KERNEL } from '../optimizer-op';
 import { optimizerStepNative } from './optimizer-step';
 import { registerFusedReluGradient, RELU_GRAD_KERNEL } from '../relu-grad-op';
@@ -26,6 +27,8 @@ export const ONEDNN_KERNELS = [
   'BatchMatMul',
   '_FusedMatMul',
   'MaxPoolGrad',
+  'MaxPool',
+  'Relu',
   BN_TRAIN_KERNEL,
   BN_GRAD_KERNEL,
   OPTIMIZER_STEP_KERNEL,
@@ -58,6 +61,8 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     BatchMatMul: matmulOneDnn(addon, previousKernel('BatchMatMul'), false),
     _FusedMatMul: matmulOneDnn(addon, previousKernel('_FusedMatMul'), true),
     MaxPoolGrad: maxPoolGradNative(addon, previousKernel('MaxPoolGrad')),
+    MaxPool: maxPoolNative(addon, previousKernel('MaxPool')),
+    Relu: reluNative(addon, previousKernel('Relu')),
     [BN_TRAIN_KERNEL]: batchNormTrainOneDnn(addon),
     [BN_GRAD_KERNEL]: batchNormGradOneDnn(addon),
     [OPTIMIZER_STEP_KERNEL]: optimizerStepNative(addon),
@@ -71,6 +76,8 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     if (kernelName === OPTIMIZER_STEP_KERNEL && typeof addon.optimizerStep !== 'function') continue;
     if (kernelName === RELU_GRAD_KERNEL && typeof addon.reluGrad !== 'function') continue;
     if (kernelName === DROPOUT_MASK_KERNEL && typeof addon.dropoutMask !== 'function') continue;
+    if (kernelName === 'MaxPool' && typeof addon.maxPool !== 'function') continue;
+    if (kernelName === 'Relu' && typeof addon.relu !== 'function') continue;
     const old = tf.getKernel(kernelName, 'wasm');
     if (old) {
       previous.set(kernelName, old);
