@@ -52,15 +52,16 @@ export class EmbeddingBatches implements BatchSource {
     const B = this.config.batchSize;
     const rows = this.order.subarray(b * B, Math.min(this.order.length, (b + 1) * B));
     const n = rows.length;
+    const C = this.data.classes.length;
     const xs = new Float32Array(n * this.dim);
-    const labels = new Int32Array(n);
+    // One-hot labels written directly (a head's step is small enough that three extra kernels show).
+    const oneHot = new Float32Array(n * C);
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       xs.set(this.x.subarray(r * this.dim, (r + 1) * this.dim), i * this.dim);
-      labels[i] = this.data.y[r]!;
+      oneHot[i * C + this.data.y[r]!] = 1;
     }
-    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), this.data.classes.length).toFloat() as tf.Tensor2D);
-    return { x: tf.tensor2d(xs, [n, this.dim]), y, n };
+    return { x: tf.tensor2d(xs, [n, this.dim]), y: tf.tensor2d(oneHot, [n, C]), n };
   }
 }
 
