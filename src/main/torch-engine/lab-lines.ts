@@ -3,6 +3,7 @@
  * (batch, epoch, log, started, done). Everything else on stdout is free text and is ignored here.
  */
 import type { BatchLog, EpochLog } from '../../shared/dto';
+import { catalogs, isMessageCode, msg, type LabMessage, type MessageParam } from '../../shared/messages';
 
 export type LabLine =
   | ({ kind: 'batch' } & BatchLog)
@@ -79,4 +80,17 @@ export class LineSplitter {
     if (this.rest) this.onLine(this.rest);
     this.rest = '';
   }
+}
+
+/**
+ * A job's log line as a message: its code in the lab's catalog (so it shows in the reader's language) when the
+ * catalog knows the code and the line carries every parameter the text names; else its English text as it is.
+ */
+export function logMessage(line: { code?: string; params?: Record<string, unknown>; text: string }): LabMessage {
+  const { code, params = {} } = line;
+  if (code && isMessageCode(code)) {
+    const names = [...catalogs.en[code].matchAll(/\{(\w+)/g)].map((m) => m[1]!);
+    if (names.every((n) => n in params)) return msg(code, params as Record<string, MessageParam>);
+  }
+  return msg('common.verbatim', { text: line.text });
 }

@@ -18,7 +18,7 @@ import { appendMetric, updateRunProgress } from '../runs/run-files';
 import type { StopReason } from '../training/train-loop';
 import type { TrainHooks } from '../training/trainer';
 import { JOB_FILE, jobDirOf, writeJob } from './job-writer';
-import { parseLabLine } from './lab-lines';
+import { logMessage, parseLabLine } from './lab-lines';
 import { launchRanks, type RankExit } from './launcher';
 import { findPython, probeTorch } from './python';
 
@@ -33,6 +33,8 @@ export interface TorchTrainOptions {
   /** The Pause button: local ranks are suspended (SIGSTOP) while it is paused. */
   pause?: { readonly paused: boolean };
   hooks: TrainHooks;
+  /** The job's own log lines, as messages (hooks.onLog gets their English text when this is absent). */
+  onMessage?(level: 'info' | 'warn' | 'error', message: LabMessage): void;
   /** Called with the backend's words once known (at start, then with the PyTorch version and device). */
   onBackend?(label: string, label_msg: LabMessage): void;
 }
@@ -84,7 +86,7 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
   let done: { bestEpoch: number | null; stoppedEarly: boolean; reason?: string } | null = null;
   let epochsDone = 0;
   let bestEpoch: number | null = null;
-  let lastError: string | null = null;
+  let lastError: LabMessage | null = null;
   const progress: Promise<void>[] = [];
   const group = await launchRanks({ python, jobDir, processes: engine.processes, device: engine.device, resume, launcher: engine.launcher, ...(engine.commandTemplate ? { commandTemplate: engine.commandTemplate } : {}) }, (line) => {
     const event = parseLabLine(line);
@@ -111,10 +113,13 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
         hooks.onEpoch(e);
         return;
       }
-      case 'log':
-        if (event.level === 'error') lastError = event.text;
-        hooks.onLog(event.level, event.text);
+      case 'log': {
+        const said = logMessage(event);
+        if (event.level === 'error') lastError = said;
+        if (opts.onMessage) opts.onMessage(event.level, said);
+        else hooks.onLog(event.level, english(said));
         return;
+      }
       case 'started': {
         const label = msg('torch.label', { torch: event.torch, device: event.device, n: event.worldSize });
         opts.onBackend?.(english(label), label);
@@ -158,9 +163,9 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
     throw new LabError('BAD_CONFIG', msg('torch.jobInvalid', { reason: lastError ?? (failure.stderrTail || howEnded(failure)) }));
   }
   // Exit 4: training itself failed (a NaN or infinite loss); the job said why on a LAB error line.
-  if (failure && failure.code === 4 && lastError) throw new LabError('TRAINING_FAILED', msg('common.verbatim', { text: lastError }));
+  if (failure && failure.code === 4 && lastError) throw new LabError('TRAINING_FAILED', lastError);
   if (failure) {
-    throw new LabError('TRAINING_FAILED', msg('torch.rankCrashed', { rank: failure.rank, n: engine.processes, how: howEnded(failure), tail: failure.stderrTail || lastError || '' }), {
+    throw new LabError('TRAINING_FAILED', msg('torch.rankCrashed', { rank: failure.rank, n: engine.processes, how: howEnded(failure), tail: failure.stderrTail || (lastError ? english(lastError) : '') }), {
       resumable: existsSync(torchCheckpointFile(runDir)),
     });
   }

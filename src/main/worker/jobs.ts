@@ -82,6 +82,7 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
         signal: io.signal,
         pause: io.gate,
         hooks,
+        onMessage: (level, m) => io.emit({ type: 'run.log', runId, level, message: english(m), msg: m }),
         onBackend: (label) => {
           recordRunBackend(ws, runId, label);
           void setRunStatus(ws, runId, 'running', { backend: label });
