@@ -26,6 +26,13 @@ describe('packaged app (electron-builder config)', () => {
     expect(existsSync(path.join(root, resource('backbones')!.from, 'mobilenetv2', 'model.json'))).toBe(true);
   });
 
+  it('ships the PyTorch job package (labjob) that lab train --engine torch copies into each job', () => {
+    const torch = resource('torch-job')!;
+    const files = readdirSync(path.join(root, torch.from, 'labjob')).filter((f) => f.endsWith('.py'));
+    expect(files).toContain('__main__.py');
+    for (const f of files) expect(torch.filter!.some((g) => globMatches(g, `labjob/${f}`)), f).toBe(true);
+  });
+
   it("keeps sharp's native binaries out of the asar", () => {
     for (const dir of ['node_modules/sharp/lib/index.js', 'node_modules/@img/sharp-linux-x64/lib/x.node']) {
       const unpacked = pkg.build.asarUnpack.some((g) => new RegExp(`^${g.replace(/\*\*\//g, '(.*/)?').replace(/\/\*\*$/, '/.*')}$`).test(dir));
