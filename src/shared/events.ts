@@ -1,6 +1,6 @@
 import type { LabErrorData } from './errors';
 import type { LabMessage } from './messages';
-import type { BatchLog, EpochLog, RunStatus, Evaluation } from './dto';
+import type { BatchLog, EpochLog, RunStatus, Evaluation, Prediction } from './dto';
 import type { SearchRow, TuneStatus, TuneStepNumber, TuneStepResult } from './tuning';
 
 /** Every event the engine pushes to the shells. Run events carry the runId. */
@@ -8,7 +8,9 @@ export type LabEvent =
   | { type: 'import.progress'; jobId: string; phase: 'scan' | 'validate' | 'cache'; done: number; total: number; ratePerS: number; etaS: number | null }
   | { type: 'import.done'; jobId: string; datasetId: string }
   /** models.predict over many images: images finished out of the total (about ten a second, and the last). */
-  | { type: 'predict.progress'; done: number; total: number; ratePerS: number }
+  | { type: 'predict.progress'; done: number; total: number; ratePerS: number; jobId?: string; etaS?: number | null }
+  /** models.predict: predictions finished since the last such event (streamed before the call answers; no heatmaps yet). */
+  | { type: 'predict.results'; jobId?: string; results: Prediction[] }
   | { type: 'run.status'; runId: string; status: RunStatus; message?: string; msg?: LabMessage; error?: LabErrorData }
   | ({ type: 'run.batch'; runId: string } & BatchLog)
   | ({ type: 'run.epoch'; runId: string } & EpochLog)

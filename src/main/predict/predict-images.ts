@@ -1,19 +1,19 @@
 /**
- * Classify image files with a model: the same preprocessing as the training cache (decodeForModel), optional
+ * Classify image files with a model: the same preprocessing as the training cache (preprocess), optional
  * test-time five-crop averaging, top-k per image. A file that cannot be read gets its own error; the rest go on.
- * Decoding (sharp's threads) overlaps with inference: decoded images queue for the model, which takes them
- * in batches (InferenceQueue).
+ * Files go through in batches: batch k+1 is read and its decodes started before the model runs batch k, so
+ * sharp's decodes (photos) run on sharp's threads meanwhile; one Float32Array per batch, no per-image promises or
+ * queues (the old per-image pipeline spent more time in its own bookkeeping than in the model).
  */
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import type { Prediction, Preprocessing } from '../../shared/dto';
 import { LabError, toLabErrorData } from '../../shared/errors';
 import { msg } from '../../shared/messages';
-import { decodeForModel } from '../datasets/preprocess';
 import { normalizationOf } from '../export/preprocessing-doc';
 import { expandImagePaths } from './expand-paths';
 import { fastestForward, type BatchForward } from './batch-forward';
-import { InferenceQueue } from './inference-queue';
+import { decodeBatch, type Decoded } from './decode-batch';
 
 export interface PredictOptions {
   topK: number;
@@ -26,6 +26,8 @@ export interface PredictOptions {
   signal?: AbortSignal;
   /** Images finished (classified or failed) out of the total, after each one. */
   onProgress?: (done: number, total: number) => void;
+  /** Each batch's finished predictions as soon as they are known (in input order; failed files included). */
+  onResults?: (finished: Prediction[]) => void;
   /** How batches are run (default: the fastest engine available for this model). */
   forward?: BatchForward;
 }
@@ -55,59 +57,55 @@ export function toInputTensor(images: Uint8Array[], pre: Preprocessing): tf.Tens
 export async function predictImages(model: tf.LayersModel, labels: string[], preprocessing: Preprocessing, paths: string[], opts: PredictOptions): Promise<Prediction[]> {
   const targets = await expandImagePaths(paths);
   const results: Prediction[] = targets.map((t) => ({ path: t.path, top: [], ...(t.error ? { error: t.error } : {}) }));
+  const failedUpFront = results.filter((r) => r.error);
+  if (failedUpFront.length) opts.onResults?.(failedUpFront);
   const todo = results.filter((r) => !r.error);
-  const batchSize = opts.batchSize ?? 64;
+  const batchSize = Math.max(1, opts.batchSize ?? 64);
   const forward = opts.forward ?? (await fastestForward(model, preprocessing, opts.multiCrop));
-  let next = 0;
-  let decoding = 0;
-  let done = 0;
-  const total = todo.length;
-  let stopped = false;
-  // Full batches: a partial one runs only once every image has been decoded (or the run stops).
-  const queue = new InferenceQueue(forward, preprocessing, { maxBatch: batchSize, lingerMs: Infinity, moreComing: () => !stopped && (decoding > 0 || next < todo.length) });
-  const inferring: Promise<void>[] = [];
-  opts.onProgress?.(0, total);
-  // One batch of images decoding at a time (sharp's threads); a decoded image goes to the queue and the decoder moves
-  // on without waiting for the model, held back only when more than two batches are already waiting.
-  const decoders = Math.max(1, Math.min(total, Math.max(batchSize, 16)));
-  const finish = (): void => opts.onProgress?.(++done, total);
-  const worker = async (): Promise<void> => {
-    while (next < todo.length) {
-      if (opts.signal?.aborted) throw new LabError('CANCELLED', msg('error.predict.cancelled', { done, total }), { done, total });
-      const pred = todo[next++];
-      decoding++;
-      try {
-        const pixels = await decodeForModel(pred.path, preprocessing.input);
-        // Queued before `decoding` drops, so the queue never takes this image's batch without it.
-        inferring.push(
-          queue
-            .run(pixels)
-            .then(async (row) => {
-              pred.top = topK(row, labels, opts.topK);
-              pred.probabilities = Array.from(row);
-              if (opts.preview) pred.preview = await previewDataUrl(pixels, preprocessing);
-            })
-            .catch((err: unknown) => {
-              pred.error = toLabErrorData(err);
-            })
-            .finally(finish),
-        );
-      } catch (err) {
-        pred.error = toLabErrorData(err);
-        finish();
-      } finally {
-        decoding--;
-        queue.poke();
-      }
-      await queue.below(batchSize * 2);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: decoders }, worker));
-  } finally {
-    stopped = true;
-    queue.poke();
-    await Promise.all(inferring);
-  }
+  const batches: Prediction[][] = [];
+  for (let i = 0; i < todo.length; i += batchSize) batches.push(todo.slice(i, i + batchSize));
+  await runBatches(batches, forward, labels, preprocessing, opts);
   return results;
+}
+
+async function runBatches(batches: Prediction[][], forward: BatchForward, labels: string[], preprocessing: Preprocessing, opts: PredictOptions): Promise<void> {
+  const { size, channels } = preprocessing.input;
+  const per = size * size * channels;
+  const { scale, offset } = normalizationOf(preprocessing.normalization);
+  const total = batches.reduce((n, b) => n + b.length, 0);
+  let done = 0;
+  opts.onProgress?.(0, total);
+  const decode = (k: number): Promise<Decoded[]> => decodeBatch(batches[k]!.map((p) => p.path), preprocessing.input);
+  let upcoming = batches.length ? decode(0) : null;
+  for (let k = 0; k < batches.length; k++) {
+    const batch = batches[k]!;
+    const decoded = await upcoming!;
+    if (opts.signal?.aborted) throw new LabError('CANCELLED', msg('error.predict.cancelled', { done, total }), { done, total });
+    // The next batch is read now, so its sharp decodes run while the model works on this one.
+    upcoming = k + 1 < batches.length ? decode(k + 1) : null;
+    const ok: number[] = [];
+    decoded.forEach((d, i) => ('error' in d ? (batch[i]!.error = toLabErrorData(d.error)) : ok.push(i)));
+    if (ok.length) {
+      const x = new Float32Array(ok.length * per);
+      ok.forEach((i, row) => {
+        const px = (decoded[i] as { pixels: Uint8Array }).pixels;
+        const o = row * per;
+        for (let j = 0; j < per; j++) x[o + j] = px[j]! * scale + offset;
+      });
+      try {
+        const probs = await forward(x, ok.length);
+        const classes = probs.length / ok.length;
+        for (const [row, i] of ok.entries()) {
+          const p = probs.subarray(row * classes, (row + 1) * classes);
+          batch[i]!.top = topK(p, labels, opts.topK);
+          batch[i]!.probabilities = Array.from(p);
+        }
+        if (opts.preview) await Promise.all(ok.map(async (i) => (batch[i]!.preview = await previewDataUrl((decoded[i] as { pixels: Uint8Array }).pixels, preprocessing))));
+      } catch (err) {
+        for (const i of ok) batch[i]!.error = toLabErrorData(err);
+      }
+    }
+    opts.onResults?.(batch);
+    for (let i = 0; i < batch.length; i++) opts.onProgress?.(++done, total);
+  }
 }

@@ -47,8 +47,17 @@ describe('predictImages', () => {
     const colours: [number, number, number][] = [[230, 20, 20], [20, 230, 20], [20, 20, 230]];
     await Promise.all(Array.from({ length: 45 }, (_, i) => solid(path.join(root, `${String(i).padStart(2, '0')}.png`), ...colours[i % 3])));
     const seen: number[] = [];
-    const preds = await predictImages(colourModel(), LABELS, PRE8, [root], { topK: 1, batchSize: 8, onProgress: (done, total) => (expect(total).toBe(45), seen.push(done)) });
+    const streamed: string[][] = [];
+    const preds = await predictImages(colourModel(), LABELS, PRE8, [root], {
+      topK: 1,
+      batchSize: 8,
+      onProgress: (done, total) => (expect(total).toBe(45), seen.push(done)),
+      // Each batch arrives classified, before the call answers.
+      onResults: (finished) => streamed.push(finished.map((p) => p.top[0]?.label ?? 'none')),
+    });
     expect(preds.map((p) => p.top[0].label)).toEqual(Array.from({ length: 45 }, (_, i) => LABELS[i % 3]));
+    expect(streamed.map((b) => b.length)).toEqual([8, 8, 8, 8, 8, 5]);
+    expect(streamed.flat()).toEqual(preds.map((p) => p.top[0].label));
     expect(seen[0]).toBe(0);
     expect(seen.at(-1)).toBe(45);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));

@@ -1,7 +1,7 @@
 import { initBackend } from '../../engine/backend';
 import path from 'node:path';
 import type { LabHandlers } from '../../../shared/contract';
-import type { ExportFormat } from '../../../shared/dto';
+import type { ExportFormat, Prediction } from '../../../shared/dto';
 import { LabError } from '../../../shared/errors';
 import { msg } from '../../../shared/messages';
 import { loadSplit } from '../../datasets';
@@ -16,7 +16,7 @@ import type { TrainConfig } from '../../../shared/config';
 import type { ServiceContext } from '../context';
 import { explainPredictions } from '../../explain/explain-images';
 
-export type ExportHandlers = Pick<LabHandlers, 'runs.export' | 'models.predict'> & ServeModelHandlers;
+export type ExportHandlers = Pick<LabHandlers, 'runs.export' | 'models.predict' | 'models.cancelPredict'> & ServeModelHandlers;
 
 /** At most this many test images are run twice to measure what quantisation costs. */
 const MAX_EVAL_IMAGES = 2000;
@@ -59,6 +59,8 @@ function defaultOutDir(ctx: ServiceContext, runId: string, format: ExportFormat,
 /** `dispose` stops the prediction API server, if one is serving. */
 export function exportHandlers(ctx: ServiceContext): ExportHandlers & { dispose(): Promise<void> } {
   const { dispose, ...serving } = serveModelHandlers(ctx);
+  /** models.predict calls that named a jobId, so models.cancelPredict can stop them. */
+  const predictJobs = new Map<string, AbortController>();
   return {
     ...serving,
     dispose,
@@ -89,22 +91,47 @@ export function exportHandlers(ctx: ServiceContext): ExportHandlers & { dispose(
     },
     'models.predict': async (req) => {
       await initBackend();
-      const resolved = await resolvePredictModel(ctx.ws, req.model);
-      try {
-        const started = performance.now();
-        let shown = 0;
-        const onProgress = (done: number, total: number): void => {
-          const now = performance.now();
-          if (done < total && now - shown < 100) return;
-          shown = now;
-          ctx.emit({ type: 'predict.progress', done, total, ratePerS: done / Math.max(1e-3, (now - started) / 1000) });
-        };
-        const preds = await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop, preview: req.preview, onProgress });
-        if (req.heatmap) await explainPredictions(resolved.model, resolved.labels, resolved.preprocessing, preds);
-        return preds;
-      } finally {
-        resolved.model.dispose();
+      const jobId = req.jobId;
+      const controller = new AbortController();
+      if (jobId) {
+        predictJobs.get(jobId)?.abort();
+        predictJobs.set(jobId, controller);
       }
+      try {
+        const resolved = await resolvePredictModel(ctx.ws, req.model);
+        try {
+          const started = performance.now();
+          let shown = 0;
+          let unsent: Prediction[] = [];
+          const onProgress = (done: number, total: number): void => {
+            const now = performance.now();
+            if (done < total && now - shown < 100) return;
+            shown = now;
+            if (unsent.length) {
+              ctx.emit({ type: 'predict.results', ...(jobId ? { jobId } : {}), results: unsent });
+              unsent = [];
+            }
+            const ratePerS = done / Math.max(1e-3, (now - started) / 1000);
+            ctx.emit({ type: 'predict.progress', done, total, ratePerS, etaS: ratePerS > 0 ? (total - done) / ratePerS : null, ...(jobId ? { jobId } : {}) });
+          };
+          const onResults = (finished: Prediction[]): void => {
+            unsent.push(...finished);
+          };
+          const preds = await predictImages(resolved.model, resolved.labels, resolved.preprocessing, req.paths, { topK: req.topK, multiCrop: req.multiCrop, preview: req.preview, onProgress, onResults, signal: controller.signal });
+          if (req.heatmap) await explainPredictions(resolved.model, resolved.labels, resolved.preprocessing, preds);
+          return preds;
+        } finally {
+          resolved.model.dispose();
+        }
+      } finally {
+        if (jobId && predictJobs.get(jobId) === controller) predictJobs.delete(jobId);
+      }
+    },
+    'models.cancelPredict': async (jobId) => {
+      const job = predictJobs.get(jobId);
+      if (!job) return { cancelled: false };
+      job.abort();
+      return { cancelled: true };
     },
   };
 }

@@ -314,6 +314,12 @@ export default {
     heatmapOpacity: 'Heatmap opacity',
     heatmapOf: 'Where the model looked for “{label}”',
     noHeatmap: 'No heatmap',
+    starting: 'Loading the model…',
+    progressCount: '{done} / {total} images',
+    rate: '{rate} images/s',
+    eta: 'about {eta} left',
+    cancelling: 'Stopping…',
+    cancelled: 'Stopped after {done} of {total} images. The results below are the ones that finished; press Predict to start again.',
   },
   settings: {
     title: 'Settings',

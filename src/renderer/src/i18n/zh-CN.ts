@@ -316,6 +316,12 @@ const zhCN: typeof en = {
     heatmapOpacity: '热力图不透明度',
     heatmapOf: '模型判断“{label}”时关注的位置',
     noHeatmap: '没有热力图',
+    starting: '正在加载模型…',
+    progressCount: '{done} / {total} 张图片',
+    rate: '每秒 {rate} 张图片',
+    eta: '约剩 {eta}',
+    cancelling: '正在停止…',
+    cancelled: '已在 {total} 张图片中的第 {done} 张后停止。下面是已完成的结果；按“预测”可重新开始。',
   },
   settings: {
     title: '设置',

@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import type { Prediction, PredictRequest } from '../../../shared/dto';
 import { LabError } from '../../../shared/errors';
 import { setBridge } from '../api/bridge';
-import { createFakeBridge, type FakeBridge } from '../testing/fake-bridge';
+import { createFakeBridge, deferred, flush, type FakeBridge } from '../testing/fake-bridge';
 import { useErrorsStore } from './errors';
 import { parsePaths, usePredictStore } from './predict';
 
@@ -99,6 +99,62 @@ describe('predict store', () => {
     await store.predict();
     expect((bridge.calls[1]!.args[0] as PredictRequest).heatmap).toBe(false);
     expect(store.hasHeatmaps).toBe(false);
+  });
+
+  it('streams results and progress of its own call while it runs, then shows the full answer', async () => {
+    const held = deferred<Prediction[]>();
+    bridge.on('models.predict', () => held.promise);
+    const store = usePredictStore();
+    store.model = 'run1';
+    store.pathsText = '/imgs/a.png\n/imgs/b.png\n/imgs/c.png';
+    const running = store.predict();
+    await flush();
+    const req = bridge.calls[0]!.args[0] as PredictRequest;
+    expect(req.jobId).toEqual(expect.any(String));
+    const [a, b, c] = answer(req);
+    // Another caller's events (a second window, the CLI) are not ours.
+    bridge.emit({ type: 'predict.results', jobId: 'someone-else', results: [c!] });
+    bridge.emit({ type: 'predict.progress', jobId: 'someone-else', done: 9, total: 10, ratePerS: 1 });
+    expect(store.results).toEqual([]);
+    expect(store.progress).toBeNull();
+    bridge.emit({ type: 'predict.results', jobId: req.jobId, results: [a!, b!] });
+    bridge.emit({ type: 'predict.progress', jobId: req.jobId, done: 2, total: 3, ratePerS: 4 });
+    expect(store.results.map((r) => r.path)).toEqual(['/imgs/a.png', '/imgs/b.png']);
+    expect(store.progress).toEqual({ done: 2, total: 3, ratePerS: 4, etaS: 0.25 });
+    held.resolve([a!, b!, { ...c!, heatmap: { label: 'circle', layer: 'x', heat: 'h', overlay: 'o' } }]);
+    await running;
+    expect(store.results).toHaveLength(3);
+    expect(store.results[2]!.heatmap?.label).toBe('circle');
+    expect(store.progress).toBeNull();
+    expect(store.predicting).toBe(false);
+    expect(bridge.listenerCount()).toBe(0);
+  });
+
+  it('Cancel stops the call by its jobId and keeps what finished, without reporting an error', async () => {
+    const held = deferred<Prediction[]>();
+    bridge.on('models.predict', () => held.promise).on('models.cancelPredict', (id) => {
+      held.reject(new LabError('CANCELLED', 'Prediction stopped after 1 of 3 images.'));
+      return { cancelled: id === (bridge.calls[0]!.args[0] as PredictRequest).jobId };
+    });
+    const store = usePredictStore();
+    store.model = 'run1';
+    store.pathsText = '/imgs/a.png\n/imgs/b.png\n/imgs/c.png';
+    const running = store.predict();
+    await flush();
+    const req = bridge.calls[0]!.args[0] as PredictRequest;
+    bridge.emit({ type: 'predict.results', jobId: req.jobId, results: answer(req).slice(0, 1) });
+    bridge.emit({ type: 'predict.progress', jobId: req.jobId, done: 1, total: 3, ratePerS: 2 });
+    await store.cancel();
+    expect(await running).toBeNull();
+    expect(bridge.calls[1]).toEqual({ name: 'models.cancelPredict', args: [req.jobId] });
+    expect(store.results.map((r) => r.path)).toEqual(['/imgs/a.png']);
+    expect(store.cancelled).toEqual({ done: 1, total: 3 });
+    expect(store.lastError).toBeNull();
+    expect(useErrorsStore().items).toHaveLength(0);
+    expect(store.predicting).toBe(false);
+    // Nothing is running any more: Cancel asks nothing.
+    await store.cancel();
+    expect(bridge.calls).toHaveLength(2);
   });
 
   it('does not call the engine without a model or paths', async () => {

@@ -2,6 +2,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Prediction } from '../../../shared/dto';
 import { toLabErrorData, type LabErrorData } from '../../../shared/errors';
+import type { LabEvent } from '../../../shared/events';
 import { labelsFromPredictions, predictionsToCsv } from '../../../shared/predictions-csv';
 import { getBridge } from '../api/bridge';
 import { useErrorsStore } from './errors';
@@ -14,7 +15,20 @@ export function parsePaths(text: string): string[] {
   return [...new Set(text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0))];
 }
 
-/** Classifying images with a trained run or an exported model: the form, the results, their CSV. */
+/** How far a models.predict call is: images finished of the total, speed, seconds left (null until known). */
+export interface PredictProgress {
+  done: number;
+  total: number;
+  ratePerS: number;
+  etaS: number | null;
+}
+
+let jobCounter = 0;
+function newJobId(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `predict-${Date.now()}-${++jobCounter}`;
+}
+
+/** Classifying images with a trained run or an exported model: the form, the results (streamed in), progress, cancel, CSV. */
 export const usePredictStore = defineStore('predict', () => {
   /** A run id or an export folder path. */
   const model = ref<string | null>(null);
@@ -29,6 +43,13 @@ export const usePredictStore = defineStore('predict', () => {
   const predicting = ref(false);
   const results = ref<Prediction[]>([]);
   const lastError = ref<LabErrorData | null>(null);
+  /** The running call's progress (null before its first progress event and once it has answered). */
+  const progress = ref<PredictProgress | null>(null);
+  /** The running call's id, matched against predict.progress / predict.results events and used to cancel. */
+  const jobId = ref<string | null>(null);
+  const cancelling = ref(false);
+  /** The last call was stopped by Cancel: `results` holds what finished before it stopped. */
+  const cancelled = ref<{ done: number; total: number } | null>(null);
 
   const paths = computed(() => parsePaths(pathsText.value));
   const canPredict = computed(() => !!model.value?.trim() && paths.value.length > 0 && !predicting.value);
@@ -49,28 +70,69 @@ export const usePredictStore = defineStore('predict', () => {
     pathsText.value = parsePaths([pathsText.value, ...more].join('\n')).join('\n');
   }
 
+  /** Results and progress of the running call as the engine streams them. */
+  function handleEvent(event: LabEvent): void {
+    if (!predicting.value || !jobId.value) return;
+    if (event.type === 'predict.results' && event.jobId === jobId.value) {
+      results.value = [...results.value, ...event.results];
+    } else if (event.type === 'predict.progress' && event.jobId === jobId.value) {
+      const etaS = event.etaS ?? (event.ratePerS > 0 ? Math.max(0, event.total - event.done) / event.ratePerS : null);
+      progress.value = { done: event.done, total: event.total, ratePerS: event.ratePerS, etaS };
+    }
+  }
+
   async function predict(): Promise<Prediction[] | null> {
     const chosen = model.value?.trim();
     if (!chosen || paths.value.length === 0 || predicting.value) return null;
+    const bridge = getBridge();
     predicting.value = true;
     lastError.value = null;
+    cancelled.value = null;
+    results.value = [];
+    progress.value = null;
+    jobId.value = newJobId();
+    const off = bridge.onEvent(handleEvent);
     try {
-      results.value = await getBridge().call('models.predict', {
+      // The answer is the whole list in input order (with heatmaps): it replaces what was streamed.
+      results.value = await bridge.call('models.predict', {
         model: chosen,
         paths: paths.value,
         topK: FULL_TOP_K,
         multiCrop: multiCrop.value,
         preview: true,
         heatmap: heatmap.value,
+        jobId: jobId.value,
       });
       return results.value;
     } catch (err) {
       const data = toLabErrorData(err);
+      if (data.code === 'CANCELLED') {
+        // Read through a cast: TypeScript keeps progress narrowed to the null set above, but events updated it since.
+        const last = progress.value as PredictProgress | null;
+        cancelled.value = { done: last?.done ?? results.value.length, total: last?.total ?? paths.value.length };
+        return null;
+      }
       lastError.value = data;
       useErrorsStore().report(data, 'predict');
       return null;
     } finally {
+      off();
       predicting.value = false;
+      cancelling.value = false;
+      progress.value = null;
+      jobId.value = null;
+    }
+  }
+
+  /** Stops the running call; images already classified stay in the results. */
+  async function cancel(): Promise<void> {
+    if (!predicting.value || !jobId.value || cancelling.value) return;
+    cancelling.value = true;
+    try {
+      await getBridge().call('models.cancelPredict', jobId.value);
+    } catch (err) {
+      cancelling.value = false;
+      useErrorsStore().report(toLabErrorData(err), 'predict');
     }
   }
 
@@ -82,9 +144,35 @@ export const usePredictStore = defineStore('predict', () => {
   function clear(): void {
     results.value = [];
     lastError.value = null;
+    cancelled.value = null;
   }
 
-  return { model, pathsText, topK, multiCrop, heatmap, heatmapOpacity, hasHeatmaps, predicting, results, lastError, paths, canPredict, shown, errorCount, labels, addPaths, predict, csv, clear };
+  return {
+    model,
+    pathsText,
+    topK,
+    multiCrop,
+    heatmap,
+    heatmapOpacity,
+    hasHeatmaps,
+    predicting,
+    results,
+    lastError,
+    progress,
+    cancelling,
+    cancelled,
+    paths,
+    canPredict,
+    shown,
+    errorCount,
+    labels,
+    addPaths,
+    predict,
+    cancel,
+    handleEvent,
+    csv,
+    clear,
+  };
 });
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(usePredictStore, import.meta.hot));
