@@ -96,6 +96,8 @@ export const PredictRequestSchema = z.object({
   preview: z.boolean().default(false),
   /** Add a heatmap of where the model looked for its top class (LayerCAM, a Grad-CAM variant; CNN, ResNet and transfer models). */
   heatmap: z.boolean().default(false),
+  /** Chosen by the caller so it can match predict.progress / predict.results events and cancel (models.cancelPredict). */
+  jobId: z.string().min(1).max(100).optional(),
 });
 
 /** `lab serve-model` / the Serve button: a run id or an export folder behind a local HTTP prediction API. */
@@ -175,6 +177,8 @@ export const labCalls = {
   'runs.report': z.tuple([id]),
   'runs.export': z.tuple([ExportRequestSchema]),
   'models.predict': z.tuple([PredictRequestSchema]),
+  /** Stops a models.predict started with this jobId (it answers CANCELLED; results already sent stay). */
+  'models.cancelPredict': z.tuple([z.string()]),
   'models.serve': z.tuple([ServeModelRequestSchema]),
   'models.stopServing': z.tuple([]),
   'models.serving': z.tuple([]),
@@ -237,6 +241,7 @@ export interface LabResults {
   'runs.report': { file: string; html: string };
   'runs.export': ExportResult;
   'models.predict': Prediction[];
+  'models.cancelPredict': { cancelled: boolean };
   /** The prediction API now serving (a second call replaces the first). */
   'models.serve': ServingStatus;
   'models.stopServing': ServingStatus;
