@@ -4,7 +4,7 @@
 // the first epoch left out (process start, job writing, warm-up); the same data, model, batch and seed everywhere.
 // Flags: --torch-data DIR (resources/sample) --torch-epochs N (6) --torch-batch N (64) --torch-arch bench|ref (bench)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,8 @@ interface Measured {
   images_per_s: number;
   test_accuracy: number | null;
   wall_s: number;
+  /** Load average just before the run (other work on the machine makes the figures noisy). */
+  load1: number;
 }
 
 function runLab(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string; wallS: number }> {
@@ -44,6 +46,7 @@ function runLab(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number;
 
 async function measure(v: Variant, data: string, config: string): Promise<Measured> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'bench-torch-scale-'));
+  const load1 = Number(os.loadavg()[0]!.toFixed(2));
   try {
     const env = { ...process.env, LAB_HOME: home, LAB_FROM_SOURCE: '1', ...v.env };
     const r = await runLab(['train', data, '--config', config, '--json', ...v.args], env);
@@ -53,14 +56,17 @@ async function measure(v: Variant, data: string, config: string): Promise<Measur
     const epochs = (events.filter((e) => e.type === 'epoch') as { durationS: number; imagesPerS: number }[]).slice(1);
     const seconds = epochs.reduce((s, e) => s + e.durationS, 0);
     const images = epochs.reduce((s, e) => s + e.imagesPerS * e.durationS, 0);
-    const info = events.find((e) => e.type === 'info' && /^Training on /.test(String(e.message)));
+    // The words the run keeps (run.json's backend: the lab's backend, or "PyTorch <version> on <device>, N processes").
+    const runFile = path.join(home, 'runs', String(result.runId), 'run.json');
+    const backend = existsSync(runFile) ? String((JSON.parse(readFileSync(runFile, 'utf8')) as { backend: string }).backend) : 'unknown';
     return {
       variant: v.name,
-      backend: info ? String(info.message).replace(/^Training on /, '').replace(/\.$/, '') : 'PyTorch 1.13 (gloo)',
+      backend,
       threads: v.threads,
       images_per_s: Math.round(images / seconds),
       test_accuracy: typeof result.testAccuracy === 'number' ? Number(result.testAccuracy.toFixed(4)) : null,
       wall_s: Number(r.wallS.toFixed(1)),
+      load1,
     };
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fillTemplate, launchRanks } from './launcher';
+import { spawn } from 'node:child_process';
+import { fillTemplate, launchRanks, localRankArgs } from './launcher';
 import { parseLabLine, type LabLine } from './lab-lines';
 import { DEBIAN_PYTHON } from './python';
 import { writeFakeLabjob } from './test-support/fake-labjob';
@@ -44,6 +45,26 @@ describe.skipIf(!existsSync(DEBIAN_PYTHON))('rank launcher', () => {
     expect(seen.WORLD_SIZE).toBe('2');
     expect(seen.args).toEqual(['run', '--job', jobDir, '--device', 'cpu', '--fresh']);
     expect(existsSync(path.join(jobDir, 'pid-rank1'))).toBe(true);
+  }, 60_000);
+
+  it.skipIf(process.platform !== 'linux')('a local rank ends when the process that started it is killed outright', async () => {
+    const jobDir = fakeJob();
+    // sh stands in for the lab's training process: it starts the rank the way the launcher does, then is SIGKILLed.
+    const parent = spawn('/bin/sh', ['-c', '"$0" "$@" & wait', DEBIAN_PYTHON, ...localRankArgs({ jobDir, device: 'cpu', resume: false })], {
+      env: { ...process.env, PYTHONPATH: jobDir, FAKE_LABJOB_MODE: 'hang' },
+      stdio: 'ignore',
+    });
+    const pidFile = path.join(jobDir, 'pid-rank0');
+    for (let i = 0; i < 200 && !existsSync(path.join(jobDir, 'ckpt', 'last.pt')); i++) await new Promise((r) => setTimeout(r, 50));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(procState(pid)).not.toBe('Z');
+    parent.kill('SIGKILL');
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      gone = !existsSync(`/proc/${pid}`) || procState(pid) === 'Z';
+    }
+    expect(gone).toBe(true);
   }, 60_000);
 
   it('pauses every rank (suspended) and continues them; stop then ends them with the stopped code', async () => {

@@ -54,6 +54,17 @@ export function labjobArgs(opts: Pick<LaunchOptions, 'jobDir' | 'device' | 'resu
   return ['-m', 'labjob', 'run', '--job', opts.jobDir, '--device', opts.device, opts.resume ? '--resume' : '--fresh'];
 }
 
+/**
+ * `python -m labjob …`, except that on Linux the rank first asks the kernel to end it when the lab's training process
+ * dies (PR_SET_PDEATHSIG), so a lab killed outright leaves no rank training on; then it runs labjob exactly as -m would.
+ */
+export function localRankArgs(opts: Pick<LaunchOptions, 'jobDir' | 'device' | 'resume'>): string[] {
+  const [, , ...rest] = labjobArgs(opts);
+  if (process.platform !== 'linux') return labjobArgs(opts);
+  const boot = "import ctypes, runpy, signal\ntry:\n    ctypes.CDLL(None).prctl(1, signal.SIGKILL)\nexcept Exception:\n    pass\nrunpy.run_module('labjob', run_name='__main__', alter_sys=True)";
+  return ['-c', boot, ...rest];
+}
+
 /** The user's template with its placeholders filled in (each value quoted for the shell). */
 export function fillTemplate(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? (name === 'resume' ? values[name]! : shellQuote(values[name]!)) : whole));
@@ -94,7 +105,7 @@ export class RankGroup {
       }
     } else {
       for (let rank = 0; rank < world; rank++) {
-        this.start(rank, spawn(opts.python, labjobArgs(opts), { env: this.env(rank, world), stdio: ['ignore', 'pipe', 'pipe'] }));
+        this.start(rank, spawn(opts.python, localRankArgs(opts), { env: this.env(rank, world), stdio: ['ignore', 'pipe', 'pipe'] }));
       }
     }
   }
