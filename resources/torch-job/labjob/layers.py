@@ -157,6 +157,10 @@ class BatchNorm(nn.Module):
     def _train(self, x):
         dims = [0, 2, 3] if x.dim() == 4 else [0]
         per = x.numel() // max(1, x.shape[1])
+        if self.group is None and self.seed_variant and per > 1:
+            # One process: torch's fused kernel has exactly these semantics (biased σ²_B to normalise, unbiased
+            # m/(m−1)·σ²_B into the running variance, torch momentum = 1 − α); γ and β are applied by forward().
+            return F.batch_norm(x, self.running_mean, self.running_var, None, None, True, 1 - self.momentum, self.eps)
         if self.group is None:
             m = per
             mean = x.mean(dim=dims)

@@ -3,7 +3,7 @@
  * the lab's default cnn, Adam, batch 32): labjob on 1 process, labjob on 2 gloo ranks (one thread each), and the
  * lab's own engine on the fastest backend it loads (the native oneDNN path here), measured back to back in one run.
  * Images/s is the epoch's (validation included, as the lab's epoch log counts it), median over epochs 2…N.
- *   flock /tmp/heavy.lock npx tsx src/main/torch-engine/test-support/fmnist-job-bench.ts [--epochs 5] [--rounds 2]
+ *   flock /tmp/heavy.lock npx tsx src/main/torch-engine/test-support/fmnist-job-bench.ts [--epochs 5] [--rounds 2] [--keep]
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,7 +74,8 @@ async function main() {
   for (const [name, v] of Object.entries(results)) {
     console.log(`${name.padEnd(34)} ${median(v).toFixed(0).padStart(6)} images/s  (×${(median(v) / base).toFixed(2)} of 1 process; rounds ${v.map((x) => x.toFixed(0)).join(', ')}; val accuracy after ${epochs} epochs ${(acc[name]! * 100).toFixed(1)}%)`);
   }
-  rmSync(root, { recursive: true, force: true });
+  if (process.argv.includes('--keep')) console.log(`job folder kept: ${dir}`);
+  else rmSync(root, { recursive: true, force: true });
 }
 
 void main();
