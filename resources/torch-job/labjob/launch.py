@@ -2,13 +2,17 @@
 `python3 -m labjob launch --nproc N [--port P] -- run --job <dir> …`: N local ranks with torchrun-style variables
 (MASTER_ADDR 127.0.0.1, a free port, RANK, LOCAL_RANK, WORLD_SIZE, LOCAL_WORLD_SIZE). Debian's torch.distributed.run
 fails on Python 3.11, and a lab on a single machine needs no more than this. SIGTERM/SIGINT are passed to every rank;
-the exit code is rank 0's, or the first failing rank's when rank 0 succeeded.
+when one rank fails, the others get 10 s to end, then are killed. The exit code is rank 0's, or the first failing rank's
+when rank 0 succeeded.
 """
 import os
 import signal
 import socket
 import subprocess
 import sys
+import time
+
+GRACE_S = 10
 
 
 def free_port():
@@ -40,6 +44,16 @@ def launch(nproc, argv, port=None):
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    # A rank that fails leaves the others waiting in a collective: give them a grace period, then end them.
+    failed_at = None
+    while any(p.poll() is None for p in procs):
+        if failed_at is None and any(p.poll() not in (None, 0, 3) for p in procs):
+            failed_at = time.time()
+        if failed_at is not None and time.time() - failed_at > GRACE_S:
+            for p in procs:
+                if p.poll() is None:
+                    p.kill()
+        time.sleep(0.1)
     codes = [p.wait() for p in procs]
     if codes[0] != 0:
         return codes[0]
