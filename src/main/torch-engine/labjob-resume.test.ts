@@ -18,19 +18,25 @@ await tf.setBackend('cpu');
 const root = mkdtempSync(path.join(tmpdir(), 'labjob-resume-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+async function writeJob(name: string): Promise<string> {
+  const config = parseTrainConfig({
+    datasetId: 'resume',
+    input: { size: 8, channels: 1, fit: 'squash' },
+    model: { kind: 'cnn', blocks: [{ filters: 4, dropout: 0.1 }], headDropout: 0.3, dense: [] },
+    optimizer: { name: 'adam', lr: 0.01 },
+    epochs: 3,
+    batchSize: 8,
+    seed: 11,
+  });
+  const model = await buildModel(config, 3);
+  return writeJobFolder(path.join(root, name), { config, classes: ['a', 'b', 'c'], model, train: randomImages(240, 8, 1, 3, 1), val: randomImages(16, 8, 1, 3, 2) });
+}
+
+const sha = (d: string, rank = 0) => readFileSync(path.join(d, 'out', `weights-sha256-rank${rank}.txt`), 'utf8');
+
 describe.skipIf(!hasTorch())('a killed labjob resumes from its checkpoint', () => {
   it('SIGTERM mid-epoch → exit 3; the resumed run repeats no batch or epoch and ends with the uninterrupted weights', async () => {
-    const config = parseTrainConfig({
-      datasetId: 'resume',
-      input: { size: 8, channels: 1, fit: 'squash' },
-      model: { kind: 'cnn', blocks: [{ filters: 4, dropout: 0.1 }], headDropout: 0.3, dense: [] },
-      optimizer: { name: 'adam', lr: 0.01 },
-      epochs: 3,
-      batchSize: 8,
-      seed: 11,
-    });
-    const model = await buildModel(config, 3);
-    const straight = await writeJobFolder(path.join(root, 'straight'), { config, classes: ['a', 'b', 'c'], model, train: randomImages(240, 8, 1, 3, 1), val: randomImages(16, 8, 1, 3, 2) });
+    const straight = await writeJob('straight');
     const killed = path.join(root, 'killed');
     cpSync(straight, killed, { recursive: true });
 
@@ -63,9 +69,22 @@ describe.skipIf(!hasTorch())('a killed labjob resumes from its checkpoint', () =
     expect(new Set(batches).size).toBe(batches.length);
     expect(batches).toHaveLength(3 * 30);
 
-    const sha = (d: string) => readFileSync(path.join(d, 'out', 'weights-sha256-rank0.txt'), 'utf8');
     expect(sha(killed)).toBe(sha(straight));
     const epochs = (lines: ReturnType<typeof labLines>) => lines.filter((l) => l.kind === 'epoch').map((l) => [l.loss, l.accuracy, l.valLoss]);
     expect(epochs(all)).toEqual(epochs(labLines(full.stdout)));
+  });
+
+  it('a checkpoint written by one process resumes on 2 ranks (rank 0 sends it to the other)', async () => {
+    const dir = await writeJob('two');
+    const first = await startLabjob(dir, ['run', '--job', dir, '--fresh'], (line, kill) => {
+      if (line.kind === 'epoch' && line.epoch === 2) kill('SIGTERM');
+    });
+    expect(first.code, first.stderr).toBe(3);
+    const resumed = runLabjob(dir, ['launch', '--nproc', '2', '--', 'run', '--job', dir]);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const lines = labLines(resumed.stdout);
+    expect(lines.find((l) => l.kind === 'started')).toMatchObject({ worldSize: 2, resumed: true });
+    expect([...first.lines, ...lines].filter((l) => l.kind === 'epoch').map((l) => l.epoch)).toEqual([1, 2, 3]);
+    expect(sha(dir, 1)).toBe(sha(dir, 0));
   });
 });
