@@ -45,7 +45,7 @@ class Batches:
         y = torch.nn.functional.one_hot(torch.from_numpy(self.split.y[rows]), self.C).float()
         s, e = self.world.shard(n)
         if self.augmenter is None:
-            x = self.normalise_u8(self.split.x[np.sort(rows[s:e])][np.argsort(np.argsort(rows[s:e]))] if e > s else self.split.x[rows[s:e]])
+            x = self.normalise_u8(self.split.x[rows[s:e]])
             return x, y[s:e], y, s
         ids = self.split.ids[rows]
         x, y_local, y_all = self.augmenter.batch(self.split.x, rows, ids, y, s, e, self.epoch)
