@@ -16,4 +16,8 @@ def save(path, state):
 def load(path):
     if not os.path.exists(path):
         return None
-    return torch.load(path, map_location="cpu")
+    try:
+        # Our own file (weights, optimizer slots, numbers): PyTorch ≥ 2.6 would otherwise refuse its plain Python values.
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except TypeError:  # PyTorch < 1.13 has no weights_only
+        return torch.load(path, map_location="cpu")
