@@ -146,7 +146,10 @@ export class RankGroup {
       const failed = code !== 0 && code !== 3;
       if (failed && !this.stopping && !this.firstFailure) {
         this.firstFailure = exit;
-        this.stop();
+        // A refused job (exit 2) is refused by every rank, rank 0 saying why on its LAB lines: give it a moment to.
+        // Otherwise stop the others now: a collective would wait for the failed rank for many minutes.
+        if (code === 2) setTimeout(() => this.stop(), 3000).unref();
+        else this.stop();
       }
       if (this.exits.length === this.children.length) {
         if (this.killTimer) clearTimeout(this.killTimer);

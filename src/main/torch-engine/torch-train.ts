@@ -78,10 +78,11 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
   const resume = opts.resume && existsSync(path.join(jobDir, JOB_FILE));
   if (!resume) await writeJob({ runDir, config, train: opts.train, val: opts.val });
   const python = await checkPython(engine, jobDir);
+  const say = (level: 'info' | 'warn' | 'error', m: LabMessage): void => (opts.onMessage ? opts.onMessage(level, m) : hooks.onLog(level, english(m)));
   const pending = msg('torch.labelPending', { n: engine.processes });
   opts.onBackend?.(english(pending), pending);
-  hooks.onLog('info', english(msg('torch.training', { dir: jobDir, n: engine.processes, launcher: engine.launcher === 'local' ? 'local' : 'command template' })));
-  if (resume && existsSync(torchCheckpointFile(runDir))) hooks.onLog('info', english(msg('torch.resuming')));
+  say('info', msg('torch.training', { dir: jobDir, n: engine.processes, launcher: engine.launcher === 'local' ? 'local' : 'command template' }));
+  if (resume && existsSync(torchCheckpointFile(runDir))) say('info', msg('torch.resuming'));
 
   let done: { bestEpoch: number | null; stoppedEarly: boolean; reason?: string } | null = null;
   let epochsDone = 0;
@@ -115,9 +116,12 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
       }
       case 'log': {
         const said = logMessage(event);
-        if (event.level === 'error') lastError = said;
-        if (opts.onMessage) opts.onMessage(event.level, said);
-        else hooks.onLog(event.level, english(said));
+        // An error line says why the job is about to fail: it becomes the run's error, not also a log line.
+        if (event.level === 'error') {
+          lastError = said;
+          return;
+        }
+        say(event.level, said);
         return;
       }
       case 'started': {
@@ -177,7 +181,7 @@ export async function trainWithTorch(opts: TorchTrainOptions): Promise<TorchTrai
   }
   if (!existsSync(modelFile)) throw new LabError('TRAINING_FAILED', msg('torch.noOutput', { file: modelFile }));
   const model = await loadModelFromDir(path.dirname(modelFile));
-  hooks.onLog('info', english(msg('torch.converted')));
+  say('info', msg('torch.converted'));
   const reason: StopReason = finished?.reason === 'time-budget' ? 'time-budget' : finished?.stoppedEarly ? 'early-stopped' : 'completed';
   return { model, reason, epochsDone, bestEpoch: finished?.bestEpoch ?? bestEpoch };
 }
