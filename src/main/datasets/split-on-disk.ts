@@ -74,11 +74,14 @@ export async function readSplitRows(split: SplitOnDisk, picks: ArrayLike<number>
       while (end < order.length && split.rows[picks[order[end]!]!]! === first + (end - k)) end++;
       const at = k;
       const count = end - k;
-      const buf = count === 1 ? out.subarray(order[at]! * rowBytes, (order[at]! + 1) * rowBytes) : new Uint8Array(count * rowBytes);
+      // Rows that also follow each other in the output (a chunk of the split in order) are read straight into it.
+      let direct = true;
+      for (let j = 1; j < count && direct; j++) direct = order[at + j] === order[at]! + j;
+      const buf = direct ? out.subarray(order[at]! * rowBytes, (order[at]! + count) * rowBytes) : new Uint8Array(count * rowBytes);
       reads.push(
         fh.read(buf, 0, buf.length, first * rowBytes).then(({ bytesRead }) => {
           if (bytesRead < buf.length) throw new LabError('INTERNAL', msg('error.cache.short', { file: split.file }));
-          if (count > 1) for (let j = 0; j < count; j++) out.set(buf.subarray(j * rowBytes, (j + 1) * rowBytes), order[at + j]! * rowBytes);
+          if (!direct) for (let j = 0; j < count; j++) out.set(buf.subarray(j * rowBytes, (j + 1) * rowBytes), order[at + j]! * rowBytes);
         }),
       );
       k = end;
