@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { strictObject } from './strict-object';
+import { msg, type LabMessage } from './messages';
 
 export const ENGINES = ['lab', 'torch'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -29,3 +30,14 @@ export type EngineOptions = z.output<typeof EngineOptionsSchema>;
 export type EngineOptionsInput = z.input<typeof EngineOptionsSchema>;
 
 export const LAB_ENGINE: EngineOptions = { engine: 'lab', processes: 1, device: 'auto', launcher: 'local' };
+
+/**
+ * A PyTorch run's backend words as run.json keeps them (English, from the messages torch.label / torch.labelPending)
+ * back into the message, so the Runs page shows them in the reader's language; null for any other backend.
+ */
+export function torchBackendMessage(label: string): LabMessage | null {
+  const full = /^PyTorch (\S+) on (\S+), (\d+) process(?:es)?$/.exec(label);
+  if (full) return msg('torch.label', { torch: full[1]!, device: full[2]!, n: Number(full[3]) });
+  const pending = /^PyTorch, (\d+) process(?:es)?$/.exec(label);
+  return pending ? msg('torch.labelPending', { n: Number(pending[1]) }) : null;
+}

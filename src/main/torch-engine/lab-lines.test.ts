@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatMessage } from '../../shared/messages';
+import { torchBackendMessage } from '../../shared/engine-options';
+import { formatMessage, msg } from '../../shared/messages';
 import { LineSplitter, logMessage, parseLabLine } from './lab-lines';
 
 describe("a PyTorch job's LAB lines", () => {
@@ -24,5 +25,15 @@ describe("a PyTorch job's LAB lines", () => {
     expect(formatMessage(said, 'zh-CN')).toContain('批大小 30 无法平分给 4 个进程');
     expect(formatMessage(logMessage({ code: 'torchJob.batchNotDivisible', params: {}, text: 'as the job said' }), 'zh-CN')).toBe('as the job said');
     expect(formatMessage(logMessage({ code: 'torchJob.somethingNew', text: 'new words' }), 'en')).toBe('new words');
+  });
+});
+
+describe("a PyTorch run's backend words", () => {
+  it('read back as the message they were written from, so the Runs page shows them in Chinese too', () => {
+    const label = formatMessage(msg('torch.label', { torch: '1.13.0', device: 'cuda:0', n: 2 }), 'en');
+    expect(label).toBe('PyTorch 1.13.0 on cuda:0, 2 processes');
+    expect(formatMessage(torchBackendMessage(label)!, 'zh-CN')).toBe('PyTorch 1.13.0，设备 cuda:0，2 个进程');
+    expect(formatMessage(torchBackendMessage('PyTorch, 1 process')!, 'zh-CN')).toBe('PyTorch，1 个进程');
+    expect(torchBackendMessage('CPU (oneDNN native kernels, all cores; WebAssembly for the rest)')).toBeNull();
   });
 });

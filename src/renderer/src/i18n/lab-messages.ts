@@ -2,6 +2,7 @@ import { computed } from 'vue';
 import { useI18n } from 'vue-i18n';
 import { english, formatMessage, localize, msg, resolveLocale, type LabMessage } from '../../../shared/messages';
 import type { LabErrorData } from '../../../shared/errors';
+import { torchBackendMessage } from '../../../shared/engine-options';
 
 /**
  * Engine messages (code + params, see src/shared/messages) in the UI's current language.
@@ -23,7 +24,7 @@ export function useLabMessages() {
     error: (err: Pick<LabErrorData, 'message' | 'msg'>): string => localize(err.message, err.msg, current.value),
     /** A run's backend, stored as the engine's English label (or its name): the label in the UI's language. */
     backend: (label: string): string => {
-      const m = backendLabels.get(label);
+      const m = backendLabels.get(label) ?? torchBackendMessage(label);
       return m ? formatMessage(m, current.value) : label;
     },
   };
