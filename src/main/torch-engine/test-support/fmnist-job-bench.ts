@@ -49,7 +49,7 @@ async function main() {
   const backend = await initBackend();
   const model = await buildModel(config, classes.length);
   const dir = await writeJobFolder(path.join(root, 'job'), { config, classes, model, train, val });
-  const results: Record<string, number[]> = { 'labjob 1 process': [], 'labjob 2 processes (gloo)': [], [`lab engine (${backend.name})`]: [] };
+  const results: Record<string, number[]> = { 'labjob 1 process': [], 'labjob 2 processes (gloo)': [], [`lab engine (${backend.label})`]: [] };
   const acc: Record<string, number> = {};
   for (let round = 0; round < rounds; round++) {
     for (const [name, args] of [
@@ -65,14 +65,14 @@ async function main() {
     }
     const logs: EpochLog[] = [];
     await trainRun({ config, train, val, runDir: path.join(root, `lab-${round}`), hooks: { onBatch: () => {}, onEpoch: (e) => logs.push(e), onLog: () => {} } });
-    const name = `lab engine (${backend.name})`;
+    const name = `lab engine (${backend.label})`;
     results[name]!.push(median(logs.slice(1).map((e) => e.imagesPerS)));
     acc[name] = logs.at(-1)!.valAccuracy!;
   }
   const base = median(results['labjob 1 process']!);
   console.log(`Fashion-MNIST sample, 1000 train / 200 val, 28×28×1, default cnn, batch 32, ${epochs} epochs, ${rounds} rounds`);
   for (const [name, v] of Object.entries(results)) {
-    console.log(`${name.padEnd(34)} ${median(v).toFixed(0).padStart(6)} images/s  (×${(median(v) / base).toFixed(2)} of 1 process; rounds ${v.map((x) => x.toFixed(0)).join(', ')}; val accuracy after ${epochs} epochs ${(acc[name]! * 100).toFixed(1)}%)`);
+    console.log(`${name.padEnd(34).slice(0, 90)} ${median(v).toFixed(0).padStart(6)} images/s  (×${(median(v) / base).toFixed(2)} of 1 process; rounds ${v.map((x) => x.toFixed(0)).join(', ')}; val accuracy after ${epochs} epochs ${(acc[name]! * 100).toFixed(1)}%)`);
   }
   if (process.argv.includes('--keep')) console.log(`job folder kept: ${dir}`);
   else rmSync(root, { recursive: true, force: true });
