@@ -166,18 +166,54 @@ class BatchNorm(nn.Module):
             mean = x.mean(dim=dims)
             var = ((x - self._shape(x, mean)) ** 2).mean(dim=dims)
         else:
-            from torch.distributed.nn.functional import all_reduce
-
             # values per channel over the whole global batch (every rank knows its size: no extra all-reduce)
             m = self.global_rows * (x.shape[2] * x.shape[3] if x.dim() == 4 else 1)
-            mean = all_reduce(x.sum(dim=dims), group=self.group) / m
-            var = all_reduce(((x - self._shape(x, mean)) ** 2).sum(dim=dims), group=self.group) / m
-        with torch.no_grad():
-            a = self.momentum
-            unbiased = m / (m - 1) if (self.seed_variant and m > 1) else 1.0
-            self.running_mean.mul_(a).add_(mean.detach() * (1 - a))
-            self.running_var.mul_(a).add_(var.detach() * ((1 - a) * unbiased))
+            y, mean, var = GlobalBatchNorm.apply(x, self.group, m, self.eps)
+            self._update_running(mean, var, m)
+            return y
+        self._update_running(mean, var, m)
         return (x - self._shape(x, mean)) * torch.rsqrt(self._shape(x, var) + self.eps)
+
+    @torch.no_grad()
+    def _update_running(self, mean, var, m):
+        a = self.momentum
+        unbiased = m / (m - 1) if (self.seed_variant and m > 1) else 1.0
+        self.running_mean.mul_(a).add_(mean.detach().to(self.running_mean.dtype) * (1 - a))
+        self.running_var.mul_(a).add_(var.detach().to(self.running_var.dtype) * ((1 - a) * unbiased))
+
+
+class GlobalBatchNorm(torch.autograd.Function):
+    """
+    x̂ = (x − μ)/√(σ² + ε) with μ, σ² over the global batch (all ranks): one all-reduce forward (Σx, Σx² in float64),
+    one backward (Σdy, Σdy·x̂): dx = (dy − mean(dy) − x̂·mean(dy·x̂))/√(σ² + ε), as SyncBatchNorm does on GPUs.
+    """
+
+    @staticmethod
+    def forward(ctx, x, group, m, eps):
+        dims = [0, 2, 3] if x.dim() == 4 else [0]
+        shape = (1, -1, 1, 1) if x.dim() == 4 else (1, -1)
+        stats = torch.cat([x.sum(dim=dims, dtype=torch.float64), (x * x).sum(dim=dims, dtype=torch.float64)])
+        torch.distributed.all_reduce(stats, group=group)
+        c = x.shape[1]
+        mean = stats[:c] / m
+        var = torch.clamp(stats[c:] / m - mean * mean, min=0.0)
+        invstd = torch.rsqrt(var + eps).to(x.dtype)
+        xhat = (x - mean.to(x.dtype).view(shape)) * invstd.view(shape)
+        ctx.save_for_backward(xhat, invstd)
+        ctx.group, ctx.m, ctx.dims, ctx.shape = group, m, dims, shape
+        ctx.mark_non_differentiable(mean, var)
+        return xhat, mean, var
+
+    @staticmethod
+    def backward(ctx, dy, _dmean, _dvar):
+        xhat, invstd = ctx.saved_tensors
+        c = xhat.shape[1]
+        sums = torch.cat([dy.sum(dim=ctx.dims, dtype=torch.float64), (dy * xhat).sum(dim=ctx.dims, dtype=torch.float64)])
+        torch.distributed.all_reduce(sums, group=ctx.group)
+        mean_dy = (sums[:c] / ctx.m).to(dy.dtype).view(ctx.shape)
+        mean_dy_xhat = (sums[c:] / ctx.m).to(dy.dtype).view(ctx.shape)
+        dx = (dy - mean_dy - xhat * mean_dy_xhat) * invstd.view(ctx.shape)
+        return dx, None, None, None
 
 
 class Dropout(nn.Module):
