@@ -2,7 +2,8 @@
  * The TFLite export folder: model.tflite (float32, float16 weights, or full-integer int8 calibrated on
  * training images), labels.txt, preprocessing.json, README.md and example/predict.py. The labels and the
  * preprocessing are also inside the .tflite file, as named metadata buffers ("labels",
- * "preprocessing.json"), and in its description.
+ * "preprocessing.json"), in its description, and as TFLite Support's standard metadata ("TFLITE_METADATA":
+ * image input with its normalisation, output labelled by labels.txt, which is appended to the file as a zip).
  */
 import * as tf from '@tensorflow/tfjs';
 import { promises as fsp } from 'node:fs';
@@ -16,6 +17,7 @@ import { evaluateGraph, type Range } from './graph-eval';
 import { layersModelToGraph } from './layers-to-graph';
 import { float16Spec, float32Spec, int8Spec, type TflitePrecision } from './quantize-graph';
 import { openTfliteInterpreter } from './tflite-runner';
+import { appendAssociatedFiles, buildModelMetadata, LABELS_FILE, METADATA_BUFFER_NAME } from './tflite-metadata';
 import { writeTflite } from './tflite-writer';
 
 export const DEFAULT_CALIBRATION_IMAGES = 300;
@@ -120,8 +122,22 @@ export async function writeTfliteExport(dir: string, stdModel: tf.LayersModel, o
     metadata: [
       { name: 'labels', data: new TextEncoder().encode(opts.labels.join('\n') + '\n') },
       { name: 'preprocessing.json', data: new TextEncoder().encode(JSON.stringify(doc)) },
+      // TFLite Support's standard metadata (what Android Studio and the Task Library read), labels.txt appended below.
+      {
+        name: METADATA_BUFFER_NAME,
+        data: buildModelMetadata({
+          name: opts.modelName,
+          description: `Image classifier trained in image-classification-lab (${PRECISION_WORDS[opts.precision]}).`,
+          version: '1',
+          author: 'image-classification-lab',
+          labels: opts.labels,
+          preprocessing: pre,
+        }),
+      },
     ],
   };
+  const labelsText = new TextEncoder().encode(opts.labels.join('\n') + '\n');
+  const withFiles = (model: Uint8Array): Uint8Array => appendAssociatedFiles(model, [{ name: LABELS_FILE, data: labelsText }]);
   let calibrated: number | undefined;
   let spec;
   if (opts.precision === 'int8') {
@@ -134,7 +150,7 @@ export async function writeTfliteExport(dir: string, stdModel: tf.LayersModel, o
   } else {
     spec = opts.precision === 'float16' ? float16Spec(graph, header) : float32Spec(graph, header);
   }
-  const bytes = writeTflite(spec);
+  const bytes = withFiles(writeTflite(spec));
   await fsp.writeFile(path.join(dir, 'model.tflite'), bytes);
   await fsp.writeFile(path.join(dir, 'labels.txt'), opts.labels.join('\n') + '\n');
   await fsp.writeFile(path.join(dir, 'preprocessing.json'), JSON.stringify(doc, null, 2) + '\n');
@@ -142,7 +158,7 @@ export async function writeTfliteExport(dir: string, stdModel: tf.LayersModel, o
   await fsp.writeFile(path.join(dir, 'example', 'predict.py'), PYTHON_EXAMPLE);
   const files = ['model.tflite', 'labels.txt', 'preprocessing.json', 'example/predict.py', 'README.md'];
   // Size of the float32 file, so a quantised export reports what it saved.
-  const float32Bytes = opts.precision === 'float32' ? bytes.byteLength : writeTflite(float32Spec(graph, header)).byteLength;
+  const float32Bytes = opts.precision === 'float32' ? bytes.byteLength : withFiles(writeTflite(float32Spec(graph, header))).byteLength;
 
   const interpreter = await openTfliteInterpreter();
   let runner: Runner | null = null;
