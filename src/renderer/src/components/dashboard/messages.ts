@@ -23,6 +23,10 @@ const en = {
     clickHint: 'Click a cell to see its images.',
     margin: 'margin',
     none: 'No mistakes recorded.',
+    heatmaps: 'Heatmaps',
+    heatmapOpacity: 'Heatmap opacity',
+    heatmapOf: 'Where the model looked for “{label}”',
+    heatmapHint: 'Where the model looked for the class it predicted, over the image as the model saw it.',
   },
   diagnosisCard: { title: 'Diagnosis', evidence: 'Why', actions: 'Prepare a run with…', changes: 'Changes', live: 'updates as the run trains' },
   charts: {
@@ -72,6 +76,10 @@ const zhCN: typeof en = {
     clickHint: '点击格子查看对应图像。',
     margin: '置信差',
     none: '没有记录到错误。',
+    heatmaps: '热力图',
+    heatmapOpacity: '热力图不透明度',
+    heatmapOf: '模型为“{label}”关注的位置',
+    heatmapHint: '模型为其预测的类别所关注的位置，叠加在模型看到的图像上。',
   },
   diagnosisCard: { title: '诊断', evidence: '依据', actions: '准备新的训练：', changes: '修改', live: '随训练实时更新' },
   charts: {
