@@ -2,7 +2,8 @@
  * TFLite Support metadata in the exported .tflite: the "TFLITE_METADATA" buffer parses back (identifier M001)
  * with the input's colour space, size and normalisation and the output's label file, labels.txt is inside the
  * file as a zip that another zip reader (Python's zipfile, when python3 is here) opens, and — where Chromium is
- * present — the TFLite interpreter still loads the file and answers like the lab.
+ * present — the TFLite interpreter still loads the file and answers like the lab, and TFLite's own Task Library
+ * (its ImageClassifier refuses a model without metadata) takes labels and normalisation from it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +14,8 @@ import { describe, expect, it } from 'vitest';
 import { exportModel } from '../export-model';
 import { PRE8, tinyCnn } from '../test-support/tiny-models';
 import { AssociatedFileType, appendAssociatedFiles, buildModelMetadata, ColorSpaceType, METADATA_BUFFER_NAME, parseModelMetadata, readAssociatedFiles, tfliteMetadataBuffer } from './tflite-metadata';
-import { chromiumPath } from './tflite-runner';
+import { randomPixels } from '../verify-export';
+import { chromiumPath, openTfliteInterpreter } from './tflite-runner';
 
 await tf.setBackend('cpu');
 
@@ -44,6 +46,37 @@ describe('TFLite metadata', () => {
     }
     if (chromiumPath()) {
       expect(result.verified?.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    }
+  }, 120_000);
+
+  it.skipIf(!chromiumPath())('TFLite\'s own Task Library ImageClassifier reads the metadata: the lab\'s labels and probabilities', async () => {
+    const labels = ['cat', 'dog', 'fox'];
+    const model = tinyCnn();
+    const out = mkdtempSync(path.join(os.tmpdir(), 'lab-tflite-task-'));
+    const result = await exportModel(model, { format: 'tflite', outDir: out, labels, preprocessing: PRE8, modelName: 'pets' });
+    // Images already 8×8, so the Task Library does not resize: it normalises with the metadata's mean/std only.
+    const pixels = randomPixels(4, PRE8, 5);
+    const per = 8 * 8 * 3;
+    const images = Array.from({ length: 4 }, (_, i) => {
+      const rgba = new Uint8Array(8 * 8 * 4);
+      for (let p = 0; p < 64; p++) {
+        for (let c = 0; c < 3; c++) rgba[p * 4 + c] = pixels[i * per + p * 3 + c]!;
+        rgba[p * 4 + 3] = 255;
+      }
+      return { width: 8, height: 8, rgba };
+    });
+    const lab = tf.tidy(() => (model.predict(tf.tensor4d(pixels, [4, 8, 8, 3]).div(255)) as tf.Tensor).arraySync() as number[][]);
+    model.dispose();
+    const interpreter = await openTfliteInterpreter();
+    if ('reason' in interpreter) throw new Error(interpreter.reason);
+    try {
+      const answers = await interpreter.classifyWithMetadata(path.join(result.dir, 'model.tflite'), images);
+      answers.forEach((classes, i) => {
+        expect(classes.map((c) => c.className).sort()).toEqual([...labels].sort());
+        for (const c of classes) expect(Math.abs(c.probability - lab[i]![labels.indexOf(c.className)]!)).toBeLessThan(1e-4);
+      });
+    } finally {
+      await interpreter.close();
     }
   }, 120_000);
 

@@ -17,6 +17,11 @@ const ORIGIN = 'http://tflite.lab.invalid';
 export interface TfliteInterpreter {
   /** A runner over raw 0…255 pixels for this model file (batch 1 per call inside). */
   runner(file: string, pre: Preprocessing): Promise<Runner>;
+  /**
+   * Classifies RGBA images with the TFLite Task Library's ImageClassifier, which takes the normalisation and the
+   * labels from the file's TFLite metadata (it refuses a model without): each image's classes, best first.
+   */
+  classifyWithMetadata(file: string, images: { width: number; height: number; rgba: Uint8Array }[]): Promise<{ className: string; probability: number }[][]>;
   close(): Promise<void>;
 }
 
@@ -126,6 +131,31 @@ export async function openTfliteInterpreter(): Promise<TfliteInterpreter | Unava
           }, { id, x, n, shape: [size, size, channels] });
           return Float32Array.from(out);
         };
+      },
+      async classifyWithMetadata(file, images) {
+        const id = `m${count++}.tflite`;
+        models.set(id, await fsp.readFile(file));
+        const out = await page.evaluate(
+          async ({ url, images }) => {
+            type Class = { className: string; probability: number };
+            // Browser globals, typed here because the engine's TypeScript has no DOM library.
+            const w = globalThis as unknown as {
+              ImageData: new (data: Uint8ClampedArray, width: number, height: number) => object;
+              tflite: { ImageClassifier: { create(u: string, o: object): Promise<{ classify(i: object): Class[]; cleanUp(): void }> } };
+            };
+            try {
+              const classifier = await w.tflite.ImageClassifier.create(url, { maxResults: -1 });
+              const answers = images.map((im) => classifier.classify(new w.ImageData(Uint8ClampedArray.from(im.rgba), im.width, im.height)).map((c) => ({ className: c.className, probability: c.probability })));
+              classifier.cleanUp();
+              return { answers };
+            } catch (err) {
+              return { error: String((err as Error)?.message ?? err) };
+            }
+          },
+          { url: `${ORIGIN}/model/${id}`, images: images.map((im) => ({ width: im.width, height: im.height, rgba: Array.from(im.rgba) })) },
+        );
+        if ('error' in out) throw new Error(`the TFLite Task Library refused ${path.basename(file)}: ${out.error}`);
+        return out.answers;
       },
       async close() {
         await browser.close();
