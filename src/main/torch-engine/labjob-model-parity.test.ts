@@ -1,8 +1,9 @@
 /**
  * The torch job rebuilds the lab's model from its model.json: for every model kind the lab trains (mlp, cnn with
  * dropout and batch norm, resnet with a stride-2 1×1 shortcut at an odd size, a transfer model on a nested backbone with
- * DepthwiseConv2D, ReLU6 and batch norm, and a Teachable-Machine-style nested model) labjob's torch model gives the
- * tfjs model's probabilities within 1e-4 in inference mode. A frozen backbone stays unchanged when labjob trains.
+ * DepthwiseConv2D, ReLU6 and batch norm, a Teachable-Machine-style nested model, and the built-in MobileNetV2 with its
+ * pretrained weights) labjob's torch model gives the tfjs model's probabilities within 1e-4 in inference mode.
+ * A frozen backbone stays unchanged when labjob trains.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -121,6 +122,12 @@ describe.skipIf(!hasTorch())('labjob builds the same model as the lab (inference
     const model = nestedModel();
     randomiseBatchNorm(model, 5);
     await compare('nested', model, 9, 3, { kind: 'cnn', blocks: [{ filters: 1 }] } as ModelConfig);
+  });
+
+  it('the built-in MobileNetV2 transfer model (its pretrained weights, top layers trainable)', async () => {
+    const modelConfig = { kind: 'transfer', backbone: 'builtin:mobilenetv2', trainableLayers: 3 } as ModelConfig;
+    const config = parseTrainConfig({ datasetId: 'parity', input: { size: 32, channels: 3, fit: 'squash' }, model: modelConfig });
+    await compare('mobilenetv2', await buildModel(config, 3), 32, 3, modelConfig, 'symmetric');
   });
 
   it('the lab transfer model on that nested backbone, and its frozen backbone stays untouched by training', async () => {
