@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { TrainConfigSchema } from '../../../shared/config';
 import { PredictRequestSchema, ExportRequestSchema } from '../../../shared/contract';
+import type { LabEvent } from '../../../shared/events';
 import { colourModel } from '../../export/test-support/tiny-models';
 import { createRun, saveModel } from '../../runs';
 import { openWorkspace } from '../../workspace';
@@ -37,5 +38,37 @@ describe('export handlers', () => {
 
     await expect(h['models.predict'](PredictRequestSchema.parse({ model: 'no-such-run', paths: [image] }))).rejects.toThrow(/neither a run id nor an export folder/);
     await expect(h['runs.export'](ExportRequestSchema.parse({ runId: 'no-such-run', format: 'tfjs' }))).rejects.toThrow();
+  });
+
+  it('models.predict with a jobId streams its results and progress under that id, and models.cancelPredict stops it', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lab-handlers-predict-'));
+    const ws = openWorkspace(path.join(root, 'home'));
+    const config = TrainConfigSchema.parse({ datasetId: 'colours', name: 'colour run', input: { size: 8, channels: 3, fit: 'squash' } });
+    const run = await createRun(ws, config, { datasetName: 'colours', classes: ['red', 'green', 'blue'], backend: 'cpu', datasetFingerprint: 'x' });
+    await saveModel(ws.runDir(run.id), colourModel());
+    const folder = path.join(root, 'images');
+    mkdirSync(folder);
+    // Three batches of 64 (the last partial), so a cancel lands before the end.
+    await Promise.all(Array.from({ length: 150 }, (_, i) => sharp({ create: { width: 6, height: 6, channels: 3, background: { r: i % 3 === 0 ? 220 : 10, g: i % 3 === 1 ? 220 : 10, b: i % 3 === 2 ? 220 : 10 } } }).png().toFile(path.join(folder, `${String(i).padStart(3, '0')}.png`))));
+    const events: LabEvent[] = [];
+    let h = exportHandlers({ ws, emit: (e) => events.push(e), shell: 'cli', version: 'test' });
+    const preds = await h['models.predict'](PredictRequestSchema.parse({ model: run.id, paths: [folder], topK: 1, jobId: 'job-a' }));
+    const streamed = events.flatMap((e) => (e.type === 'predict.results' && e.jobId === 'job-a' ? e.results : []));
+    expect(streamed.map((p) => p.path)).toEqual(preds.map((p) => p.path));
+    expect(streamed.map((p) => p.top[0]?.label)).toEqual(Array.from({ length: 150 }, (_, i) => ['red', 'green', 'blue'][i % 3]));
+    const progress = events.filter((e) => e.type === 'predict.progress');
+    expect(progress.every((e) => e.type === 'predict.progress' && e.jobId === 'job-a')).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ done: 150, total: 150, etaS: 0 });
+
+    h = exportHandlers({
+      ws,
+      emit: (e) => {
+        if (e.type === 'predict.progress' && e.done === 0) void h['models.cancelPredict']('job-b');
+      },
+      shell: 'cli',
+      version: 'test',
+    });
+    await expect(h['models.predict'](PredictRequestSchema.parse({ model: run.id, paths: [folder], topK: 1, jobId: 'job-b' }))).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(await h['models.cancelPredict']('job-b')).toEqual({ cancelled: false });
   });
 });
