@@ -21,7 +21,8 @@ test.describe.serial('live prediction', () => {
     test.setTimeout(180_000);
     run = await withLab(PORT, TOKEN, async (call) => {
       const ds = await call('datasets.import', { paths: [SHAPES_DIR] });
-      const started = await call('runs.start', { datasetId: ds.id, name: 'live shapes', epochs: 1, batchSize: 8, input: { size: 16, channels: 3 } });
+      // A barely trained model: its test images include mistakes, for the confusion-matrix drill-down.
+      const started = await call('runs.start', { datasetId: ds.id, name: 'live shapes', epochs: 1, batchSize: 8, input: { size: 16, channels: 3 }, optimizer: { name: 'sgd', lr: 0.0001 } });
       for (;;) {
         const d = await call('runs.get', started.id);
         if (['completed', 'failed', 'stopped'].includes(d.status)) return d;
@@ -67,5 +68,29 @@ test.describe.serial('live prediction', () => {
     await expect(page.getByTestId('live-dropped')).toBeVisible();
     await expect(page.getByTestId('live-top1')).toHaveAttribute('data-label', /^(circle|square|stripes)$/);
     await expect(page.getByTestId('heatmap-overlay')).toBeVisible();
+  });
+
+  test('the confusion-matrix drill-down and the uncertain images show where the model looked', async ({ page }) => {
+    expect(run.evaluation?.misclassified.length).toBeGreaterThan(0);
+    await openAt(page, TOKEN, `/runs/${run.id}`);
+    await page.getByTestId('confused-pair').first().click();
+    const gallery = page.getByTestId('confusion-gallery');
+    await expect(gallery.getByTestId('gallery-item').first()).toBeVisible();
+    await expect(gallery.getByTestId('heatmap-overlay')).toHaveCount(0);
+    await gallery.getByTestId('gallery-heatmaps').click();
+    // Every image of the cell gets the heat of the class it was predicted as, over the image as the model saw it.
+    const items = await gallery.getByTestId('gallery-item').count();
+    await expect(gallery.getByTestId('heatmap-overlay')).toHaveCount(items);
+    const predicted = await gallery.getAttribute('data-predicted');
+    await expect(gallery.getByTestId('heatmap-overlay').first()).toHaveAttribute('alt', new RegExp(`“${predicted}”`));
+    // The opacity slider changes how strongly the heat covers the image.
+    const before = Number(await gallery.getByTestId('heatmap-overlay').first().evaluate((el) => getComputedStyle(el).opacity));
+    const slider = gallery.getByRole('slider').first();
+    await slider.focus();
+    for (let i = 0; i < 4; i++) await slider.press('ArrowLeft');
+    await expect.poll(async () => Number(await gallery.getByTestId('heatmap-overlay').first().evaluate((el) => getComputedStyle(el).opacity))).toBeLessThan(before);
+    // The same switch covers the uncertain-images list.
+    const uncertain = page.getByTestId('uncertain-item');
+    await expect(uncertain.first().getByTestId('heatmap-overlay')).toBeVisible();
   });
 });
