@@ -46,7 +46,7 @@ for (let epoch = 0; epoch < 2; epoch++) {
   const t0 = performance.now();
   for (let b = 0; b < nb; b++) {
     const a = performance.now();
-    const { x, y } = source.batch(b);
+    const { x, y } = await source.batch(b);
     const c = performance.now();
     await step.run(x, y, 1e-3, b);
     const d = performance.now();

@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "lab_onednn",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/batch_norm.cc", "src/matmul.cc", "src/engine.cc", "src/max_pool.cc", "src/optimizer.cc", "src/eltwise.cc"],
+      "sources": ["src/addon.cc", "src/conv.cc", "src/batch_norm.cc", "src/matmul.cc", "src/engine.cc", "src/max_pool.cc", "src/optimizer.cc", "src/eltwise.cc", "src/batch_prep.cc"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fopenmp"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["-ldnnl", "-fopenmp"],

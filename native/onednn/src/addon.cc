@@ -9,6 +9,7 @@
 #include <string>
 
 #include "batch_norm.h"
+#include "batch_prep.h"
 #include "eltwise.h"
 #include "conv.h"
 #include "matmul.h"
@@ -253,6 +254,89 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
   });
 }
 
+// gatherToFloat(src: Uint8Array, rows: Int32Array, rowBytes, scale (0 unit, 1 symmetric), out: Float32Array) → Promise:
+// the batch is prepared on a libuv worker thread while the JS thread (and oneDNN's threads) train on the previous
+// one. The arrays are referenced until the work completes; the caller must not write them meanwhile.
+struct GatherWork {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  napi_ref refs[3] = {nullptr, nullptr, nullptr};
+  const unsigned char* src = nullptr;
+  size_t src_rows = 0;
+  const int* rows = nullptr;
+  size_t n = 0;
+  size_t row_bytes = 0;
+  lab::PixelScale scale = lab::PixelScale::kUnit;
+  float* out = nullptr;
+  std::string error;
+};
+
+napi_value GatherToFloat(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args a(env, info, 5);
+    auto* w = new GatherWork();
+    try {
+      bool ok = false;
+      napi_typedarray_type type;
+      size_t length;
+      void* data;
+      napi_value buffer;
+      size_t offset;
+      check(napi_is_typedarray(env, a.argv[0], &ok), "is_typedarray");
+      if (!ok) throw ArgError("lab_onednn: argument 0 must be a Uint8Array");
+      check(napi_get_typedarray_info(env, a.argv[0], &type, &length, &data, &buffer, &offset), "typedarray_info");
+      if (type != napi_uint8_array) throw ArgError("lab_onednn: argument 0 must be a Uint8Array");
+      const int row_bytes = a.int32(2);
+      if (row_bytes <= 0) throw ArgError("lab_onednn: row size must be positive");
+      check(napi_get_typedarray_info(env, a.argv[1], &type, &w->n, nullptr, nullptr, nullptr), "typedarray_info");
+      w->rows = a.params(1, w->n);
+      w->src = static_cast<const unsigned char*>(data);
+      w->src_rows = length / static_cast<size_t>(row_bytes);
+      w->row_bytes = static_cast<size_t>(row_bytes);
+      w->scale = a.int32(3) == 1 ? lab::PixelScale::kSymmetric : lab::PixelScale::kUnit;
+      w->out = a.f32(4, w->n * w->row_bytes);
+      for (int i = 0; i < 3; i++) check(napi_create_reference(env, a.argv[i == 2 ? 4 : i], 1, &w->refs[i]), "reference");
+      napi_value promise, name;
+      check(napi_create_promise(env, &w->deferred, &promise), "promise");
+      check(napi_create_string_utf8(env, "lab_onednn.gatherToFloat", NAPI_AUTO_LENGTH, &name), "string");
+      check(napi_create_async_work(
+                env, nullptr, name,
+                [](napi_env, void* d) {
+                  auto* g = static_cast<GatherWork*>(d);
+                  try {
+                    lab::gather_to_float(g->src, g->src_rows, g->rows, g->n, g->row_bytes, g->scale, g->out);
+                  } catch (const std::exception& e) {
+                    g->error = e.what();
+                  }
+                },
+                [](napi_env env, napi_status status, void* d) {
+                  auto* g = static_cast<GatherWork*>(d);
+                  for (napi_ref r : g->refs) napi_delete_reference(env, r);
+                  if (status == napi_ok && g->error.empty()) {
+                    napi_resolve_deferred(env, g->deferred, undefined(env));
+                  } else {
+                    napi_value msg, err;
+                    const std::string text = g->error.empty() ? "lab_onednn: batch preparation was cancelled" : g->error;
+                    napi_create_string_utf8(env, text.c_str(), text.size(), &msg);
+                    napi_create_error(env, nullptr, msg, &err);
+                    napi_reject_deferred(env, g->deferred, err);
+                  }
+                  napi_delete_async_work(env, g->work);
+                  delete g;
+                },
+                w, &w->work),
+            "async work");
+      check(napi_queue_async_work(env, w->work), "queue");
+      return promise;
+    } catch (...) {
+      for (napi_ref r : w->refs)
+        if (r) napi_delete_reference(env, r);
+      delete w;
+      throw;
+    }
+  });
+}
+
 // reluGrad(n, x, dy, dx)
 napi_value ReluGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
@@ -334,6 +418,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"gatherToFloat", nullptr, GatherToFloat, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"relu", nullptr, Relu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"reluGrad", nullptr, ReluGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -10,7 +10,8 @@ import type { Preprocessing } from '../../shared/dto';
 import type { BatchAugmenter } from '../augment/batch-augmenter';
 import type { ImageArray } from '../datasets/image-array';
 import { readSplitRows, type SplitOnDisk } from '../datasets/split-on-disk';
-import { gatherRows, normalizeUnitTensor, toInputTensor } from './input';
+import { gatherToFloat } from '../engine/batch-prep';
+import { normalizeUnitTensor, toInputTensor } from './input';
 import { epochLength, epochOrder } from './class-balance';
 import { mixSeed } from './seeded-random';
 
@@ -38,6 +39,8 @@ export class ImageBatches implements BatchSource {
   private readonly rowBytes: number;
   private order = new Int32Array(0);
   private epoch = 0;
+  /** The next batch's pixels, being gathered and converted while the current batch trains. */
+  private ahead: { b: number; x: Promise<Float32Array> } | null = null;
 
   /** `dropLonely`: leave out a last batch of one image (training-mode batch norm cannot use it). */
   constructor(
@@ -58,20 +61,37 @@ export class ImageBatches implements BatchSource {
 
   beginEpoch(epoch: number): void {
     this.epoch = epoch;
+    this.ahead = null;
     this.order = epochOrder(this.config.balance ?? 'none', this.data.y, this.data.n, this.data.classes.length, mixSeed(this.config.seed, SHUFFLE_SALT, epoch));
   }
 
-  batch(b: number): Batch {
-    const { data } = this;
+  private rowsOf(b: number): Int32Array {
     const B = this.config.batchSize;
-    const rows = this.order.subarray(b * B, Math.min(this.order.length, (b + 1) * B));
-    return toBatch(gatherRows(data.x, rows, this.rowBytes), rows, data, this.normalization, this.augmenter, this.epoch);
+    return this.order.subarray(b * B, Math.min(this.order.length, (b + 1) * B));
+  }
+
+  /** Batch b's pixels as float32 in the model's range (unit when an augmenter follows), off the JS thread where it can. */
+  private pixels(b: number): Promise<Float32Array> {
+    const x = gatherToFloat(this.data.x, this.rowsOf(b), this.rowBytes, this.augmenter ? 'unit' : this.normalization);
+    // A batch prepared ahead that the loop never asks for (run stopped) must not fail as an unhandled rejection.
+    x.catch(() => {});
+    return x;
+  }
+
+  async batch(b: number): Promise<Batch> {
+    const ready = this.ahead?.b === b ? this.ahead.x : this.pixels(b);
+    // The next batch is gathered and converted while this one trains.
+    this.ahead = b + 1 < this.batchesPerEpoch ? { b: b + 1, x: this.pixels(b + 1) } : null;
+    return toBatch(await ready, this.rowsOf(b), this.data, this.normalization, this.augmenter, this.epoch);
   }
 }
 
-/** A batch from its pixels (rows of `data` in `rows` order): labels one-hot, augmented if asked, normalised. */
+/**
+ * A batch from its pixels (rows of `data` in `rows` order): labels one-hot, augmented if asked, normalised.
+ * `xBytes` is uint8 pixels, or float32 ones already converted (to 'unit' when there is an augmenter, else to `normalization`).
+ */
 function toBatch(
-  xBytes: Uint8Array,
+  xBytes: Uint8Array | Float32Array,
   rows: ArrayLike<number>,
   data: Pick<ImageArray, 'y' | 'index' | 'size' | 'channels' | 'classes'>,
   normalization: Preprocessing['normalization'],
@@ -86,8 +106,10 @@ function toBatch(
     ids[i] = data.index[rows[i]!] ?? rows[i]!;
   }
   let y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), data.classes.length).toFloat() as tf.Tensor2D);
-  if (!augmenter) return { x: toInputTensor(xBytes, n, data.size, data.channels, normalization), y, n };
-  const unit = toInputTensor(xBytes, n, data.size, data.channels, 'unit');
+  const input = (range: Preprocessing['normalization']) =>
+    xBytes instanceof Float32Array ? tf.tensor4d(xBytes, [n, data.size, data.size, data.channels], 'float32') : toInputTensor(xBytes, n, data.size, data.channels, range);
+  if (!augmenter) return { x: input(normalization), y, n };
+  const unit = input('unit');
   const aug = augmenter.apply(unit, y, { epoch, imageIds: ids });
   const x = normalizeUnitTensor(aug.x, normalization);
   if (aug.x !== unit) aug.x.dispose();

@@ -78,7 +78,7 @@ describe('streamed training batches', () => {
         a.beginEpoch(epoch);
         b.beginEpoch(epoch);
         for (let k = 0; k < a.batchesPerEpoch; k++) {
-          const x = a.batch(k);
+          const x = await a.batch(k);
           const y = await b.batch(k);
           expect(y.n).toBe(x.n);
           expect([...(await y.x.data())]).toEqual([...(await x.x.data())]);

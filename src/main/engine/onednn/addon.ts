@@ -39,6 +39,11 @@ export interface OneDnnAddon {
     rule: number, hyper: Float32Array, n: number, theta: Float32Array, g: Float32Array, s1: Float32Array | null, s2: Float32Array | null,
     thetaOut: Float32Array, s1Out: Float32Array | null, s2Out: Float32Array | null,
   ): void;
+  /**
+   * Gathers `rows` of a uint8 dataset (rows of `rowBytes`) into `out` as float32, scaled for the model (0: x/255,
+   * 1: x/127.5 − 1), on a worker thread (native/onednn/src/batch_prep.h); absent from addons built before it.
+   */
+  gatherToFloat?(src: Uint8Array, rows: Int32Array, rowBytes: number, scale: 0 | 1, out: Float32Array): Promise<void>;
   convImplementations(p: Int32Array): string;
   version(): string;
 }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { BN_GRAD_KERNEL, BN_TRAIN_KERNEL } from '../batch-norm-op';
 import type { OneDnnAddon } from './addon';
+import { setRegisteredAddon } from './active-addon';
 import { batchNormGradOneDnn, batchNormTrainOneDnn } from './batch-norm';
 import { conv2dBackpropFilterOneDnn, conv2dBackpropInputOneDnn, conv2dOneDnn, depthwiseOneDnn, type Kernel } from './conv';
 import { matmulOneDnn } from './matmul';
@@ -50,6 +51,7 @@ function previousKernel(name: string): Kernel {
 export function registerOneDnnKernels(addon: OneDnnAddon): void {
   if (registered) return;
   registered = true;
+  setRegisteredAddon(addon);
   const kernels: Record<(typeof ONEDNN_KERNELS)[number], Kernel> = {
     Conv2D: conv2dOneDnn(addon, previousKernel('Conv2D'), false),
     FusedConv2D: conv2dOneDnn(addon, previousKernel('FusedConv2D'), true),
@@ -98,6 +100,7 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
 export function unregisterOneDnnKernels(): void {
   if (!registered) return;
   registered = false;
+  setRegisteredAddon(null);
   for (const kernelName of ONEDNN_KERNELS) {
     if (!tf.getKernel(kernelName, 'wasm')) continue;
     tf.unregisterKernel(kernelName, 'wasm');
