@@ -8,7 +8,7 @@ import { useErrorsStore } from './errors';
 
 /** Predictions per second and latency are measured over this last stretch of time. */
 export const RATE_WINDOW_MS = 1000;
-/** The live feed asks for a heatmap at most this often (a heatmap costs several forward passes). */
+/** Plain frames for this long after each heatmap's answer before the next one is asked for (a heatmap costs several forward passes). */
 export const HEATMAP_EVERY_MS = 500;
 
 /**
@@ -196,8 +196,10 @@ export const useLiveStore = defineStore('live', () => {
         if (frame) {
           const now = clock.now();
           const withHeat = heatmapOn.value && canHeatmap.value && now - lastHeatAt >= HEATMAP_EVERY_MS;
-          if (withHeat) lastHeatAt = now;
-          if (!(await predictOnce(frame, withHeat, seq))) break;
+          const ok = await predictOnce(frame, withHeat, seq);
+          // Counted from the answer: a slow heatmap still leaves HEATMAP_EVERY_MS of plain frames after it.
+          if (withHeat) lastHeatAt = clock.now();
+          if (!ok) break;
         }
         // Lets the page draw (and a stop() land) between frames.
         await clock.pause();
