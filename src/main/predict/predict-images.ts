@@ -38,10 +38,19 @@ async function previewDataUrl(pixels: Uint8Array, pre: Preprocessing): Promise<s
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
+/** The k most likely classes, best first (ties: the earlier class first), without sorting or wrapping every class. */
 function topK(probs: Float32Array, labels: string[], k: number): Prediction['top'] {
-  return Array.from(probs, (probability, i) => ({ label: labels[i] ?? `class ${i}`, probability }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, Math.max(1, Math.min(k, probs.length)));
+  const keep = Math.max(1, Math.min(k, probs.length));
+  const best: number[] = [];
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i]!;
+    if (best.length === keep && !(p > probs[best[keep - 1]!]!)) continue;
+    let at = best.length;
+    while (at > 0 && p > probs[best[at - 1]!]!) at--;
+    best.splice(at, 0, i);
+    if (best.length > keep) best.pop();
+  }
+  return best.map((i) => ({ label: labels[i] ?? `class ${i}`, probability: probs[i]! }));
 }
 
 /** Normalised input batch from decoded uint8 images. */
