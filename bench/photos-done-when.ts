@@ -8,6 +8,7 @@
 //      folder's classes.
 // Each run uses its own temporary workspace (LAB_HOME), deleted afterwards; the photo folder is kept for reuse.
 //   flock /tmp/heavy.lock npx tsx bench/photos-done-when.ts [--classes 16] [--per-class 20] [--data DIR] [--json]
+//        [--runs auto,cnn,tm]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +19,8 @@ import { TrainConfigSchema } from '../src/shared/config';
 import { ensurePhotoFolder } from './lib/photo-folder';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { classes: { type: 'string', default: '16' }, 'per-class': { type: 'string', default: '20' }, data: { type: 'string' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { classes: { type: 'string', default: '16' }, 'per-class': { type: 'string', default: '20' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, runs: { type: 'string', default: 'auto,cnn,tm' } } });
+const runs = new Set(values.runs.split(','));
 const classes = Number(values.classes);
 const perClass = Number(values['per-class']);
 const data = await ensurePhotoFolder(path.resolve(values.data ?? path.join(os.tmpdir(), `lab-photos-new-${classes}x${perClass}`)), perClass, classes, 11);
@@ -88,12 +90,18 @@ const cfg = (name: string, value: object): string => {
 };
 const out: ReturnType<typeof summarise>[] = [];
 try {
-  out.push(summarise('lab train <dir> (no options)', await labTrain([])));
+  if (runs.has('auto')) out.push(summarise('lab train <dir> (no options)', await labTrain([])));
   // The schema's default model (the small CNN at 32 × 32 that `lab train` used before model: auto), named explicitly.
   const defaults = TrainConfigSchema.parse({ datasetId: 'defaults' });
-  out.push(summarise(`default CNN (${defaults.epochs} epochs, ${defaults.input.size} px)`, await labTrain(['--config', cfg('cnn', { model: defaults.model })])));
-  out.push(summarise(`default CNN, 20 epochs`, await labTrain(['--config', cfg('cnn20', { model: defaults.model, epochs: 20 })])));
-  if (existsSync(TM)) out.push(summarise('Teachable Machine 2019 export trained further', await labTrain(['--config', cfg('tm', { model: { kind: 'transfer', backbone: TM }, epochs: 20 })])));
+  if (runs.has('cnn')) {
+    out.push(summarise(`default CNN (${defaults.epochs} epochs, ${defaults.input.size} px)`, await labTrain(['--config', cfg('cnn', { model: defaults.model })])));
+    out.push(summarise(`default CNN, 20 epochs`, await labTrain(['--config', cfg('cnn20', { model: defaults.model, epochs: 20 })])));
+  }
+  // At the export's own input size (224); a model given explicitly keeps the schema's default input otherwise.
+  if (runs.has('tm') && existsSync(TM)) {
+    const tm = { model: { kind: 'transfer', backbone: TM }, input: { size: 224, channels: 3 }, epochs: 20 };
+    out.push(summarise('Teachable Machine 2019 export trained further (224 px)', await labTrain(['--config', cfg('tm', tm)])));
+  }
 } finally {
   rmSync(cfgDir, { recursive: true, force: true });
 }
