@@ -25,10 +25,10 @@ const VIDEOS = {
 type ClassName = keyof typeof VIDEOS;
 
 /** One browser launch per video: Chromium reads the fake camera's file once, at launch. */
-async function withCamera<T>(video: string, fn: (page: Page) => Promise<T>): Promise<T> {
+async function withCamera<T>(video: string, fn: (page: Page) => Promise<T>, opts: { autoAllow?: boolean } = {}): Promise<T> {
   const browser: Browser = await chromium.launch({
     executablePath: process.env.LAB_CHROMIUM ?? '/usr/bin/chromium',
-    args: [...BASE_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+    args: [...BASE_ARGS, '--use-fake-device-for-media-stream', ...(opts.autoAllow === false ? [] : ['--use-fake-ui-for-media-stream']), `--use-file-for-fake-video-capture=${video}`],
   });
   try {
     const context = await browser.newContext({ baseURL: `http://127.0.0.1:${PORT}`, viewport: { width: 1280, height: 900 } });
@@ -55,6 +55,37 @@ const chip = (page: Page, name: string) => page.locator(`[data-testid="capture-c
 async function framesOf(page: Page, name: string): Promise<number> {
   return Number((await chip(page, name).getAttribute('data-count').catch(() => '0')) ?? 0);
 }
+
+test('without a camera the capture page says so and what to do, in English and Chinese', async ({ page }) => {
+  // Playwright's own browser has no camera at all.
+  await openAt(page, TOKEN, '/capture');
+  const problem = page.getByTestId('capture-problem');
+  await expect(problem).toHaveAttribute('data-problem', 'none');
+  await expect(problem).toContainText('Connect a camera');
+  await expect(page.getByTestId('capture-record')).toBeDisabled();
+  await withLab(PORT, TOKEN, (call) => call('settings.set', { locale: 'zh-CN' }));
+  try {
+    await page.reload();
+    await expect(page.getByTestId('capture-problem')).toContainText('未找到摄像头');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('从摄像头采集');
+  } finally {
+    await withLab(PORT, TOKEN, (call) => call('settings.set', { locale: 'auto' }));
+  }
+});
+
+test('with permission refused the page says how to allow the camera, and Try again starts it once allowed', async () => {
+  // A camera, but no automatic yes: Playwright refuses the permission until it is granted.
+  await withCamera(VIDEOS['red disc'], async (page) => {
+    await openAt(page, TOKEN, '/capture');
+    const problem = page.getByTestId('capture-problem');
+    await expect(problem).toHaveAttribute('data-problem', 'denied');
+    await expect(problem).toContainText('Allow the camera for this page');
+    await page.context().grantPermissions(['camera']);
+    await page.getByTestId('capture-retry').click();
+    await expect(page.getByTestId('capture-video')).toHaveAttribute('data-live', 'true');
+    await expect(problem).toHaveCount(0);
+  }, { autoAllow: false });
+});
 
 test.describe.serial('camera capture → train → live prediction', () => {
   let datasetId = '';
