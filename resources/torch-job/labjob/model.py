@@ -113,9 +113,17 @@ class LabModel(nn.Module):
     def __init__(self, topology, input_shape):
         super().__init__()
         in_name, declared, nodes, output = flatten(topology)
-        shape = [int(v) for v in (input_shape or declared)]
-        if len(shape) != 3:
+        shape = list(input_shape or declared)
+        if len(shape) != 3 or any(v is None for v in shape):
             raise JobError("torchJob.badModel", f"model-init/model.json: the input must be an image (H, W, C); it is {declared}")
+        if len(declared) != 3 or any(d is not None and d != v for d, v in zip(declared, shape)):
+            raise JobError(
+                "torchJob.inputShape",
+                f"The model expects images of {declared} but the job's data are {shape}: write the job again from the lab.",
+                model=declared,
+                data=shape,
+            )
+        shape = [int(v) for v in shape]
         self.input_name = in_name
         self.output_name = output
         self.nodes = [n for n in nodes if n.cls != "InputLayer"]

@@ -55,7 +55,7 @@ def flatten(topology):
         if not isinstance(shape, list) or len(shape) < 2:
             raise _bad(f'input "{name}" declares no shape')
         used.add(name)
-        inputs_declared.append((name, [int(s) for s in shape[1:]]))
+        inputs_declared.append((name, [None if s is None else int(s) for s in shape[1:]]))
         out.append(Node(name, "InputLayer", {}, [], False))
         return name
 
