@@ -64,6 +64,42 @@ function useSeededDropout(layer: SeededLayer): void {
   };
 }
 
+/** The fields of tfjs's Conv2D layer that its call reads (the typings keep them protected). */
+type ConvFields = {
+  kernel: tf.LayerVariable;
+  useBias: boolean;
+  activation: { getClassName(): string };
+  strides: [number, number];
+  padding: string;
+  dataFormat: string;
+  dilationRate: [number, number];
+};
+const plainConvLayers = new WeakSet<tf.layers.Layer>();
+
+/**
+ * tfjs's Conv2D layer runs fused.conv2d, whose gradient computes the input's gradient eagerly, also for the first
+ * convolution, whose input (the images) needs none: a whole backward-data convolution per step for nothing. For
+ * the lab's convolutions without bias or activation (batch norm follows them) a training call runs the plain
+ * conv2d instead — the same forward kernel — whose gradient tfjs computes only where something needs it.
+ */
+function usePlainConv(layer: tf.layers.Layer): void {
+  if (plainConvLayers.has(layer) || layer.getClassName() !== 'Conv2D') return;
+  const f = layer as unknown as ConvFields;
+  if (f.useBias || f.activation.getClassName() !== 'linear' || f.dataFormat !== 'channelsLast' || (f.padding !== 'same' && f.padding !== 'valid')) return;
+  plainConvLayers.add(layer);
+  const original = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    if (kwargs?.training !== true || x.rank !== 4) return original(inputs, kwargs);
+    return tf.conv2d(x as tf.Tensor4D, f.kernel.read() as tf.Tensor4D, f.strides, f.padding as 'same' | 'valid', 'NHWC', f.dilationRate);
+  };
+}
+
+/** Every layer of a model, nested models included. */
+function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
+  return model.layers.flatMap((l) => (l instanceof tf.LayersModel ? allLayers(l) : [l]));
+}
+
 export class TrainStep {
   readonly optimizer: RuleOptimizer;
   private readonly vars: tf.Variable[];
@@ -87,6 +123,7 @@ export class TrainStep {
     this.vars = trainable.map((w) => w.read() as tf.Variable);
     this.dropouts = dropoutLayers(model);
     this.dropouts.forEach(useSeededDropout);
+    allLayers(model).forEach(usePlainConv);
     this.optimizer = new RuleOptimizer(config.optimizer, this.vars, config.weightDecay, trainable.map(decays));
   }
 
