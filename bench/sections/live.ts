@@ -60,8 +60,12 @@ async function camera() {
 function median(xs) { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; }
 `;
 
-/** As CameraFeed.grab(): short side ≈ max(input size, 64), JPEG 0.85, base64. */
-const ENGINE_PAGE = `<!doctype html><script>${CAMERA_JS}
+/**
+ * As CameraFeed.grab(): short side ≈ max(input size, 64), JPEG 0.85, base64. Run in a page the lab server itself
+ * answered (any path of its origin): Chromium's local-network checks refuse a loopback WebSocket from a page
+ * Playwright made up, and evaluating it there is not subject to the page's CSP.
+ */
+const ENGINE_SCRIPT = `${CAMERA_JS}
 async function measure({ model, size, seconds, heatmap }) {
   const ws = new WebSocket('ws://' + location.host + '/api/ws?token=${TOKEN}');
   await new Promise((res, rej) => { ws.onopen = res; ws.onerror = () => rej(new Error('websocket refused')); });
@@ -88,8 +92,7 @@ async function measure({ model, size, seconds, heatmap }) {
   await call('live.release');
   ws.close();
   return { n: lat.length, perS: lat.length / elapsed, medianMs: median(lat), engineMs: median(eng) };
-}
-</script>`;
+}`;
 
 const RENDERER_PAGE = `<!doctype html><script src="/tf.js"></script><script src="/tf-wasm.js"></script><script>${CAMERA_JS}
 async function measure({ backend, size, channels, scale, offset, seconds }) {
@@ -182,12 +185,11 @@ export const section: BenchSection = {
         // The engine's way, as /live does it (and with a heatmap on every frame, for the heatmap rate).
         for (const heatmap of [false, true]) {
           const page = await browser.newPage();
-          await page.route(`${lab.origin}/bench-live.html`, (route) => route.fulfill({ status: 200, body: ENGINE_PAGE, contentType: 'text/html' }));
-          await page.goto(`${lab.origin}/bench-live.html`);
+          await page.goto(`${lab.origin}/bench-live`);
           try {
-            results[heatmap ? 'engine+heatmap' : 'engine'] = await page.evaluate(`measure(${JSON.stringify({ model: dir, size: info.size, seconds, heatmap })})`);
+            results[heatmap ? 'engine+heatmap' : 'engine'] = await page.evaluate(`(async () => { ${ENGINE_SCRIPT}; return measure(${JSON.stringify({ model: dir, size: info.size, seconds, heatmap })}); })()`);
           } catch (err) {
-            results[heatmap ? 'engine+heatmap' : 'engine'] = { n: 0, perS: 0, medianMs: NaN, error: String((err as Error).message) };
+            results[heatmap ? 'engine+heatmap' : 'engine'] = { n: 0, perS: 0, medianMs: NaN, error: String((err as Error).message).split('\n')[0] };
           }
           await page.close();
         }
