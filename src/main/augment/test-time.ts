@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Preprocessing } from '../../shared/dto';
-import type { ImageArray } from '../datasets/image-array';
-import { lossAndAccuracy } from '../training/evaluate';
+import type { SplitPixels } from '../datasets/split-on-disk';
+import { lossAndAccuracy, pixelBatches, type ReadRows } from '../training/evaluate';
 import { normalizeUnitTensor, toInputTensor } from '../training/input';
 
 /**
@@ -55,20 +55,20 @@ export function predictTestTime(predict: (x: tf.Tensor4D) => tf.Tensor2D, x: tf.
 /**
  * Class probabilities of a whole split with test-time views averaged: the document's test method (four
  * corners + centre) or the centre crop. Views are cut from [0, 1] pixels, then normalised as the model expects.
+ * A split on disk is read a batch at a time (pixelBatches), so its pixels are never all in memory.
  */
 export async function predictProbabilitiesTestTime(
   model: tf.LayersModel,
-  data: ImageArray,
+  data: SplitPixels,
   preprocessing: Preprocessing,
   mode: TestTimeMode,
   cropFraction = 0.875,
   batchSize = 64,
+  read?: ReadRows,
 ): Promise<Float32Array> {
-  const rowBytes = data.size * data.size * data.channels;
   let out: Float32Array | null = null;
-  for (let start = 0; start < data.n; start += batchSize) {
-    const n = Math.min(batchSize, data.n - start);
-    const unit = toInputTensor(data.x.subarray(start * rowBytes, (start + n) * rowBytes), n, data.size, data.channels, 'unit');
+  for await (const { start, n, bytes } of pixelBatches(data, batchSize, read)) {
+    const unit = toInputTensor(bytes, n, data.size, data.channels, 'unit');
     const probs = predictTestTime((v) => tf.tidy(() => model.predict(normalizeUnitTensor(v, preprocessing.normalization)) as tf.Tensor2D), unit, mode, cropFraction);
     const values = (await probs.data()) as Float32Array;
     if (!out) out = new Float32Array(data.n * probs.shape[1]);
@@ -82,12 +82,13 @@ export async function predictProbabilitiesTestTime(
 /** Accuracy and loss with test-time views, for Evaluation.tta ("report accuracy with and without"). */
 export async function evaluateTestTime(
   model: tf.LayersModel,
-  data: ImageArray,
+  data: SplitPixels,
   preprocessing: Preprocessing,
   mode: TestTimeMode = 'five-crop',
   cropFraction = 0.875,
+  opts: { batchSize?: number; read?: ReadRows } = {},
 ): Promise<{ crops: number; accuracy: number; loss: number }> {
-  const probs = await predictProbabilitiesTestTime(model, data, preprocessing, mode, cropFraction);
+  const probs = await predictProbabilitiesTestTime(model, data, preprocessing, mode, cropFraction, opts.batchSize ?? 64, opts.read);
   const { loss, accuracy } = lossAndAccuracy(probs, data.y, data.classes.length);
   return { crops: testTimeBoxes(data.size, mode, cropFraction).length, accuracy, loss };
 }

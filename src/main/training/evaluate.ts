@@ -1,19 +1,52 @@
-/** Inference-mode metrics of a model on an ImageArray: what the evaluation page and the test split report. */
+/**
+ * Inference-mode metrics of a model on a split: what the evaluation page and the test split report. The split's
+ * pixels are in memory (ImageArray) or stay in the decoded cache on disk (SplitOnDisk), read a batch at a time
+ * while the previous batch is predicted, so at most two batches of pixels are held; both give the same numbers.
+ */
 import * as tf from '@tensorflow/tfjs';
 import type { ClassMetrics, Evaluation, Misclassified, Preprocessing, SplitName } from '../../shared/dto';
-import type { ImageArray } from '../datasets/image-array';
+import { isOnDisk, readSplitRows, type SplitOnDisk, type SplitPixels } from '../datasets/split-on-disk';
 import { toInputTensor } from './input';
 
 /** Keras's clipping of probabilities before the log, so one confident mistake cannot make the loss infinite. */
 export const PROB_EPSILON = 1e-7;
 
+/** Reads the pixels of some images of a split on disk (default readSplitRows); tests count what it allocates. */
+export type ReadRows = (split: SplitOnDisk, picks: Int32Array) => Promise<Uint8Array>;
+
+/**
+ * The split's pixels in consecutive batches of `batchSize` images, in split order. In memory: views of its array.
+ * On disk: each batch is read while the one before it is being used (one read ahead), so two batches are held.
+ */
+export async function* pixelBatches(split: SplitPixels, batchSize: number, read: ReadRows = readSplitRows): AsyncGenerator<{ start: number; n: number; bytes: Uint8Array }> {
+  const rowBytes = split.size * split.size * split.channels;
+  const count = (start: number): number => Math.min(batchSize, split.n - start);
+  if (!isOnDisk(split)) {
+    for (let start = 0; start < split.n; start += batchSize) {
+      yield { start, n: count(start), bytes: split.x.subarray(start * rowBytes, (start + count(start)) * rowBytes) };
+    }
+    return;
+  }
+  const disk = split;
+  const ahead = (start: number): Promise<Uint8Array> | null => {
+    if (start >= disk.n) return null;
+    const p = read(disk, Int32Array.from({ length: count(start) }, (_, i) => start + i));
+    p.catch(() => {}); // awaited by the next step, or dropped if the caller stops early
+    return p;
+  };
+  let next = ahead(0);
+  for (let start = 0; start < disk.n; start += batchSize) {
+    const bytes = await next!;
+    next = ahead(start + batchSize);
+    yield { start, n: count(start), bytes };
+  }
+}
+
 /** Class probabilities of every image (n × C, row-major), predicted in inference mode batch by batch. */
-export async function predictProbabilities(model: tf.LayersModel, data: ImageArray, preprocessing: Preprocessing, batchSize = 128): Promise<Float32Array> {
-  const rowBytes = data.size * data.size * data.channels;
+export async function predictProbabilities(model: tf.LayersModel, data: SplitPixels, preprocessing: Preprocessing, batchSize = 128, read?: ReadRows): Promise<Float32Array> {
   let out: Float32Array | null = null;
-  for (let start = 0; start < data.n; start += batchSize) {
-    const n = Math.min(batchSize, data.n - start);
-    const x = toInputTensor(data.x.subarray(start * rowBytes, (start + n) * rowBytes), n, data.size, data.channels, preprocessing.normalization);
+  for await (const { start, n, bytes } of pixelBatches(data, batchSize, read)) {
+    const x = toInputTensor(bytes, n, data.size, data.channels, preprocessing.normalization);
     const p = model.predict(x) as tf.Tensor2D;
     const values = (await p.data()) as Float32Array;
     if (!out) out = new Float32Array(data.n * p.shape[1]);
@@ -52,12 +85,16 @@ export interface EvaluateOptions {
   split?: SplitName;
   /** At most this many misclassified examples, most confident mistakes first (default 500). */
   maxMisclassified?: number;
+  /** Images predicted at once (default 128). */
+  batchSize?: number;
+  /** How a split on disk is read (default readSplitRows). */
+  read?: ReadRows;
 }
 
-export async function evaluateModel(model: tf.LayersModel, data: ImageArray, preprocessing: Preprocessing, opts: EvaluateOptions = {}): Promise<Evaluation> {
+export async function evaluateModel(model: tf.LayersModel, data: SplitPixels, preprocessing: Preprocessing, opts: EvaluateOptions = {}): Promise<Evaluation> {
   const classes = data.classes;
   const C = classes.length;
-  const probs = await predictProbabilities(model, data, preprocessing);
+  const probs = await predictProbabilities(model, data, preprocessing, opts.batchSize ?? 128, opts.read);
   const outC = data.n > 0 ? probs.length / data.n : C;
   if (data.n > 0 && outC !== C) throw new Error(`The model predicts ${outC} classes but the data has ${C}.`);
   const { loss, accuracy } = lossAndAccuracy(probs, data.y, C);

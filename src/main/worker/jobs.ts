@@ -3,9 +3,9 @@ import type { TrainConfig } from '../../shared/config';
 import type { BatchLog, EpochLog, RunStatus } from '../../shared/dto';
 import { LabError } from '../../shared/errors';
 import type { LabEvent } from '../../shared/events';
-import type { ImageArray } from '../datasets/image-array';
 import { evaluateTestTime } from '../augment';
-import { getDataset, loadSplit } from '../datasets';
+import { getDataset } from '../datasets';
+import { openSplit, type SplitOnDisk } from '../datasets/split-on-disk';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
 import { loadRunModel, readRunConfig, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
@@ -112,7 +112,9 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   let testAccuracy: number | undefined;
   if (model && has('test') && result.reason !== 'stopped') {
     log('info', 'Evaluating on the held-out test split…');
-    const test = await loadSplit(ws, config.datasetId, config.input, 'test', { signal: io.signal });
+    // The test split stays in the decoded cache and is read a batch at a time (as fast as loading it: each image is
+    // read once either way), so evaluating a split bigger than memory holds two batches of pixels.
+    const test = await openSplit(ws, config.datasetId, config.input, 'test', { signal: io.signal });
     const evaluation = await evaluateModel(model, test, preprocessingFor(config));
     // The document's test-time method: four corners + centre, predictions averaged; shown beside the plain accuracy.
     log('info', 'Evaluating with test-time crops (four corners + centre)…');
@@ -132,37 +134,35 @@ export async function runEvaluateJob(ws: Workspace, runId: string, io: JobIO, da
   const model = await loadRunModel(ws, runId);
   const foreign = datasetId !== undefined && datasetId !== detail.config.datasetId;
   const data = foreign
-    ? await loadForeignDataset(ws, datasetId, detail.config.input, detail.classes, io.signal)
-    : await loadSplit(ws, detail.config.datasetId, detail.config.input, 'test', { signal: io.signal });
+    ? await openForeignDataset(ws, datasetId, detail.config.input, detail.classes, io.signal)
+    : await openSplit(ws, detail.config.datasetId, detail.config.input, 'test', { signal: io.signal });
   const evaluation = await evaluateModel(model, data, preprocessingFor(detail.config));
   // Only the run's own test split becomes the run's evaluation; another folder's result is reported, not stored.
   if (!foreign) await saveEvaluation(ws.runDir(runId), evaluation);
   io.emit({ type: 'run.evaluation', runId, evaluation });
 }
 
-/** Every image of another dataset, with its labels mapped by class name onto the run's classes. */
-async function loadForeignDataset(ws: Workspace, datasetId: string, input: TrainConfig['input'], runClasses: string[], signal: AbortSignal): Promise<ImageArray> {
+/** Every image of another dataset (train, val, test in turn; pixels left on disk), with its labels mapped by class name onto the run's classes. */
+export async function openForeignDataset(ws: Workspace, datasetId: string, input: TrainConfig['input'], runClasses: string[], signal?: AbortSignal): Promise<SplitOnDisk> {
   const dataset = await getDataset(ws, datasetId);
   const unknown = dataset.classes.map((c) => c.name).filter((c) => !runClasses.includes(c));
   if (unknown.length) {
     throw new LabError('BAD_ARGUMENT', msg('error.evaluate.unknownClasses', { unknown, known: runClasses }));
   }
-  const parts: ImageArray[] = [];
+  const parts: SplitOnDisk[] = [];
   for (const split of ['train', 'val', 'test'] as const) {
-    if (dataset.classes.some((c) => c.counts[split] > 0)) parts.push(await loadSplit(ws, datasetId, input, split, { signal }));
+    if (dataset.classes.some((c) => c.counts[split] > 0)) parts.push(await openSplit(ws, datasetId, input, split, signal ? { signal } : {}));
   }
   const n = parts.reduce((a, p) => a + p.n, 0);
-  if (n === 0) throw new LabError('NO_IMAGES', msg('error.evaluate.noImages', { name: dataset.name }));
-  const per = input.size * input.size * input.channels;
-  const out: ImageArray = { x: new Uint8Array(n * per), y: new Int32Array(n), index: new Int32Array(n), n, size: input.size, channels: input.channels, classes: runClasses };
+  if (n === 0 || !parts[0]) throw new LabError('NO_IMAGES', msg('error.evaluate.noImages', { name: dataset.name }));
+  // The three splits are rows of one decoded cache (the dataset's, at this input).
+  const rows = new Int32Array(n);
+  const y = new Int32Array(n);
   let at = 0;
   for (const p of parts) {
-    out.x.set(p.x, at * per);
-    for (let i = 0; i < p.n; i++) {
-      out.y[at + i] = runClasses.indexOf(p.classes[p.y[i]!]!);
-      out.index[at + i] = p.index[i]!;
-    }
+    rows.set(p.rows, at);
+    for (let i = 0; i < p.n; i++) y[at + i] = runClasses.indexOf(p.classes[p.y[i]!]!);
     at += p.n;
   }
-  return out;
+  return { ...parts[0], rows, index: rows, y, n, classes: runClasses };
 }
