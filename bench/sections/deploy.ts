@@ -188,6 +188,7 @@ export const section: BenchSection = {
       let apiFailed = { lab: 0, peer: 0 };
       // One untimed pass first, so no side pays for reading the files from disk instead of the page cache.
       await peerOnce('readFileSync');
+      ctx.log('deploy: timing boundaries, both sides: from listing the folder to the last batch\'s probabilities; model conversion and onnxruntime session creation happen before the clock starts on both sides');
       const loadBefore = os.loadavg();
       for (let r = 0; r < reps; r++) {
         runs.lab.push(await labOnce());

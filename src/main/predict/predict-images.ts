@@ -13,7 +13,7 @@ import { msg } from '../../shared/messages';
 import { normalizationOf } from '../export/preprocessing-doc';
 import { expandImagePaths } from './expand-paths';
 import { fastestForward, type BatchForward } from './batch-forward';
-import { decodeBatch, type Decoded } from './decode-batch';
+import { decodeBatch, FileReader, type Decoded } from './decode-batch';
 
 export interface PredictOptions {
   topK: number;
@@ -84,7 +84,8 @@ async function runBatches(batches: Prediction[][], forward: BatchForward, labels
   const total = batches.reduce((n, b) => n + b.length, 0);
   let done = 0;
   opts.onProgress?.(0, total);
-  const decode = (k: number): Promise<Decoded[]> => decodeBatch(batches[k]!.map((p) => p.path), preprocessing.input);
+  const reader = new FileReader();
+  const decode = (k: number): Promise<Decoded[]> => decodeBatch(batches[k]!.map((p) => p.path), preprocessing.input, reader);
   let upcoming = batches.length ? decode(0) : null;
   for (let k = 0; k < batches.length; k++) {
     const batch = batches[k]!;
