@@ -12,7 +12,7 @@ import { layersModelToOnnx } from '../export/onnx/layers-to-onnx';
 import { encodeModel } from '../export/onnx/onnx-proto';
 import { standardizeSnapshot } from '../export/standardize-layers';
 
-/** Probabilities (n × classes, row-major) for n normalised NHWC images. */
+/** Probabilities (n × classes, row-major) for n normalised NHWC images; x is read only until the promise settles (callers reuse it). */
 export type BatchForward = ((x: Float32Array, n: number) => Promise<Float32Array>) & { engine: 'tfjs' | 'onnxruntime' };
 
 export function tfjsForward(model: tf.LayersModel, pre: Preprocessing, multiCrop = false): BatchForward {

@@ -85,6 +85,8 @@ async function runBatches(batches: Prediction[][], forward: BatchForward, labels
   let done = 0;
   opts.onProgress?.(0, total);
   const reader = new FileReader();
+  // One input buffer for every batch (a forward pass reads it only until it resolves).
+  const input = new Float32Array((batches[0]?.length ?? 0) * per); // the first batch is the largest
   const decode = (k: number): Promise<Decoded[]> => decodeBatch(batches[k]!.map((p) => p.path), preprocessing.input, reader);
   let upcoming = batches.length ? decode(0) : null;
   for (let k = 0; k < batches.length; k++) {
@@ -96,7 +98,7 @@ async function runBatches(batches: Prediction[][], forward: BatchForward, labels
     const ok: number[] = [];
     decoded.forEach((d, i) => ('error' in d ? (batch[i]!.error = toLabErrorData(d.error)) : ok.push(i)));
     if (ok.length) {
-      const x = new Float32Array(ok.length * per);
+      const x = input.subarray(0, ok.length * per);
       ok.forEach((i, row) => {
         const px = (decoded[i] as { pixels: Uint8Array }).pixels;
         const o = row * per;
