@@ -186,8 +186,11 @@ export const section: BenchSection = {
 
       const runs = { lab: [] as number[], peer: [] as number[], peerSync: [] as number[], tfjs: [] as number[], labApi: [] as number[], peerApi: [] as number[] };
       let apiFailed = { lab: 0, peer: 0 };
-      // One untimed pass first, so no side pays for reading the files from disk instead of the page cache.
+      // One untimed pass of each side first, so no side pays for reading the files from disk instead of the page
+      // cache, nor for its code's first (unoptimised) run.
       await peerOnce('readFileSync');
+      await peerOnce('decodeForModel');
+      await labOnce();
       ctx.log('deploy: timing boundaries, both sides: from listing the folder to the last batch\'s probabilities; model conversion and onnxruntime session creation happen before the clock starts on both sides');
       const loadBefore = os.loadavg();
       for (let r = 0; r < reps; r++) {

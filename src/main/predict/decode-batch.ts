@@ -61,15 +61,19 @@ function readBytes(file: string, reader: FileReader): Buffer | LabError {
   }
 }
 
-async function decodeOne(file: string, input: InputConfig, reader: FileReader): Promise<Decoded> {
+function notAnImage(file: string, err: unknown): Decoded {
+  if (err instanceof LabError) return { error: err };
+  return { error: new LabError('UNREADABLE', msg('error.predict.notAnImage', { path: file, detail: (err as Error).message }), { path: file }) };
+}
+
+/** One promise per file (preprocess's own), no async wrapper around it. */
+function decodeOne(file: string, input: InputConfig, reader: FileReader): Promise<Decoded> {
   const bytes = readBytes(file, reader);
-  if (bytes instanceof LabError) return { error: bytes };
-  try {
-    return { pixels: await preprocess(bytes, input) };
-  } catch (err) {
-    if (err instanceof LabError) return { error: err };
-    return { error: new LabError('UNREADABLE', msg('error.predict.notAnImage', { path: file, detail: (err as Error).message }), { path: file }) };
-  }
+  if (bytes instanceof LabError) return Promise.resolve({ error: bytes });
+  return preprocess(bytes, input).then(
+    (pixels): Decoded => ({ pixels }),
+    (err: unknown) => notAnImage(file, err),
+  );
 }
 
 /** Reads every file now and starts its decode (sharp's share on its threads); resolves in the files' order. */

@@ -107,10 +107,13 @@ async function runBatches(batches: Prediction[][], forward: BatchForward, labels
       try {
         const probs = await forward(x, ok.length);
         const classes = probs.length / ok.length;
-        for (const [row, i] of ok.entries()) {
+        for (let row = 0; row < ok.length; row++) {
           const p = probs.subarray(row * classes, (row + 1) * classes);
-          batch[i]!.top = topK(p, labels, opts.topK);
-          batch[i]!.probabilities = Array.from(p);
+          const probabilities = new Array<number>(classes);
+          for (let c = 0; c < classes; c++) probabilities[c] = p[c]!;
+          const prediction = batch[ok[row]!]!;
+          prediction.top = topK(p, labels, opts.topK);
+          prediction.probabilities = probabilities;
         }
         if (opts.preview) await Promise.all(ok.map(async (i) => (batch[i]!.preview = await previewDataUrl((decoded[i] as { pixels: Uint8Array }).pixels, preprocessing))));
       } catch (err) {
@@ -118,6 +121,7 @@ async function runBatches(batches: Prediction[][], forward: BatchForward, labels
       }
     }
     opts.onResults?.(batch);
-    for (let i = 0; i < batch.length; i++) opts.onProgress?.(++done, total);
+    if (opts.onProgress) for (let i = 0; i < batch.length; i++) opts.onProgress(++done, total);
+    else done += batch.length;
   }
 }
