@@ -18,6 +18,8 @@ const views = (datasetId: string, runId: string): [string, string, string][] => 
   ['Runs', '/runs', '[data-testid="run-row"]'],
   ['Run', `/runs/${runId}`, '[data-testid="run-title"]'],
   ['Predict', '/predict', 'h1'],
+  ['Capture', '/capture', 'h1'],
+  ['Live', '/live', 'h1'],
   ['Tune', '/tune', 'h1'],
   ['Compare', '/compare', 'h1'],
   ['Playground', '/playground', 'h1'],
@@ -98,7 +100,7 @@ test.describe('accessibility', () => {
 
   for (const theme of ['light', 'dark'] as const) {
     test(`axe finds no serious or critical violation on any view (${theme} theme)`, async ({ page }) => {
-      test.setTimeout(540_000); // twelve views, each analysed in full
+      test.setTimeout(540_000); // fourteen views, each analysed in full
       await withLab(PORT, TOKEN, (call) => call('settings.set', { theme }));
       const dir = path.resolve('.lab-home/axe');
       mkdirSync(dir, { recursive: true });

@@ -20,7 +20,8 @@ const MESSY = path.join(E2E_DATA, 'messy');
 /**
  * Words that may stay Latin in a Chinese UI, and why:
  * - format and file-type names a user types or sees in file names (PNG, ONNX, TFLite, CSV…);
- * - product and library names (TensorFlow.js, Teachable Machine, oneDNN, WebAssembly, Node.js, sharp, Chromium…);
+ * - product and library names (TensorFlow.js, Teachable Machine, oneDNN, WebAssembly, Node.js, sharp, Chromium, PyTorch,
+ *   DistributedDataParallel, NCCL…);
  * - names of algorithms and layers as the literature writes them in Chinese texts too (Adam, SGD, RMSprop, ReLU,
  *   Dropout, BatchNorm, softmax, CNN, MLP, ResNet, MobileNetV2);
  * - units and symbols (px, MB, MiB, GiB, img/s, ms, s, x, C, ln, NaN, Inf, top-1, L2);
@@ -36,7 +37,7 @@ const ALLOWED = new Set(
     // formats
     'png', 'jpeg', 'jpg', 'webp', 'gif', 'tiff', 'avif', 'bmp', 'heif', 'heic', 'svg', 'csv', 'tsv', 'json', 'html', 'zip', 'onnx', 'tflite', 'rgb', 'rgba', 'int8', 'uint8', 'float16', 'float32', 'nhwc',
     // products and libraries
-    'tensorflow', 'tensorflow.js', 'tfjs', 'teachable', 'machine', 'onednn', 'webassembly', 'wasm', 'simd', 'xnnpack', 'node.js', 'node', 'sharp', 'electron', 'chromium', 'cuda', 'cudnn', 'cpu', 'gpu', 'javascript', 'typescript', 'fashion-mnist', 'mnist', 'echarts', 'vue', 'http', 'api', 'url', 'ui', 'cli', 'id',
+    'tensorflow', 'tensorflow.js', 'tfjs', 'teachable', 'machine', 'onednn', 'webassembly', 'wasm', 'simd', 'xnnpack', 'node.js', 'node', 'sharp', 'electron', 'chromium', 'cuda', 'cudnn', 'cpu', 'gpu', 'javascript', 'typescript', 'python', 'pytorch', 'distributeddataparallel', 'gloo', 'nccl', 'torchrun', 'fashion-mnist', 'mnist', 'echarts', 'vue', 'http', 'api', 'url', 'ui', 'cli', 'id',
     // algorithms, layers, optimizers
     'adam', 'sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'relu', 'elu', 'selu', 'tanh', 'sigmoid', 'softmax', 'dropout', 'batchnorm', 'batch', 'norm', 'cnn', 'mlp', 'resnet', 'mobilenetv2', 'mobilenet', 'glorot', 'he', 'xavier', 'lttb', 'cosine', 'ema', 'l1', 'l2', 'mse', 'logits', 'one-hot', 'smoothgrad', 'grad-cam', 'cutout', 'mixup', 'xnn',
     // units and symbols
@@ -179,6 +180,8 @@ test.describe.serial('the Chinese UI', () => {
       { name: 'Runs', route: '/runs', ready: '[data-testid="run-row"]' },
       { name: 'Run', route: `/runs/${run.id}`, ready: '[data-testid="run-title"]', shot: 'run' },
       { name: 'Predict', route: '/predict', ready: 'h1' },
+      { name: 'Capture', route: '/capture', ready: 'h1' },
+      { name: 'Live', route: '/live', ready: 'h1' },
       {
         name: 'Tuning',
         route: '/tune',

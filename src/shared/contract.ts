@@ -8,10 +8,10 @@ import { EngineOptionsSchema } from './engine-options';
 import { SearchRequestSchema, TuneRequestSchema } from './tuning';
 import type { TuningState, TuningSummary } from './tuning';
 import { AugmentBatchRequestSchema, AugmentPreviewRequestSchema, AugmentWriteRequestSchema } from './augment-config';
-import { ExplainImagesRequestSchema, LiveOpenRequestSchema, LivePredictRequestSchema } from './live';
-import type { ExplainedImage, LiveModelInfo, LivePrediction } from './live';
 import { CaptureToDatasetSchema, DeleteFrameRequestSchema, FramesQuerySchema, SaveFrameRequestSchema } from './capture';
 import type { CaptureSummary, CapturedFrame } from './capture';
+import { ExplainImagesRequestSchema, LiveOpenRequestSchema, LivePredictRequestSchema } from './live';
+import type { ExplainedImage, LiveModelInfo, LivePrediction } from './live';
 import type {
   AppInfo,
   AugmentBatchPreview,
