@@ -157,6 +157,12 @@ test.describe.serial('the Chinese UI', () => {
       }
       // Run names are names (the user can rename them), including the tuning steps' runs.
       for (const r of await call('runs.list')) for (const part of r.name.toLowerCase().split(/\s+/)) names.add(part);
+      // Other specs share this lab home: their datasets, camera captures and classes are the user's names too.
+      const named = [...(await call('datasets.list')), ...(await call('capture.list'))];
+      for (const d of named) {
+        for (const part of d.name.toLowerCase().split(/\s+/)) names.add(part);
+        for (const c of d.classes) for (const part of c.name.toLowerCase().split(/\s+/)) names.add(part);
+      }
       return { run: detail, messyId: m.id, sampleId: sample.id, tuneId: tune.id };
     }));
     for (const part of run.name.toLowerCase().split(/\s+/)) names.add(part);
