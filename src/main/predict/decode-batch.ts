@@ -7,9 +7,13 @@
  * (Reading on a worker thread instead was measured too: no faster on two cores, where onnxruntime's threads already
  * use both during a batch.)
  * Files are read into slices of one shared chunk (FileReader) rather than readFileSync's fresh buffer per file:
- * no fstat and no allocation per file, which for 300-byte PNGs is a large share of the read.
+ * no fstat and no allocation per file, which for 300-byte PNGs is a large share of the read. Only small files are
+ * read this way: at most SMALL_BYTES of a file is read synchronously, and a larger file (a photo) is read with
+ * fs/promises instead, so the service's event loop (the desktop app's main process, `lab serve`) is never held by
+ * a big read: a batch holds it for at most batch × SMALL_BYTES of reading.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { InputConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
 import { msg } from '../../shared/messages';
@@ -18,47 +22,46 @@ import { preprocess } from '../datasets/preprocess';
 /** Pixels of one file, or the reason it could not be used. */
 export type Decoded = { pixels: Uint8Array } | { error: LabError };
 
-/** A chunk this large is shared by the small files of many batches; a new one starts when less than ROOM is left. */
+/** A chunk this large is shared by the small files of many batches; a new one starts when less than SMALL_BYTES is left. */
 const CHUNK_BYTES = 1 << 20;
-const ROOM_BYTES = 64 << 10;
+/** Files below this size are read synchronously into the chunk; larger ones asynchronously. */
+export const SMALL_BYTES = 64 << 10;
 
 /**
- * Reads whole files into consecutive slices of a shared chunk. A slice is never written again once handed out
- * (sharp may still be reading it on its threads), so the chunk is simply dropped when it is used up. A file that
- * fills the room left is finished with readFileSync on the same descriptor and returned as its own buffer.
+ * Reads small files whole into consecutive slices of a shared chunk. A slice is never written again once handed
+ * out (sharp may still be reading it on its threads), so the chunk is simply dropped when it is used up.
  */
 export class FileReader {
   private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
   private used = 0;
 
-  read(file: string): Buffer {
-    if (this.chunk.length - this.used < ROOM_BYTES) {
+  /** The file's bytes, or null when it is SMALL_BYTES or larger (nothing is kept of it: read it asynchronously). */
+  readSmall(file: string): Buffer | null {
+    if (this.chunk.length - this.used < SMALL_BYTES) {
       this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
       this.used = 0;
     }
-    const room = this.chunk.length - this.used;
     const fd = openSync(file, 'r');
     try {
-      // A short read of a regular file is its end; position null reads from (and advances) the file position.
-      const n = readSync(fd, this.chunk, this.used, room, null);
-      if (n < room) {
-        const bytes = this.chunk.subarray(this.used, this.used + n);
-        this.used += n;
-        return bytes;
-      }
-      return Buffer.concat([this.chunk.subarray(this.used, this.used + n), readFileSync(fd)]);
+      // A short read of a regular file is its end; position null reads from the file's start.
+      const n = readSync(fd, this.chunk, this.used, SMALL_BYTES, null);
+      if (n === SMALL_BYTES) return null;
+      const bytes = this.chunk.subarray(this.used, this.used + n);
+      this.used += n;
+      return bytes;
     } finally {
       closeSync(fd);
     }
   }
+
+  /** The whole file: small ones from the chunk, larger ones read without holding the event loop. */
+  read(file: string): Buffer | Promise<Buffer> {
+    return this.readSmall(file) ?? readFile(file);
+  }
 }
 
-function readBytes(file: string, reader: FileReader): Buffer | LabError {
-  try {
-    return reader.read(file);
-  } catch (err) {
-    return new LabError('UNREADABLE', msg('error.predict.cannotRead', { path: file, detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message }), { path: file });
-  }
+function unreadable(file: string, err: unknown): LabError {
+  return new LabError('UNREADABLE', msg('error.predict.cannotRead', { path: file, detail: (err as NodeJS.ErrnoException).code ?? (err as Error).message }), { path: file });
 }
 
 function notAnImage(file: string, err: unknown): Decoded {
@@ -66,17 +69,29 @@ function notAnImage(file: string, err: unknown): Decoded {
   return { error: new LabError('UNREADABLE', msg('error.predict.notAnImage', { path: file, detail: (err as Error).message }), { path: file }) };
 }
 
-/** One promise per file (preprocess's own), no async wrapper around it. */
-function decodeOne(file: string, input: InputConfig, reader: FileReader): Promise<Decoded> {
-  const bytes = readBytes(file, reader);
-  if (bytes instanceof LabError) return Promise.resolve({ error: bytes });
+function decodeBytes(file: string, bytes: Buffer, input: InputConfig): Promise<Decoded> {
   return preprocess(bytes, input).then(
     (pixels): Decoded => ({ pixels }),
     (err: unknown) => notAnImage(file, err),
   );
 }
 
-/** Reads every file now and starts its decode (sharp's share on its threads); resolves in the files' order. */
+/** One promise per file (preprocess's own, after an asynchronous read for a large file), no async wrapper. */
+function decodeOne(file: string, input: InputConfig, reader: FileReader): Promise<Decoded> {
+  let bytes: Buffer | Promise<Buffer>;
+  try {
+    bytes = reader.read(file);
+  } catch (err) {
+    return Promise.resolve({ error: unreadable(file, err) });
+  }
+  if (Buffer.isBuffer(bytes)) return decodeBytes(file, bytes, input);
+  return bytes.then(
+    (b) => decodeBytes(file, b, input),
+    (err: unknown): Decoded => ({ error: unreadable(file, err) }),
+  );
+}
+
+/** Reads every small file now and starts its decode (sharp's share on its threads); resolves in the files' order. */
 export function decodeBatch(files: string[], input: InputConfig, reader = new FileReader()): Promise<Decoded[]> {
   return Promise.all(files.map((f) => decodeOne(f, input, reader)));
 }
