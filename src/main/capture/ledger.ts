@@ -5,18 +5,14 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import type { CapturedFrame } from '../../shared/capture';
 import { LabError } from '../../shared/errors';
 import { msg } from '../../shared/messages';
 import { captureRoot } from '../workspace-guard';
 import type { Workspace } from '../workspace';
 
-export interface LedgerFrame {
-  className: string;
-  file: string;
-  bytes: number;
-  width: number;
-  height: number;
-  at: string;
+/** A frame as the ledger keeps it: what capture.frames shows of it (less its id and thumbnail), and its hash. */
+export interface LedgerFrame extends Omit<CapturedFrame, 'id' | 'thumb'> {
   sha256: string;
 }
 
