@@ -8,27 +8,19 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { exportModel } from '../export/export-model';
 import { runCli } from '../cli/test-support';
-import { PATCH, PLACES, SIZE, synthetic, trainedCnn } from './test-support/patch-task';
+import { PATCH, PLACES, SIZE, synthetic } from './test-support/patch-task';
+import { exportPatchCnn, PATCH_CLASSES as CLASSES } from './test-support/patch-export';
 
 await tf.setBackend('cpu');
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'lab-heatmap-cli-'));
 const images = path.join(root, 'images');
 const exported = path.join(root, 'model');
-const CLASSES = ['top-left', 'bottom-right'];
 
 beforeAll(async () => {
   process.env.LAB_HOME = path.join(root, 'home');
-  const model = await trainedCnn();
-  await exportModel(model, {
-    format: 'tfjs',
-    outDir: exported,
-    labels: CLASSES,
-    preprocessing: { input: { size: SIZE, channels: 1, fit: 'squash' }, normalization: 'unit', channelOrder: 'L', layout: 'NHWC' },
-    modelName: 'patches',
-  });
+  await exportPatchCnn(exported);
   mkdirSync(images);
   const test = synthetic(4, 5);
   const pixels = Uint8Array.from(await test.x.data(), (v) => Math.round(v * 255));

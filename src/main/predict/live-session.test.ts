@@ -9,8 +9,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LabError } from '../../shared/errors';
-import { exportModel } from '../export/export-model';
-import { massOnPatch, SIZE, synthetic, trainedCnn } from '../explain/test-support/patch-task';
+import { massOnPatch, SIZE, synthetic } from '../explain/test-support/patch-task';
+import { exportPatchCnn, PATCH_CLASSES as CLASSES } from '../explain/test-support/patch-export';
 import { openWorkspace } from '../workspace';
 import { LiveSession } from './live-session';
 
@@ -18,19 +18,10 @@ await tf.setBackend('cpu');
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'lab-live-'));
 const exported = path.join(root, 'model');
-const CLASSES = ['top-left', 'bottom-right'];
 let frames: { png: Buffer; pixels: Uint8Array; label: number }[] = [];
 
 beforeAll(async () => {
-  const model = await trainedCnn();
-  await exportModel(model, {
-    format: 'tfjs',
-    outDir: exported,
-    labels: CLASSES,
-    preprocessing: { input: { size: SIZE, channels: 1, fit: 'squash' }, normalization: 'unit', channelOrder: 'L', layout: 'NHWC' },
-    modelName: 'patches',
-  });
-  model.dispose();
+  await exportPatchCnn(exported);
   const test = synthetic(4, 5);
   const all = Uint8Array.from(await test.x.data(), (v) => Math.round(v * 255));
   tf.dispose([test.x, test.y]);
