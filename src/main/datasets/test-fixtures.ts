@@ -66,6 +66,24 @@ export async function put(file: string, data: Buffer | string): Promise<void> {
 }
 
 /** Every entry under dir with its type, mode, size, mtime and content hash (links by target): equal before/after = untouched. */
+/**
+ * Grey 12 × 12 class folders that a tiny model can tell apart: "bright" (a ramp), "dark" (stripes), "mid" (a
+ * diagonal pattern); `perClass` PNGs each under `dir/<class>/`.
+ */
+export async function putGreyClasses(dir: string, classes: ('bright' | 'dark' | 'mid')[], perClass: number): Promise<void> {
+  const pattern = {
+    bright: (i: number) => (x: number) => 150 + ((x * 9 + i * 5) % 100),
+    dark: (i: number) => (_x: number, y: number) => ((y + i) % 3 ? 20 : 90),
+    mid: (i: number) => (x: number, y: number) => 90 + ((x + y + i) % 4) * 15,
+  };
+  for (let i = 0; i < perClass; i++) {
+    for (const c of classes) {
+      const grey = pattern[c](i);
+      await put(path.join(dir, c, `${i}.png`), await image(12, 12, (x, y) => { const v = grey(x, y); return [v, v, v]; }));
+    }
+  }
+}
+
 export function treeFingerprint(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (d: string): void => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateTestTime } from '../augment/test-time';
 import { importDataset, loadSplit } from '../datasets';
 import { openSplit, readSplitRows, type SplitOnDisk } from '../datasets/split-on-disk';
-import { image, put, tempDir, tempWorkspace } from '../datasets/test-fixtures';
+import { tempDir, tempWorkspace, putGreyClasses } from '../datasets/test-fixtures';
 import { buildModel, preprocessingFor } from '../models';
 import { evaluateModel, type ReadRows } from './evaluate';
 import { parseTrainConfig } from './train-config';
@@ -25,14 +25,7 @@ const input = { size: 8, channels: 1 as const, fit: 'squash' as const };
 
 beforeAll(async () => {
   // Three grey classes, 10 images each, 12 × 12 px; 40 % of them held out for the test.
-  for (let i = 0; i < 10; i++) {
-    await put(path.join(data.dir, 'bright', `${i}.png`), await image(12, 12, (x) => {
-      const v = 150 + ((x * 9 + i * 5) % 100); return [v, v, v]; }));
-    await put(path.join(data.dir, 'dark', `${i}.png`), await image(12, 12, (_x, y) => {
-      const v = (y + i) % 3 ? 20 : 90; return [v, v, v]; }));
-    await put(path.join(data.dir, 'mid', `${i}.png`), await image(12, 12, (x, y) => {
-      const v = 90 + ((x + y + i) % 4) * 15; return [v, v, v]; }));
-  }
+  await putGreyClasses(data.dir, ['bright', 'dark', 'mid'], 10);
   datasetId = (await importDataset(work.ws, { paths: [data.dir], split: { val: 0.1, test: 0.4, seed: 3 } })).id;
 }, 60_000);
 afterAll(() => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset, loadSplit } from '../datasets';
 import { openSplit, readSplitRows, type SplitOnDisk } from '../datasets/split-on-disk';
-import { image, put, tempDir, tempWorkspace } from '../datasets/test-fixtures';
+import { tempDir, tempWorkspace, putGreyClasses } from '../datasets/test-fixtures';
 import { buildModel, preprocessingFor, splitTransferModel } from '../models';
 import { lossAndAccuracy, predictProbabilities } from './evaluate';
 import { embeddingKey, embeddingsFor } from './embedding-cache';
@@ -30,12 +30,7 @@ const input = { size: 8, channels: 1 as const, fit: 'squash' as const };
 
 beforeAll(async () => {
   // Two grey classes, 15 images each, 12 × 12 px (bright with a ramp, dark with stripes).
-  for (let i = 0; i < 15; i++) {
-    await put(path.join(data.dir, 'bright', `${i}.png`), await image(12, 12, (x) => {
-      const v = 150 + ((x * 9 + i * 5) % 100); return [v, v, v]; }));
-    await put(path.join(data.dir, 'dark', `${i}.png`), await image(12, 12, (_x, y) => {
-      const v = (y + i) % 3 ? 20 : 90; return [v, v, v]; }));
-  }
+  await putGreyClasses(data.dir, ['bright', 'dark'], 15);
   datasetId = (await importDataset(work.ws, { paths: [data.dir], split: { val: 0.3, test: 0.1, seed: 5 } })).id;
 }, 60_000);
 afterAll(() => {
