@@ -64,8 +64,10 @@ async function runLab(dir: string, arch: 'bench' | 'ref', epochs: number, batch:
     const result = events.find((e) => e.type === 'result');
     if (m.code !== 0 || !result) throw new Error(`lab train failed (${m.code}): ${(m.stderr + m.stdout).slice(-800)}`);
     const epochLogs = events.filter((e) => e.type === 'epoch') as { durationS: number; imagesPerS: number }[];
-    const seconds = epochLogs.reduce((s, e) => s + e.durationS, 0);
-    const images = epochLogs.reduce((s, e) => s + e.imagesPerS * e.durationS, 0);
+    // Each epoch trains on the whole training split, and its imagesPerS counts its batches only (the validation
+    // pass excluded, as torch_ref.py's train_time excludes its evaluation): the run's rate is their harmonic mean.
+    const images = epochLogs.length;
+    const seconds = epochLogs.reduce((s, e) => s + 1 / e.imagesPerS, 0);
     const backendLine = events.find((e) => e.type === 'info' && /^Training on /.test(String(e.message)));
     return {
       backend: backendLine ? String(backendLine.message).replace(/^Training on /, '').replace(/\.$/, '') : 'unknown',

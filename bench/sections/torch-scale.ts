@@ -54,8 +54,9 @@ async function measure(v: Variant, data: string, config: string): Promise<Measur
     const result = events.find((e) => e.type === 'result');
     if (r.code !== 0 || !result) throw new Error(`${v.name}: lab train failed (${r.code}): ${(r.stderr + r.stdout).slice(-800)}`);
     const epochs = (events.filter((e) => e.type === 'epoch') as { durationS: number; imagesPerS: number }[]).slice(1);
-    const seconds = epochs.reduce((s, e) => s + e.durationS, 0);
-    const images = epochs.reduce((s, e) => s + e.imagesPerS * e.durationS, 0);
+    // Every epoch trains on the whole split and its imagesPerS counts its batches only: the rate is their harmonic mean.
+    const images = epochs.length;
+    const seconds = epochs.reduce((s, e) => s + 1 / e.imagesPerS, 0);
     // The words the run keeps (run.json's backend: the lab's backend, or "PyTorch <version> on <device>, N processes").
     const runFile = path.join(home, 'runs', String(result.runId), 'run.json');
     const backend = existsSync(runFile) ? String((JSON.parse(readFileSync(runFile, 'utf8')) as { backend: string }).backend) : 'unknown';

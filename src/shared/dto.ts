@@ -206,7 +206,9 @@ export interface EpochLog {
   valLoss: number | null;
   valAccuracy: number | null;
   lr: number;
+  /** Wall time of the epoch: its batches and its validation pass. */
   durationS: number;
+  /** Training images per second of the epoch's batches (the validation pass excluded, as peers count theirs). */
   imagesPerS: number;
   /** Early stopping state after this epoch. */
   bestEpoch: number | null;

@@ -201,6 +201,7 @@ class Trainer:
                 self._save_last(True, self.elapsed())
                 ev.log("info", "torchJob.stopped", f"Stopped after epoch {epoch + 1} batch {b + 1}; the checkpoint resumes from there.", epoch=epoch + 1, batch=b + 1)
                 raise Stopped()
+        train_s = max(1e-9, time.time() - t0)
         val_loss = val_acc = None
         if self.has_val:
             val_loss, val_acc = self.validate()
@@ -214,7 +215,7 @@ class Trainer:
             "valAccuracy": val_acc,
             "lr": lr,
             "durationS": duration,
-            "imagesPerS": seen / duration,
+            "imagesPerS": seen / train_s,
             "bestEpoch": None,
             "patienceLeft": None,
         }

@@ -103,8 +103,9 @@ export async function runPeerBenchmark(o: PeerBenchmarkOptions): Promise<PeerBen
       hooks: {
         onBatch: () => undefined,
         onEpoch: (e) => {
-          trainS += e.durationS;
-          seen += e.imagesPerS * e.durationS;
+          // imagesPerS counts the epoch's batches only; every epoch trains on the whole split.
+          trainS += train.n / e.imagesPerS;
+          seen += train.n;
           log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${e.accuracy.toFixed(4)} ${e.imagesPerS.toFixed(0)} img/s`);
         },
         onLog: (level, message) => log(`${level}: ${message}`),

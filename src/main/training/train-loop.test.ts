@@ -98,3 +98,30 @@ describe('TrainLoop events and cancels', () => {
     expect(seen).toBe(boom);
   });
 });
+
+describe('TrainLoop epoch timing', () => {
+  it('the epoch lasts its batches plus its validation, while its images/s counts the batches only', async () => {
+    let clockMs = 0;
+    const val = syntheticImages({ n: 8, seed: 2 });
+    const logs: { durationS: number; imagesPerS: number }[] = [];
+    await trainRun({
+      config,
+      train,
+      val,
+      runDir: mkdtempSync(path.join(os.tmpdir(), 'loop-')),
+      hooks: { onBatch: () => undefined, onEpoch: (e) => logs.push(e), onLog: () => undefined },
+      // Each batch takes 1 s on this clock, each validation pass 10 s.
+      callbacks: [{ name: 'clock', order: 0, batchEnd: () => void (clockMs += 1000) }],
+      validate: async () => {
+        clockMs += 10_000;
+        return { loss: 1, accuracy: 0.5 };
+      },
+      now: () => clockMs,
+    });
+    expect(logs).toHaveLength(2);
+    for (const e of logs) {
+      expect(e.durationS).toBeCloseTo(12); // 2 batches + validation
+      expect(e.imagesPerS).toBeCloseTo(16 / 2); // 16 images in 2 s of batches
+    }
+  });
+});

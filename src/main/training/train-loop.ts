@@ -150,7 +150,8 @@ export class TrainLoop {
         // Let messages (pause, stop) in before the next batch.
         await new Promise<void>((r) => setImmediate(r));
       }
-      this.epochLog = await this.summarise(() => Math.max(1e-9, (this.now() - epochStart - (this.pausedMs - pausedAtStart)) / 1000));
+      const trainS = Math.max(1e-9, (this.now() - epochStart - (this.pausedMs - pausedAtStart)) / 1000);
+      this.epochLog = await this.summarise(trainS, () => Math.max(1e-9, (this.now() - epochStart - (this.pausedMs - pausedAtStart)) / 1000));
       this.state = { ...this.state, epochsDone: this.epoch + 1, elapsedS: this.elapsedS() };
       await this.fire('epochEnd');
     } catch (err) {
@@ -178,8 +179,11 @@ export class TrainLoop {
     await this.fire('batchEnd');
   }
 
-  /** The epoch's log: training means, validation, and the duration measured after validation. */
-  private async summarise(duration: () => number): Promise<EpochLog> {
+  /**
+   * The epoch's log: training means, validation, the epoch's duration measured after validation, and the training
+   * throughput over the batches alone (`trainS`, pauses excluded), as the peer measures its own.
+   */
+  private async summarise(trainS: number, duration: () => number): Promise<EpochLog> {
     let valLoss: number | null = null;
     let valAccuracy: number | null = null;
     if (this.val && this.val.n > 0 && this.validate) {
@@ -198,7 +202,7 @@ export class TrainLoop {
       valAccuracy,
       lr: this.lr,
       durationS,
-      imagesPerS: seen / durationS,
+      imagesPerS: seen / trainS,
       bestEpoch: null,
       patienceLeft: null,
     };
