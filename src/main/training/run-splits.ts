@@ -12,6 +12,7 @@
 import type { TrainConfig } from '../../shared/config';
 import { channelMean, createBatchAugmenter, type BatchAugmenter } from '../augment';
 import { loadSplit } from '../datasets';
+import { cacheName } from '../datasets/pixel-cache';
 import type { ImageArray } from '../datasets/image-array';
 import { labelsOnly, openSplit, splitChannelMean, streamAboveBytes, type SplitOnDisk } from '../datasets/split-on-disk';
 import { preprocessingFor } from '../models';
@@ -43,12 +44,40 @@ export interface RunSplitsOptions {
   signal?: AbortSignal;
   /** Memory allowance in bytes of pixels (default streamAboveBytes()). */
   allowance?: number;
+  /** Shared by calls on the same dataset (a tune's trials): each split is opened, loaded and averaged once. */
+  memo?: SplitsMemo;
+}
+
+/** What repeated openRunSplits calls on one dataset share, keyed by dataset, input and what was read. */
+export class SplitsMemo {
+  private readonly jobs = new Map<string, Promise<unknown>>();
+
+  /** make()'s promise, made the first time `key` is asked for (a failed one is forgotten, so a later call retries). */
+  once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let job = this.jobs.get(key) as Promise<T> | undefined;
+    if (!job) {
+      job = make();
+      job.catch(() => this.jobs.delete(key));
+      this.jobs.set(key, job);
+    }
+    return job;
+  }
+}
+
+/** `make()` through the memo when there is one (key: the config's dataset and input, and `what`). */
+function shared<T>(memo: SplitsMemo | undefined, config: Pick<TrainConfig, 'datasetId' | 'input'>, what: string, make: () => Promise<T>): Promise<T> {
+  return memo ? memo.once(`${config.datasetId}/${cacheName(config.input)}/${what}`, make) : make();
+}
+
+/** A split of the run's dataset as it lies in the decoded cache (opened once per memo). */
+export function openRunSplit(ws: Workspace, config: Pick<TrainConfig, 'datasetId' | 'input'>, split: 'train' | 'val', o: Pick<RunSplitsOptions, 'signal' | 'memo'> = {}): Promise<SplitOnDisk> {
+  return shared(o.memo, config, split, () => openSplit(ws, config.datasetId, config.input, split, o.signal ? { signal: o.signal } : {}));
 }
 
 export async function openRunSplits(ws: Workspace, config: TrainConfig, o: RunSplitsOptions): Promise<RunSplits> {
   const io = o.signal ? { signal: o.signal } : {};
-  const train = await openSplit(ws, config.datasetId, config.input, 'train', io);
-  const val = o.hasVal ? await openSplit(ws, config.datasetId, config.input, 'val', io) : null;
+  const train = await openRunSplit(ws, config, 'train', o);
+  const val = o.hasVal ? await openRunSplit(ws, config, 'val', o) : null;
   const allowance = o.allowance ?? streamAboveBytes();
   const bytes = (s: SplitOnDisk): number => s.n * s.rowBytes;
   // Whether any augmentation is configured (the mean only sets its fill colour, so a neutral one answers this).
@@ -57,11 +86,12 @@ export async function openRunSplits(ws: Workspace, config: TrainConfig, o: RunSp
   const stream = !o.inMemory && !cachesEmbeddings && bytes(train) > allowance ? train : null;
   const valOnDisk = val !== null && !o.inMemory && (cachesEmbeddings || stream !== null || bytes(val) > allowance);
 
-  const trainArray = cachesEmbeddings || stream ? labelsOnly(train) : await loadSplit(ws, config.datasetId, config.input, 'train', io);
-  const valArray = val ? (valOnDisk ? labelsOnly(val) : await loadSplit(ws, config.datasetId, config.input, 'val', io)) : null;
+  const load = (split: 'train' | 'val'): Promise<ImageArray> => shared(o.memo, config, `${split}.pixels`, () => loadSplit(ws, config.datasetId, config.input, split, io));
+  const trainArray = cachesEmbeddings || stream ? labelsOnly(train) : await load('train');
+  const valArray = val ? (valOnDisk ? labelsOnly(val) : await load('val')) : null;
   // The augmentation's fill colour is the training split's mean (read from disk a chunk at a time when streamed).
   // Cached embeddings are never augmented: there the augmenter only tells the run that its augmentation is skipped.
-  const mean = !augmenting || cachesEmbeddings ? null : stream ? await splitChannelMean(train, o.signal) : channelMean(trainArray);
+  const mean = !augmenting || cachesEmbeddings ? null : await shared(o.memo, config, 'train.mean', async () => (stream ? splitChannelMean(train, o.signal) : channelMean(trainArray)));
   const augmenter = !augmenting ? null : createBatchAugmenter(config.augmentation, config.input, config.seed, mean ? { mean } : {});
   const validate = val && valOnDisk && !cachesEmbeddings ? streamedValidation(val, preprocessingFor(config), train.classes.length) : null;
   return { train: trainArray, val: valArray, onDisk: { train, val }, stream, cachesEmbeddings, validate, augmenter };

@@ -5,12 +5,17 @@
 import type { TrainConfig } from '../../shared/config';
 import type { EpochLog } from '../../shared/dto';
 import { LabError, toLabErrorData, type LabErrorData } from '../../shared/errors';
+import type * as tf from '@tensorflow/tfjs';
 import { channelMean, createBatchAugmenter } from '../augment';
 import type { ImageArray } from '../datasets/image-array';
+import { isOnDisk, labelsOnly } from '../datasets/split-on-disk';
+import { preprocessingFor } from '../models';
 import { createRun, saveModel, setRunStatus } from '../runs';
-import { trainRun } from '../training';
-import { prepareEmbeddingRun, usesEmbeddingCache } from '../training/embedding-training';
+import { trainRun, type TrainRunOptions } from '../training';
+import { prepareEmbeddingRun, usesEmbeddingCache, type EmbeddingRun } from '../training/embedding-training';
 import { stopWhen } from '../training/callbacks/stop-when';
+import { openRunSplits } from '../training/run-splits';
+import { streamedValidation } from '../training/streamed-validation';
 import type { TuneContext } from './context';
 
 export interface TaggedRunResult {
@@ -28,6 +33,7 @@ export interface TaggedRunOptions {
   config: TrainConfig;
   /** e.g. ['step:4'] */
   tags: string[];
+  /** Train (and validate) on these images in memory instead of the tune's splits (step 2's sample). */
   train?: ImageArray;
   val?: ImageArray | null;
   /** Ends the run successfully after an epoch (e.g. 100 % training accuracy reached). */
@@ -61,21 +67,17 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
     halted = rule === 0 ? 'halted' : 'terminated';
     note = why;
   });
-  // The run's augmentation applies here as in any run (a step that must not augment says so in its config).
-  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
   const t0 = Date.now();
   try {
-    // A frozen backbone: trials share the embedding cache, so each trial trains only the head.
     const log = (level: 'info' | 'warn', message: string): void => ctx.io.emit({ type: 'run.log', runId, level, message });
-    const embeddings = usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws: ctx.ws, config, train, val, log }) : null;
+    const data = await trialData(ctx, config, { train, val }, log);
     const result = await trainRun({
       config,
-      train,
-      val,
+      train: data.train,
+      val: data.val,
       runDir,
       writeMetrics: true,
-      ...(augmenter && !embeddings ? { augmenter } : {}),
-      ...(embeddings ? { model: embeddings.head, source: embeddings.source, validate: embeddings.validate } : {}),
+      ...data.options,
       callbacks: [rules],
       ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       hooks: {
@@ -87,7 +89,7 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
         onLog: (level, message) => ctx.io.emit({ type: 'run.log', runId, level, message }),
       },
     });
-    const model = embeddings ? embeddings.finish(result.model) : result.model;
+    const model = data.finish(result.model);
     await saveModel(runDir, model);
     model.dispose();
     const endedBy = halted as 'halted' | 'terminated' | null; // set inside the callback, which TS cannot see
@@ -105,6 +107,60 @@ export async function trainTagged(ctx: TuneContext, opts: TaggedRunOptions): Pro
     const outcome = err instanceof LabError && err.code === 'NAN_LOSS' ? 'diverged' : 'failed';
     return { runId, epochs, outcome, note: error.message, error, durationS: (Date.now() - t0) / 1000 };
   }
+}
+
+/** What a trial trains and validates on, and the trainRun options that say how. */
+export interface TrialData {
+  /** Pixels in memory, or labels only when they stay on disk. */
+  train: ImageArray;
+  val: ImageArray | null;
+  options: Pick<TrainRunOptions, 'augmenter' | 'stream' | 'validate' | 'model' | 'source'>;
+  /** The model to save: the trained one, or (cached embeddings) its head put back into the whole model. */
+  finish(trained: tf.LayersModel): tf.LayersModel;
+}
+
+/**
+ * A trial's data. The tune's splits on disk are opened as a normal run opens them (run-splits.ts: loaded when they
+ * fit the memory allowance, streamed from the decoded cache when not, neither with cached embeddings), through the
+ * tune's memo, so trials share what was loaded. Arrays in memory (step 2's sample, tests) are trained on as given.
+ * The run's augmentation applies as in any run (a step that must not augment says so in its config); a frozen
+ * backbone trains only its head, on the embedding cache the trials share.
+ */
+export async function trialData(
+  ctx: TuneContext,
+  config: TrainConfig,
+  split: { train: TuneContext['data']['train']; val: TuneContext['data']['val'] },
+  log: (level: 'info' | 'warn', message: string) => void,
+): Promise<TrialData> {
+  const { train, val } = split;
+  const signal = ctx.io.signal ? { signal: ctx.io.signal } : {};
+  const withEmbeddings = (d: Omit<TrialData, 'finish'>, embeddings: EmbeddingRun | null): TrialData =>
+    embeddings
+      ? { ...d, options: { model: embeddings.head, source: embeddings.source, validate: embeddings.validate }, finish: (m) => embeddings.finish(m) }
+      : { ...d, finish: (m) => m };
+  if (isOnDisk(train)) {
+    const splits = await openRunSplits(ctx.ws, config, {
+      hasVal: val !== null && isOnDisk(val),
+      ...(ctx.data.memo ? { memo: ctx.data.memo } : {}),
+      ...(ctx.data.allowance !== undefined ? { allowance: ctx.data.allowance } : {}),
+      ...signal,
+    });
+    // A validation split given in memory (not the tune's own) is predicted as it is.
+    const valArray = val && !isOnDisk(val) ? val : splits.val;
+    const embeddings = splits.cachesEmbeddings ? await prepareEmbeddingRun({ ws: ctx.ws, config, train: splits.onDisk.train, val: splits.onDisk.val ?? valArray, log, ...signal }) : null;
+    const options: TrialData['options'] = {
+      ...(splits.augmenter ? { augmenter: splits.augmenter } : {}),
+      ...(splits.stream ? { stream: splits.stream } : {}),
+      ...(splits.validate && valArray === splits.val ? { validate: splits.validate } : {}),
+    };
+    return withEmbeddings({ train: splits.train, val: valArray, options }, embeddings);
+  }
+  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
+  const embeddings = usesEmbeddingCache(config, augmenter !== null) ? await prepareEmbeddingRun({ ws: ctx.ws, config, train, val, log, ...signal }) : null;
+  // The tune's validation split on disk beside training pixels in memory: validated a batch at a time.
+  const validate = val && isOnDisk(val) ? streamedValidation(val, preprocessingFor(config), train.classes.length) : null;
+  const options: TrialData['options'] = { ...(augmenter ? { augmenter } : {}), ...(validate ? { validate } : {}) };
+  return withEmbeddings({ train, val: val && isOnDisk(val) ? labelsOnly(val) : val, options }, embeddings);
 }
 
 /** Last epoch's numbers, or nulls. */

@@ -22,7 +22,7 @@ export async function initialLossCheck(ctx: TuneContext, opts: { toInput?: Input
   const pre = preprocessingFor(config);
   const toInput: InputFn = opts.toInput ?? ((x, n, s, ch) => toInputTensor(x, n, s, ch, pre.normalization));
   const batchSize = Math.max(1, config.batchSize);
-  const sample = shuffledHead(ctx.data.train, ctx.budgets.initialBatches * batchSize, config.seed);
+  const sample = await shuffledHead(ctx.data.train, ctx.budgets.initialBatches * batchSize, config.seed);
 
   const model = await buildModel(config, C);
   // The loss straight from the logits (log-softmax) when the model has them, so a huge loss is not clipped away.

@@ -6,10 +6,10 @@
 import { debiasedEma } from '../../../shared/analysis/smoothing';
 import { thinKeepingExtremes } from '../../../shared/analysis/thin';
 import type { LrRangePoint, LrRangeResult, TuneStepResult } from '../../../shared/tuning';
-import { channelMean, createBatchAugmenter } from '../../augment';
 import { createRun, setRunStatus } from '../../runs';
 import { CALLBACK_ORDER, CancelFit, trainRun, type Callback } from '../../training';
 import type { TuneContext } from '../context';
+import { trialData } from '../tagged-run';
 import { fmt, stepResult } from './step-result';
 import { msg } from '../../../shared/messages';
 
@@ -132,15 +132,16 @@ export async function lrRangeTest(ctx: TuneContext): Promise<TuneStepResult> {
 
   const lrs = sweepRates(lo, hi, iters);
   const losses: number[] = [];
-  // The sweep is one callback on the one trainer, so every training option (clipping, decay mask, optimizer) applies.
-  const augmenter = createBatchAugmenter(config.augmentation, config.input, config.seed, { mean: channelMean(train) });
+  // The sweep is one callback on the one trainer, so every training option (clipping, decay mask, optimizer) applies;
+  // its data is opened as any trial's (streamed from disk when the split does not fit in memory).
+  const data = await trialData(ctx, config, { train, val: null }, (level, message) => ctx.io.emit({ type: 'run.log', runId: run.id, level, message }));
   const { model } = await trainRun({
     config,
-    train,
+    train: data.train,
     val: null,
     runDir,
     writeMetrics: true,
-    ...(augmenter ? { augmenter } : {}),
+    ...data.options,
     without: ['lr-schedule', 'nan-guard', 'early-stopping', 'checkpoints', 'time-budget'],
     callbacks: [lrSweep(lrs, losses)],
     ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),

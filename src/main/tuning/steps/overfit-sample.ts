@@ -18,7 +18,7 @@ const FLAT_DROP = 0.1;
 export async function overfitSmallSample(ctx: TuneContext): Promise<TuneStepResult> {
   const started = new Date();
   const k = ctx.budgets.overfitPerClass;
-  const sample = perClassSample(ctx.data.train, k, ctx.config.seed);
+  const sample = await perClassSample(ctx.data.train, k, ctx.config.seed);
   const config = {
     ...ctx.config,
     name: `tune step 2 · overfit ${sample.n} images`,
