@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveAugment } from '../../shared/augment-config';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { AugmentBatchRequestSchema, resolveAugment } from '../../shared/augment-config';
 import { importDataset } from '../datasets/import';
 import { decodeForModel } from '../datasets/preprocess';
 import { augmentHandlers } from '../service/handlers/augment';
@@ -14,10 +14,17 @@ import { trainRun } from '../training/trainer';
 import { openWorkspace } from '../workspace';
 import type { BatchAugmenter } from './batch-augmenter';
 import { loadSplit } from '../datasets/pixel-cache';
-import { channelMean } from './dataset-mean';
+import { resetReads } from '../datasets/test-support/read-counter';
+import { createBatchAugmenter } from './batch-path';
+import { channelMean, datasetMean } from './dataset-mean';
 import { drawParams } from './params';
-import { trainingBatchRows } from './preview';
+import { buildBatchPreview, trainingBatchRows } from './preview';
 import { augmentWithSharp } from './sharp-path';
+
+// What is read from the decoded cache: images per call of the batch reader, and whole-split loads.
+const reads = vi.hoisted(() => ({ rowsPerRead: [] as number[], wholeLoads: 0 }));
+vi.mock('../datasets/split-on-disk', async (orig) => (await import('../datasets/test-support/read-counter')).countingReader(await orig(), reads));
+vi.mock('../datasets/pixel-cache', async (orig) => (await import('../datasets/test-support/read-counter')).countingLoader(await orig(), reads));
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -127,5 +134,56 @@ describe('augment handlers', () => {
     expect([meta.width, meta.height, meta.format]).toEqual([16, 16, 'png']);
     await expect(h['augment.writeCopies']({ datasetId: id, config: { preset: 'standard' }, outDir: path.join(root, '6', 'aug'), copies: 1, size: 16, channels: 3, seed: 1, split: 'all' })).rejects.toThrow(/outDir: .*never writes into your image folders/);
     expect(existsSync(path.join(root, '6', 'aug'))).toBe(false);
+  });
+});
+
+describe('reading only what is shown', () => {
+  it('the batch preview reads only the batch from the decoded cache and shows the pixels the whole split in memory gave', async () => {
+    const { ws, id } = await digitDataset();
+    // Erasing every image with the mean colour, so the training split's mean shows in the pixels.
+    const req = AugmentBatchRequestSchema.parse({
+      datasetId: id,
+      config: { preset: 'light', erasing: { enabled: true, p: 1, fill: 'mean', area: [0.2, 0.3], aspect: [1, 1] } },
+      input: { size: 8, channels: 3, fit: 'squash' },
+      seed: 3,
+      batchSize: 3,
+      epoch: 1,
+      batch: 1,
+      limit: 3,
+    });
+    await loadSplit(ws, id, req.input, 'train'); // the cache exists, as after an import
+    resetReads(reads);
+    const got = await buildBatchPreview(ws, req);
+    expect(reads.wholeLoads).toBe(0);
+    expect(reads.rowsPerRead).toEqual([3]); // the batch's images, not the 8 of the split
+
+    // As it was computed before: the whole split loaded, the batch's rows gathered, its mean from the array.
+    const train = await loadSplit(ws, id, req.input, 'train');
+    expect(train.n).toBeGreaterThan(3);
+    const rows = trainingBatchRows(req.seed, train.n, req.batchSize, req.epoch, req.batch);
+    const per = 8 * 8 * 3;
+    const x = tf.tensor4d(Float32Array.from(Array.from(rows).flatMap((r) => Array.from(train.x.subarray(r * per, (r + 1) * per), (v) => v / 255))), [rows.length, 8, 8, 3]);
+    const y = tf.oneHot(tf.tensor1d(Array.from(rows, (r) => train.y[r]!), 'int32'), 2).toFloat() as tf.Tensor2D;
+    const aug = createBatchAugmenter(req.config, req.input, req.seed, { mean: channelMean(train) })!;
+    const out = aug.apply(x, y, { epoch: req.epoch, imageIds: Int32Array.from(rows, (r) => train.index[r]!) });
+    const want = await out.x.data();
+    expect(got.items.map((i) => i.index)).toEqual(Array.from(rows, (r) => train.index[r]!));
+    for (let i = 0; i < got.items.length; i++) {
+      const px = await pngPixels(got.items[i]!.image);
+      for (let p = 0; p < per; p++) expect(px[p]).toBe(Math.round(Math.min(1, Math.max(0, want[i * per + p]!)) * 255));
+    }
+    tf.dispose([x, y, out.x, out.y]);
+  });
+
+  it('the dataset mean is the mean of the whole split in memory, read without loading the split', async () => {
+    const { ws, id } = await digitDataset();
+    for (const channels of [3, 1] as const) {
+      resetReads(reads);
+      const got = await datasetMean(ws, id, channels);
+      expect(reads.wholeLoads).toBe(0);
+      const want = channelMean(await loadSplit(ws, id, { size: 32, channels, fit: 'squash' }, 'train'));
+      expect(got).toHaveLength(channels);
+      got.forEach((v, c) => expect(Math.abs(v - want[c]!)).toBeLessThan(1e-6));
+    }
   });
 });

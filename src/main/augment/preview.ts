@@ -17,12 +17,12 @@ import { LabError } from '../../shared/errors';
 import { msg } from '../../shared/messages';
 import { parseOrThrow } from '../../shared/validation';
 import { readManifest, type Manifest } from '../datasets/manifest';
-import { loadSplit } from '../datasets/pixel-cache';
+import { openSplit, readSplitRows, splitChannelMean } from '../datasets/split-on-disk';
 import { decodeForModel } from '../datasets/preprocess';
 import { mixSeed, seededPermutation } from '../training/seeded-random';
 import type { Workspace } from '../workspace';
 import { createBatchAugmenter } from './batch-path';
-import { channelMean, datasetMean } from './dataset-mean';
+import { datasetMean } from './dataset-mean';
 import { drawMixup, drawParams } from './params';
 import { hashSeed, Rng } from './prng';
 import { augmentWithSharp, pngDataUrl } from './sharp-path';
@@ -116,7 +116,8 @@ export function trainingBatchRows(seed: number, n: number, batchSize: number, ep
 
 export async function buildBatchPreview(ws: Workspace, request: AugmentBatchRequest): Promise<AugmentBatchPreview> {
   const req = parseOrThrow(AugmentBatchRequestSchema, request, 'batch preview request');
-  const train = await loadSplit(ws, req.datasetId, req.input, 'train');
+  // The split stays in the decoded cache: only the batch's images are read.
+  const train = await openSplit(ws, req.datasetId, req.input, 'train');
   if (train.n === 0) throw new LabError('NO_IMAGES', msg('error.augment.noTrainingImages', { id: req.datasetId }));
   const batchesPerEpoch = Math.ceil(train.n / req.batchSize);
   const batch = req.batch % batchesPerEpoch;
@@ -124,18 +125,15 @@ export async function buildBatchPreview(ws: Workspace, request: AugmentBatchRequ
   const n = rows.length;
   const { size, channels } = req.input;
   const rowBytes = size * size * channels;
+  const bytes = await readSplitRows(train, rows);
   const pixels = new Float32Array(n * rowBytes);
-  const labels = new Int32Array(n);
-  const ids = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = rows[i]!;
-    const src = train.x.subarray(r * rowBytes, (r + 1) * rowBytes);
-    for (let k = 0; k < rowBytes; k++) pixels[i * rowBytes + k] = src[k]! / 255;
-    labels[i] = train.y[r]!;
-    ids[i] = train.index[r] ?? r;
-  }
+  for (let k = 0; k < pixels.length; k++) pixels[k] = bytes[k]! / 255;
+  const labels = Int32Array.from(rows, (r) => train.y[r]!);
+  const ids = Int32Array.from(rows, (r) => train.index[r] ?? r);
   const settings = resolveAugment(req.config);
-  const aug = createBatchAugmenter(req.config, req.input, req.seed, { mean: channelMean(train) });
+  // The trainer fills erased rectangles with the training split's mean: measured a chunk at a time, only when used.
+  const fillsWithMean = settings.erasing.enabled && settings.erasing.fill === 'mean';
+  const aug = createBatchAugmenter(req.config, req.input, req.seed, fillsWithMean ? { mean: await splitChannelMean(train) } : {});
   const x = tf.tensor4d(pixels, [n, size, size, channels]);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), train.classes.length).toFloat() as tf.Tensor2D);
   const out = aug ? aug.apply(x, y, { epoch: req.epoch, imageIds: ids }) : { x: x.clone(), y: y.clone() };

@@ -2,14 +2,23 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TrainConfigSchema } from '../../../shared/config';
 import { PredictRequestSchema, ExportRequestSchema } from '../../../shared/contract';
 import type { LabEvent } from '../../../shared/events';
 import { colourModel } from '../../export/test-support/tiny-models';
 import { createRun, saveModel } from '../../runs';
 import { openWorkspace } from '../../workspace';
-import { exportHandlers } from './export';
+import { importDataset } from '../../datasets';
+import { loadSplit } from '../../datasets/pixel-cache';
+import { distinct, put } from '../../datasets/test-fixtures';
+import { resetReads } from '../../datasets/test-support/read-counter';
+import { calibrationData, evaluationData, exportHandlers } from './export';
+
+// What is read from the decoded cache: images per call of the batch reader, and whole-split loads.
+const reads = vi.hoisted(() => ({ rowsPerRead: [] as number[], wholeLoads: 0 }));
+vi.mock('../../datasets/split-on-disk', async (orig) => (await import('../../datasets/test-support/read-counter')).countingReader(await orig(), reads));
+vi.mock('../../datasets/pixel-cache', async (orig) => (await import('../../datasets/test-support/read-counter')).countingLoader(await orig(), reads));
 
 describe('export handlers', () => {
   it("runs.export writes under <runDir>/export/<format>; models.predict takes a run id or an export folder", async () => {
@@ -70,5 +79,33 @@ describe('export handlers', () => {
     });
     await expect(h['models.predict'](PredictRequestSchema.parse({ model: run.id, paths: [folder], topK: 1, jobId: 'job-b' }))).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(await h['models.cancelPredict']('job-b')).toEqual({ cancelled: false });
+  });
+
+  it('quantisation reads only the images it measures and calibrates on, the same pixels as the splits in memory', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lab-handlers-export-reads-'));
+    const ws = openWorkspace(path.join(root, 'home'));
+    for (let i = 0; i < 10; i++) for (const c of [0, 1]) await put(path.join(root, 'images', `class-${c}`, `${i}.png`), await distinct(c, i));
+    const datasetId = (await importDataset(ws, { paths: [path.join(root, 'images')], split: { val: 0.2, test: 0.3, seed: 2 } })).id;
+    const input = { size: 8, channels: 3 as const, fit: 'squash' as const };
+    const config = TrainConfigSchema.parse({ datasetId, input });
+    const [train, test] = [await loadSplit(ws, datasetId, input, 'train'), await loadSplit(ws, datasetId, input, 'test')];
+    const per = 8 * 8 * 3;
+    expect(test.n).toBeGreaterThan(3);
+    expect(train.n).toBeGreaterThan(4);
+
+    resetReads(reads);
+    const evaluation = await evaluationData({ ws }, config, train.classes, 3);
+    expect(reads).toEqual({ rowsPerRead: [3], wholeLoads: 0 });
+    expect(evaluation.data?.pixels).toEqual(test.x.subarray(0, 3 * per));
+    expect(evaluation.data?.labels).toEqual(Array.from(test.y.subarray(0, 3)));
+    expect(evaluation.note).toBe('Quantised accuracy measured on 3 test images.');
+
+    resetReads(reads);
+    const calibration = await calibrationData({ ws }, config, 4);
+    expect(reads).toEqual({ rowsPerRead: [4], wholeLoads: 0 });
+    // Four images spread evenly over the training split, as before.
+    const want = new Uint8Array(4 * per);
+    for (let i = 0; i < 4; i++) want.set(train.x.subarray(Math.floor((i * train.n) / 4) * per, (Math.floor((i * train.n) / 4) + 1) * per), i * per);
+    expect(calibration).toEqual({ pixels: want, n: 4 });
   });
 });

@@ -4,7 +4,7 @@ import type { LabHandlers } from '../../../shared/contract';
 import type { ExportFormat, Prediction } from '../../../shared/dto';
 import { LabError } from '../../../shared/errors';
 import { msg } from '../../../shared/messages';
-import { loadSplit } from '../../datasets';
+import { openSplit, readSplitRows } from '../../datasets/split-on-disk';
 import { exportModel, type EvaluationData } from '../../export/export-model';
 import { DEFAULT_CALIBRATION_IMAGES, type CalibrationData } from '../../export/tflite/write-tflite-export';
 import { preprocessingFor } from '../../models/preprocessing';
@@ -21,16 +21,17 @@ export type ExportHandlers = Pick<LabHandlers, 'runs.export' | 'models.predict' 
 /** At most this many test images are run twice to measure what quantisation costs. */
 const MAX_EVAL_IMAGES = 2000;
 
-/** The run's test split (or validation split if it has no test images), when its decoded cache can be read. */
-async function evaluationData(ctx: ServiceContext, config: TrainConfig, classes: string[]): Promise<{ data?: EvaluationData; note?: string }> {
+/** The run's test split (or validation split if it has no test images), its first `max` images, when its decoded cache can be read. */
+export async function evaluationData(ctx: Pick<ServiceContext, 'ws'>, config: TrainConfig, classes: string[], max = MAX_EVAL_IMAGES): Promise<{ data?: EvaluationData; note?: string }> {
   for (const split of ['test', 'val'] as const) {
     try {
-      const arr = await loadSplit(ctx.ws, config.datasetId, config.input, split);
+      // The split stays in the decoded cache: only the images measured on are read.
+      const arr = await openSplit(ctx.ws, config.datasetId, config.input, split);
       if (arr.classes.join('\n') !== classes.join('\n')) return { note: 'The dataset\'s classes changed since training, so the quantised accuracy was not measured.' };
       if (!arr.n) continue;
-      const n = Math.min(arr.n, MAX_EVAL_IMAGES);
-      const per = arr.size * arr.size * arr.channels;
-      return { data: { pixels: arr.x.subarray(0, n * per), labels: Array.from(arr.y.subarray(0, n)) }, note: `Quantised accuracy measured on ${n} ${split} images.` };
+      const n = Math.min(arr.n, max);
+      const pixels = await readSplitRows(arr, Int32Array.from({ length: n }, (_, i) => i));
+      return { data: { pixels, labels: Array.from(arr.y.subarray(0, n)) }, note: `Quantised accuracy measured on ${n} ${split} images.` };
     } catch (err) {
       return { note: `The quantised accuracy was not measured: ${(err as Error).message}` };
     }
@@ -39,17 +40,18 @@ async function evaluationData(ctx: ServiceContext, config: TrainConfig, classes:
 }
 
 /** Up to n training images spread evenly over the split: what an int8 TFLite export is calibrated on. */
-async function calibrationData(ctx: ServiceContext, config: TrainConfig, n: number): Promise<CalibrationData | undefined> {
-  const arr = await loadSplit(ctx.ws, config.datasetId, config.input, 'train').catch(() => null);
-  if (!arr || !arr.n) return undefined;
-  const m = Math.min(n, arr.n);
-  const per = arr.size * arr.size * arr.channels;
-  const pixels = new Uint8Array(m * per);
-  for (let i = 0; i < m; i++) {
-    const src = Math.floor((i * arr.n) / m);
-    pixels.set(arr.x.subarray(src * per, (src + 1) * per), i * per);
+export async function calibrationData(ctx: Pick<ServiceContext, 'ws'>, config: TrainConfig, n: number): Promise<CalibrationData | undefined> {
+  try {
+    const arr = await openSplit(ctx.ws, config.datasetId, config.input, 'train');
+    if (!arr.n) return undefined;
+    const m = Math.min(n, arr.n);
+    // Only those images are read from the decoded cache.
+    const pixels = await readSplitRows(arr, Int32Array.from({ length: m }, (_, i) => Math.floor((i * arr.n) / m)));
+    return { pixels, n: m };
+  } catch {
+    // No readable cache: the export goes on without calibration images, as it always has.
+    return undefined;
   }
-  return { pixels, n: m };
 }
 
 function defaultOutDir(ctx: ServiceContext, runId: string, format: ExportFormat, quantize: string): string {
