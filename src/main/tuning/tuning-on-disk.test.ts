@@ -13,6 +13,7 @@ import { TuneBudgetsSchema } from '../../shared/tuning';
 import { importDataset } from '../datasets';
 import { loadSplit } from '../datasets/pixel-cache';
 import { distinct, put, tempDir, tempWorkspace } from '../datasets/test-fixtures';
+import { resetReads } from '../datasets/test-support/read-counter';
 import { parseTrainConfig } from '../training';
 import type { TuneContext, TuneData } from './context';
 import { loadTuneData } from './data';
@@ -21,31 +22,8 @@ import { lrRangeTest } from './steps/lr-range';
 import { trainTagged } from './tagged-run';
 
 const seen = vi.hoisted(() => ({ rowsPerRead: [] as number[], wholeLoads: 0 }));
-
-vi.mock('../datasets/split-on-disk', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../datasets/split-on-disk')>();
-  return {
-    ...real,
-    readSplitRows: (split: Parameters<typeof real.readSplitRows>[0], picks: ArrayLike<number>) => {
-      seen.rowsPerRead.push(picks.length);
-      return real.readSplitRows(split, picks);
-    },
-    readPixels: (split: Parameters<typeof real.readPixels>[0], picks: ArrayLike<number>) => {
-      if (real.isOnDisk(split)) seen.rowsPerRead.push(picks.length);
-      return real.readPixels(split, picks);
-    },
-  };
-});
-vi.mock('../datasets/pixel-cache', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../datasets/pixel-cache')>();
-  return {
-    ...real,
-    loadSplit: (...args: Parameters<typeof real.loadSplit>) => {
-      seen.wholeLoads++;
-      return real.loadSplit(...args);
-    },
-  };
-});
+vi.mock('../datasets/split-on-disk', async (orig) => (await import('../datasets/test-support/read-counter')).countingReader(await orig(), seen));
+vi.mock('../datasets/pixel-cache', async (orig) => (await import('../datasets/test-support/read-counter')).countingLoader(await orig(), seen));
 
 await tf.setBackend('cpu');
 
@@ -70,10 +48,7 @@ afterAll(() => {
   work.cleanup();
   folders.forEach((f) => f.cleanup());
 });
-beforeEach(() => {
-  seen.rowsPerRead.length = 0;
-  seen.wholeLoads = 0;
-});
+beforeEach(() => resetReads(seen));
 
 const config = (datasetId: string, over: Partial<TrainConfigInput> = {}) =>
   parseTrainConfig({
@@ -131,8 +106,7 @@ describe('tuning trials on a dataset in the decoded cache', () => {
     const largest: Record<string, number> = {};
     const sizes: Record<string, { train: number; val: number }> = {};
     for (const which of ['small', 'big'] as const) {
-      seen.rowsPerRead.length = 0;
-      seen.wholeLoads = 0;
+      resetReads(seen);
       const cfg = config(ids[which], { epochs: 1 });
       const data = await loadTuneData(work.ws, cfg, undefined, { allowance: 0 });
       sizes[which] = { train: data.train.n, val: data.val!.n };
