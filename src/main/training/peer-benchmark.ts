@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { importDataset, loadSplit, type ImageArray } from '../datasets';
+import { importDataset } from '../datasets';
+import { labelsOnly, openSplit, readSplitRows, streamAboveBytes, type SplitOnDisk } from '../datasets/split-on-disk';
 import { initBackend } from '../engine';
 import { openWorkspace } from '../workspace';
 import { PEER_ARCHITECTURES, preprocessingFor } from '../models';
@@ -18,20 +19,18 @@ import { evaluateModel } from './evaluate';
 import { parseTrainConfig } from './train-config';
 import { trainRun } from './trainer';
 
-/** The first `limit` images of each class (all when 0), as torch_ref.py's --limit takes the first files. */
-function firstPerClass(a: ImageArray, limit: number): ImageArray {
+/** The first `limit` images of each class (all when 0), as torch_ref.py's --limit takes the first files; no pixels are read. */
+function firstPerClass(a: SplitOnDisk, limit: number): SplitOnDisk {
   if (!limit) return a;
   const seen = new Map<number, number>();
-  const rows: number[] = [];
+  const keep: number[] = [];
   for (let i = 0; i < a.n; i++) {
     const k = seen.get(a.y[i]!) ?? 0;
-    if (k < limit) rows.push(i);
+    if (k < limit) keep.push(i);
     seen.set(a.y[i]!, k + 1);
   }
-  const row = a.size * a.size * a.channels;
-  const x = new Uint8Array(rows.length * row);
-  rows.forEach((r, i) => x.set(a.x.subarray(r * row, (r + 1) * row), i * row));
-  return { ...a, x, y: Int32Array.from(rows, (r) => a.y[r]!), index: Int32Array.from(rows, (r) => a.index[r]!), n: rows.length };
+  const pick = (v: Int32Array): Int32Array => Int32Array.from(keep, (i) => v[i]!);
+  return { ...a, rows: pick(a.rows), y: pick(a.y), index: pick(a.index), n: keep.length };
 }
 
 export interface PeerBenchmarkOptions {
@@ -79,8 +78,12 @@ export async function runPeerBenchmark(o: PeerBenchmarkOptions): Promise<PeerBen
     const ws = openWorkspace(home);
     const input = { size, channels, fit: 'squash' as const };
     const dataset = await importDataset(ws, { paths: [o.data], input, split: { val: 0, test: 0, seed: 0 } });
-    const train = firstPerClass(await loadSplit(ws, dataset.id, input, 'train'), o.limit ?? 0);
-    const test = firstPerClass(await loadSplit(ws, dataset.id, input, 'test'), o.limit ?? 0);
+    const onDisk = firstPerClass(await openSplit(ws, dataset.id, input, 'train'), o.limit ?? 0);
+    // The test split stays in the decoded cache (evaluated a batch at a time). The training split is loaded when it
+    // fits the memory allowance, as a run's is (the peer holds its images in memory too), and streamed when not.
+    const test = firstPerClass(await openSplit(ws, dataset.id, input, 'test'), o.limit ?? 0);
+    const stream = onDisk.n * onDisk.rowBytes > streamAboveBytes() ? onDisk : null;
+    const train = stream ? labelsOnly(stream) : { ...labelsOnly(onDisk), x: await readSplitRows(onDisk, Int32Array.from({ length: onDisk.n }, (_, i) => i)) };
     if (train.n === 0 || test.n === 0) throw new Error(`${o.data}: expected train/<class>/* and test/<class>/* images`);
     const loadS = (Date.now() - t0) / 1000;
     const config = parseTrainConfig({
@@ -100,6 +103,7 @@ export async function runPeerBenchmark(o: PeerBenchmarkOptions): Promise<PeerBen
       train,
       val: null,
       runDir: ws.runDir('peer-benchmark'),
+      ...(stream ? { stream } : {}),
       hooks: {
         onBatch: () => undefined,
         onEpoch: (e) => {
