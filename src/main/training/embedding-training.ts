@@ -15,6 +15,7 @@ import type { Batch, BatchSource } from './batch-source';
 import { CALLBACK_ORDER, type Callback } from './callbacks/callback';
 import { epochLength, epochOrder } from './class-balance';
 import { embeddingKey, embeddingsFor } from './embedding-cache';
+import { skipEmbeddingGradient } from './embedding-head';
 import { lossAndAccuracy } from './evaluate';
 import { mixSeed } from './seeded-random';
 
@@ -33,6 +34,8 @@ export function usesEmbeddingCache(config: TrainConfig, augmenting: boolean): bo
 export class EmbeddingBatches implements BatchSource {
   readonly batchesPerEpoch: number;
   private order = new Int32Array(0);
+  private xs = new Float32Array(0);
+  private oneHot = new Float32Array(0);
 
   constructor(
     private readonly x: Float32Array,
@@ -53,9 +56,14 @@ export class EmbeddingBatches implements BatchSource {
     const rows = this.order.subarray(b * B, Math.min(this.order.length, (b + 1) * B));
     const n = rows.length;
     const C = this.data.classes.length;
-    const xs = new Float32Array(n * this.dim);
+    // One buffer per run for the batch's rows and one for its labels (tensor2d copies them into the backend), so
+    // the hundreds of small steps of a head make no garbage here.
+    if (this.xs.length < B * this.dim) this.xs = new Float32Array(B * this.dim);
+    if (this.oneHot.length < B * C) this.oneHot = new Float32Array(B * C);
+    const xs = this.xs.subarray(0, n * this.dim);
     // One-hot labels written directly (a head's step is small enough that three extra kernels show).
-    const oneHot = new Float32Array(n * C);
+    const oneHot = this.oneHot.subarray(0, n * C);
+    oneHot.fill(0);
     for (let i = 0; i < n; i++) {
       const r = rows[i]!;
       xs.set(this.x.subarray(r * this.dim, (r + 1) * this.dim), i * this.dim);
@@ -65,24 +73,22 @@ export class EmbeddingBatches implements BatchSource {
   }
 }
 
-/** Probabilities of the head on n × dim embeddings, in inference mode. */
-export async function headProbabilities(head: tf.LayersModel, x: Float32Array, n: number, dim: number, batchSize = 256): Promise<Float32Array> {
-  const parts: Float32Array[] = [];
+/**
+ * Probabilities of the head on n × dim embeddings, in inference mode, `batchSize` rows per forward pass.
+ * Through `apply` rather than `predict`: predict's input checks and its slicing into batches of 32 cost ~10 ms
+ * for a head whose forward pass over a few hundred embeddings takes well under one, once per epoch.
+ */
+export async function headProbabilities(head: tf.LayersModel, x: Float32Array, n: number, dim: number, batchSize = 2048): Promise<Float32Array> {
+  let out: Float32Array | null = null;
   for (let start = 0; start < n; start += batchSize) {
     const m = Math.min(batchSize, n - start);
-    const t = tf.tensor2d(x.subarray(start * dim, (start + m) * dim), [m, dim]);
-    const p = head.predict(t) as tf.Tensor2D;
-    parts.push((await p.data()) as Float32Array);
-    t.dispose();
+    const p = tf.tidy(() => head.apply(tf.tensor2d(x.subarray(start * dim, (start + m) * dim), [m, dim]), { training: false }) as tf.Tensor2D);
+    const values = (await p.data()) as Float32Array;
     p.dispose();
+    out ??= new Float32Array(n * p.shape[1]);
+    out.set(values, start * p.shape[1]);
   }
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return out ?? new Float32Array(0);
 }
 
 export interface EmbeddingRun {
@@ -121,6 +127,7 @@ export async function prepareEmbeddingRun(o: EmbeddingRunOptions): Promise<Embed
   let t = Date.now();
   const whole = await buildModel(config, numClasses);
   const { features, head, dim } = splitTransferModel(whole, cfg, numClasses);
+  skipEmbeddingGradient(head);
   time.buildMs = Date.now() - t;
   const splits = val && val.n > 0 ? [train, val] : [train];
   t = Date.now();
