@@ -185,28 +185,34 @@ napi_value DepthwiseBackwardWeights(napi_env env, napi_callback_info info) {
   });
 }
 
-// batchNormForward(M, C, eps, x, gamma, beta, y, mean, variance)
-napi_value BatchNormForward(napi_env env, napi_callback_info info) {
+// batchNormForward(M, C, eps, x, gamma, beta, y, mean, variance); batchNormReluForward: the same, y = relu(BN(x))
+napi_value batch_norm_forward_call(napi_env env, napi_callback_info info, bool relu) {
   return guarded(env, [&] {
     Args a(env, info, 9);
     const int M = a.int32(0), C = a.int32(1);
     const size_t n = prod({M, C});
-    lab::batch_norm_forward(M, C, a.number(2), a.f32(3, n), a.f32(4, C), a.f32(5, C), a.f32(6, n), a.f32(7, C), a.f32(8, C));
+    lab::batch_norm_forward(M, C, a.number(2), a.f32(3, n), a.f32(4, C), a.f32(5, C), a.f32(6, n), a.f32(7, C), a.f32(8, C),
+                            relu);
     return undefined(env);
   });
 }
+napi_value BatchNormForward(napi_env env, napi_callback_info info) { return batch_norm_forward_call(env, info, false); }
+napi_value BatchNormReluForward(napi_env env, napi_callback_info info) { return batch_norm_forward_call(env, info, true); }
 
-// batchNormBackward(M, C, eps, x, dy, gamma, mean, variance, dx, dgamma, dbeta)
-napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
+// batchNormBackward(M, C, eps, x, dy, gamma, mean, variance, dx, dgamma, dbeta);
+// batchNormReluBackward(…, beta): the gradient of batchNormReluForward
+napi_value batch_norm_backward_call(napi_env env, napi_callback_info info, bool relu) {
   return guarded(env, [&] {
-    Args a(env, info, 11);
+    Args a(env, info, relu ? 12 : 11);
     const int M = a.int32(0), C = a.int32(1);
     const size_t n = prod({M, C});
     lab::batch_norm_backward(M, C, a.number(2), a.f32(3, n), a.f32(4, n), a.f32(5, C), a.f32(6, C), a.f32(7, C),
-                             a.f32(8, n), a.f32(9, C), a.f32(10, C));
+                             a.f32(8, n), a.f32(9, C), a.f32(10, C), relu ? a.f32(11, C) : nullptr);
     return undefined(env);
   });
 }
+napi_value BatchNormBackward(napi_env env, napi_callback_info info) { return batch_norm_backward_call(env, info, false); }
+napi_value BatchNormReluBackward(napi_env env, napi_callback_info info) { return batch_norm_backward_call(env, info, true); }
 
 // matmul(params, a, b, bias|null, relu, c)
 napi_value Matmul(napi_env env, napi_callback_info info) {
@@ -416,6 +422,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"depthwiseBackwardWeights", nullptr, DepthwiseBackwardWeights, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormForward", nullptr, BatchNormForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormBackward", nullptr, BatchNormBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormReluForward", nullptr, BatchNormReluForward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"batchNormReluBackward", nullptr, BatchNormReluBackward, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"dropoutMask", nullptr, DropoutMask, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gatherToFloat", nullptr, GatherToFloat, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -32,10 +32,26 @@ void partial_sums(long lo, long hi, long C, double* sa, double* sb, F add) {
   }
 }
 
+// The per-channel affine form of the normalisation, y = x·scale + shift, shared by the forward pass and by the
+// backward pass of the fused ReLU (which recomputes y's sign from x instead of reading y back).
+inline float scale_of(float gamma, float variance, float eps) { return gamma / std::sqrt(variance + eps); }
+inline float shift_of(float beta, float mean, float scale) { return beta - mean * scale; }
+
+// tfjs's Relu and its gradient's step(): NaN stays NaN.
+// Written as two selects so that the loops around them vectorise.
+inline float relu_of(float v) {
+  const float r = v > 0.0f ? v : 0.0f;
+  return v == v ? r : v;
+}
+inline float step_of(float v) {
+  const float s = v > 0.0f ? 1.0f : 0.0f;
+  return v == v ? s : v;
+}
+
 }  // namespace
 
 void batch_norm_forward(int Mi, int Ci, float eps, const float* x, const float* gamma, const float* beta, float* y,
-                        float* mean, float* variance) {
+                        float* mean, float* variance, bool relu) {
   const long M = Mi, C = Ci;
   if (M <= 0 || C <= 0) {
     for (long c = 0; c < C; c++) mean[c] = variance[c] = NAN;
@@ -71,9 +87,9 @@ void batch_norm_forward(int Mi, int Ci, float eps, const float* x, const float* 
       const double d = S1 / M;
       const float m = static_cast<float>(s[c] + d);
       const float v = static_cast<float>(std::max(0.0, S2 / M - d * d));
-      const float sc = gamma[c] / std::sqrt(v + eps);
+      const float sc = scale_of(gamma[c], v, eps);
       scale[c] = sc;
-      shift[c] = beta[c] - m * sc;
+      shift[c] = shift_of(beta[c], m, sc);
       if (t == 0) {
         mean[c] = m;
         variance[c] = v;
@@ -82,13 +98,18 @@ void batch_norm_forward(int Mi, int Ci, float eps, const float* x, const float* 
     for (long r = lo; r < hi; r++) {
       const float* xr = x + r * C;
       float* yr = y + r * C;
-      for (long c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+      if (relu) {
+        for (long c = 0; c < C; c++) yr[c] = relu_of(xr[c] * scale[c] + shift[c]);
+      } else {
+        for (long c = 0; c < C; c++) yr[c] = xr[c] * scale[c] + shift[c];
+      }
     }
   }
 }
 
 void batch_norm_backward(int Mi, int Ci, float eps, const float* x, const float* dy, const float* gamma,
-                         const float* mean, const float* variance, float* dx, float* dgamma, float* dbeta) {
+                         const float* mean, const float* variance, float* dx, float* dgamma, float* dbeta,
+                         const float* relu_beta) {
   const long M = Mi, C = Ci;
   if (M <= 0 || C <= 0) {
     for (long c = 0; c < C; c++) dgamma[c] = dbeta[c] = 0.0f;
@@ -102,12 +123,32 @@ void batch_norm_backward(int Mi, int Ci, float eps, const float* x, const float*
     const long lo = M * t / nt, hi = M * (t + 1) / nt;
     double* sdy = part.data() + 2 * t * C;
     double* sdyx = sdy + C;
-    partial_sums(lo, hi, C, sdy, sdyx, [&](long r, float* a, float* b) {
-      const float* xr = x + r * C;
-      const float* g = dy + r * C;
-      for (long c = 0; c < C; c++) {
-        a[c] += g[c];
-        b[c] += g[c] * (xr[c] - mean[c]);
+    // With the ReLU fused, the gradient reaching the normalisation is dy·step(y), y recomputed from x exactly as
+    // the forward pass computed it. The masked gradient goes into dx first, and the second pass finishes it there.
+    std::vector<float> rscale(relu_beta ? C : 0), rshift(relu_beta ? C : 0);
+    for (long c = 0; relu_beta && c < C; c++) {
+      rscale[c] = scale_of(gamma[c], variance[c], eps);
+      rshift[c] = shift_of(relu_beta[c], mean[c], rscale[c]);
+    }
+    const float* __restrict rs = rscale.data();
+    const float* __restrict rh = rshift.data();
+    const float* __restrict mu = mean;
+    partial_sums(lo, hi, C, sdy, sdyx, [&](long r, float* __restrict a, float* __restrict b) {
+      const float* __restrict xr = x + r * C;
+      const float* __restrict g = dy + r * C;
+      if (relu_beta) {
+        float* __restrict o = dx + r * C;
+        for (long c = 0; c < C; c++) {
+          const float gc = g[c] * step_of(xr[c] * rs[c] + rh[c]);
+          o[c] = gc;
+          a[c] += gc;
+          b[c] += gc * (xr[c] - mu[c]);
+        }
+      } else {
+        for (long c = 0; c < C; c++) {
+          a[c] += g[c];
+          b[c] += g[c] * (xr[c] - mu[c]);
+        }
       }
     });
 #pragma omp barrier
@@ -132,7 +173,11 @@ void batch_norm_backward(int Mi, int Ci, float eps, const float* x, const float*
       const float* xr = x + r * C;
       const float* g = dy + r * C;
       float* o = dx + r * C;
-      for (long c = 0; c < C; c++) o[c] = k1[c] * (g[c] - k2[c] - (xr[c] - mean[c]) * k3[c]);
+      if (relu_beta) {
+        for (long c = 0; c < C; c++) o[c] = k1[c] * (o[c] - k2[c] - (xr[c] - mean[c]) * k3[c]);
+      } else {
+        for (long c = 0; c < C; c++) o[c] = k1[c] * (g[c] - k2[c] - (xr[c] - mean[c]) * k3[c]);
+      }
     }
   }
 }

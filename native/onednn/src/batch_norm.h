@@ -9,8 +9,11 @@
 #pragma once
 
 namespace lab {
+// `relu`: y = relu(BN(x)) in the same pass (a ReLU right after the normalisation).
 void batch_norm_forward(int M, int C, float eps, const float* x, const float* gamma, const float* beta, float* y,
-                        float* mean, float* variance);
+                        float* mean, float* variance, bool relu);
+// `relu_beta`: the β of a forward pass with the ReLU fused (the gradient is masked by its output's sign), or null.
 void batch_norm_backward(int M, int C, float eps, const float* x, const float* dy, const float* gamma,
-                         const float* mean, const float* variance, float* dx, float* dgamma, float* dbeta);
+                         const float* mean, const float* variance, float* dx, float* dgamma, float* dbeta,
+                         const float* relu_beta);
 }  // namespace lab

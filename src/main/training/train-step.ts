@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainConfig } from '../../shared/config';
 import { seededDropout } from '../engine/dropout-op';
 import { LOGITS_LAYER } from '../models';
+import { reluApplied, SeedBatchNorm } from '../models/layers/seed-batch-norm';
 import { PROB_EPSILON } from './evaluate';
 import { clipByGlobalNorm, RuleOptimizer } from './rule-optimizer';
 import { seedSource } from './seeded-random';
@@ -95,6 +96,31 @@ function usePlainConv(layer: tf.layers.Layer): void {
   };
 }
 
+const passThroughRelus = new WeakSet<tf.layers.Layer>();
+
+/**
+ * Pairs a batch normalization with the ReLU activation that is its only consumer, so that a training step
+ * computes relu(BN(x)) and its gradient in the normalisation's own passes (engine/batch-norm-op.ts) instead of
+ * two more passes over the activations. The ReLU layer then passes the already-rectified tensor through; it
+ * applies itself to anything else (inference, backends without the fused kernels, other inputs).
+ */
+function fuseBatchNormRelu(layer: tf.layers.Layer, outputs: readonly tf.SymbolicTensor[]): void {
+  if (!(layer instanceof SeedBatchNorm) || !layer.trainable || layer.inboundNodes.length !== 1 || layer.outboundNodes.length !== 1) return;
+  if (outputs.includes(layer.output as tf.SymbolicTensor)) return;
+  const relu = layer.outboundNodes[0]!.outboundLayer;
+  if (relu.getClassName() !== 'Activation' || relu.getConfig().activation !== 'relu' || relu.inboundNodes.length !== 1) return;
+  layer.fuseRelu = true;
+  if (passThroughRelus.has(relu)) return;
+  passThroughRelus.add(relu);
+  const original = relu.call.bind(relu);
+  relu.call = (inputs, kwargs) => {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    // A reshape to its own shape shares the data, both ways (returning x would make Layer.apply clone it, and a
+    // clone's gradient is a Cast that copies the gradient).
+    return kwargs?.training === true && reluApplied.has(x) ? tf.reshape(x, x.shape) : original(inputs, kwargs);
+  };
+}
+
 /** Every layer of a model, nested models included. */
 function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return model.layers.flatMap((l) => (l instanceof tf.LayersModel ? allLayers(l) : [l]));
@@ -124,6 +150,8 @@ export class TrainStep {
     this.dropouts = dropoutLayers(model);
     this.dropouts.forEach(useSeededDropout);
     allLayers(model).forEach(usePlainConv);
+    const outputs = [...model.outputs, ...this.view.outputs];
+    allLayers(model).forEach((l) => fuseBatchNormRelu(l, outputs));
     this.optimizer = new RuleOptimizer(config.optimizer, this.vars, config.weightDecay, trainable.map(decays));
   }
 

@@ -24,6 +24,17 @@ export interface OneDnnAddon {
     x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void;
+  /** batchNormForward followed by y = relu(y) in the same pass; absent from addons built before it. */
+  batchNormReluForward?(
+    m: number, c: number, eps: number,
+    x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, variance: Float32Array,
+  ): void;
+  /** The gradient of batchNormReluForward (β recomputes the ReLU's mask); absent from addons built before it. */
+  batchNormReluBackward?(
+    m: number, c: number, eps: number,
+    x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, beta: Float32Array,
+  ): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   /** Max pooling, params as maxPoolGrad's (native/onednn/src/max_pool.h); absent from addons built before it. */
   maxPool?(p: Int32Array, x: Float32Array, y: Float32Array): void;

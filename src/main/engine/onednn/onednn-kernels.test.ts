@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, PEER_ARCHITECTURES } from '../../models';
 import { parseTrainConfig } from '../../training/train-config';
 import { TrainStep } from '../../training/train-step';
-import { fusedBatchNormTraining, hasFusedBatchNorm } from '../batch-norm-op';
+import { fusedBatchNormTraining, hasFusedBatchNorm, hasFusedBatchNormRelu } from '../batch-norm-op';
 import { maxRelError, randomArray, seeded } from '../test-util';
 import { registerWasmTrainingKernels } from '../wasm/register';
 import { loadOneDnn } from './addon';
@@ -65,7 +65,13 @@ describe.skipIf(!native.ok)('oneDNN kernels match tfjs reference kernels', () =>
   afterAll(() => unregisterOneDnnKernels());
 
   const r = seeded(21);
-  for (const c of convCases(28, 5)) {
+  // 3×3 stride-1 layers with channels in blocks of 16 run on Winograd kernels (on AVX-512 CPUs; conv.cc).
+  const winogradCases: ConvCase[] = [
+    { n: 3, h: 12, w: 9, ci: 16, co: 32, f: 3, stride: 1, dilation: 1, pad: 'same' },
+    { n: 2, h: 10, w: 11, ci: 32, co: 16, f: 3, stride: 1, dilation: 1, pad: 'valid' },
+    { n: 5, h: 14, w: 14, ci: 48, co: 64, f: 3, stride: 1, dilation: 1, pad: 'same' },
+  ];
+  for (const c of [...convCases(28, 5), ...winogradCases]) {
     const label = `${c.n}×${c.h}×${c.w}×${c.ci} → ${c.co}, ${c.f}×${c.f}, stride ${c.stride}, dilation ${c.dilation}, ${c.pad}`;
     it(`Conv2D, FusedConv2D (bias + ReLU) and both gradients: ${label}`, async () => {
       const inputs: Inputs = {
@@ -142,8 +148,8 @@ describe.skipIf(!native.ok)('oneDNN kernels match tfjs reference kernels', () =>
     });
   }
 
-  for (const shape of [[8, 5, 5, 3], [64, 14, 14, 32], [16, 128], [2, 7]]) {
-    it(`fused batch norm equals the document's formula, forward and gradient: [${shape}]`, async () => {
+  for (const [shape, relu] of [[8, 5, 5, 3], [64, 14, 14, 32], [16, 128], [2, 7]].flatMap((sh) => [[sh, false], [sh, true]] as const)) {
+    it(`fused batch norm${relu ? ' + ReLU' : ''} equals the document's formula${relu ? ' then ReLU' : ''}, forward and gradient: [${shape}]`, async () => {
       const c = shape[shape.length - 1]!;
       const size = shape.reduce((p, q) => p * q, 1);
       const inputs: Inputs = {
@@ -157,18 +163,26 @@ describe.skipIf(!native.ok)('oneDNN kernels match tfjs reference kernels', () =>
       // The reference: μ_B and biased σ²_B per channel, x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β, with tfjs's autodiff.
       const formula = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
         const { mean, variance } = tf.moments(x, axes);
-        return { y: tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b), mean, variance };
+        const y = tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b);
+        return { y: relu ? tf.relu(y) : y, mean, variance };
       };
       const compute = (t: Record<string, tf.Tensor>, fused: boolean) => {
-        const bn = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => (fused ? fusedBatchNormTraining(x, g, b, eps)! : formula(x, g, b));
+        const bn = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => (fused ? fusedBatchNormTraining(x, g, b, eps, relu)! : formula(x, g, b));
         const { y, mean, variance } = bn(t.x!, t.gamma!, t.beta!);
         const grads = tf.grads((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bn(x, g, b).y, t.weight!)))([t.x!, t.gamma!, t.beta!]);
         return [y, mean, variance, ...grads];
       };
       await tf.setBackend('wasm');
       expect(hasFusedBatchNorm()).toBe(true);
+      expect(hasFusedBatchNormRelu()).toBe(true);
       await tf.setBackend('cpu');
       expect(hasFusedBatchNorm()).toBe(false);
+      expect(hasFusedBatchNormRelu()).toBe(false);
+      if (relu) {
+        // The ReLU must act: some outputs are clipped (else this case would not test the mask).
+        const y = await both(inputs, (t) => [compute(t, false)[0]!]);
+        expect(y.ref[0]!.filter((v) => v === 0).length).toBeGreaterThan(0);
+      }
       const ref = (await both(inputs, (t) => compute(t, false))).ref;
       const ours = (await both(inputs, (t) => compute(t, tf.getBackend() === 'wasm'))).ours;
       expectClose(ours, ref, 2e-4);

@@ -2,7 +2,7 @@
 // fallback for what oneDNN cannot express). Idempotent.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { BN_GRAD_KERNEL, BN_TRAIN_KERNEL } from '../batch-norm-op';
+import { BN_GRAD_KERNEL, BN_RELU_GRAD_KERNEL, BN_RELU_TRAIN_KERNEL, BN_TRAIN_KERNEL } from '../batch-norm-op';
 import type { OneDnnAddon } from './addon';
 import { setRegisteredAddon } from './active-addon';
 import { batchNormGradOneDnn, batchNormTrainOneDnn } from './batch-norm';
@@ -32,6 +32,8 @@ export const ONEDNN_KERNELS = [
   'Relu',
   BN_TRAIN_KERNEL,
   BN_GRAD_KERNEL,
+  BN_RELU_TRAIN_KERNEL,
+  BN_RELU_GRAD_KERNEL,
   OPTIMIZER_STEP_KERNEL,
   RELU_GRAD_KERNEL,
   DROPOUT_MASK_KERNEL,
@@ -67,6 +69,8 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     Relu: reluNative(addon, previousKernel('Relu')),
     [BN_TRAIN_KERNEL]: batchNormTrainOneDnn(addon),
     [BN_GRAD_KERNEL]: batchNormGradOneDnn(addon),
+    [BN_RELU_TRAIN_KERNEL]: batchNormTrainOneDnn(addon, true),
+    [BN_RELU_GRAD_KERNEL]: batchNormGradOneDnn(addon, true),
     [OPTIMIZER_STEP_KERNEL]: optimizerStepNative(addon),
     [RELU_GRAD_KERNEL]: reluGradNative(addon),
     [DROPOUT_MASK_KERNEL]: dropoutMaskNative(addon),
@@ -80,6 +84,7 @@ export function registerOneDnnKernels(addon: OneDnnAddon): void {
     if (kernelName === DROPOUT_MASK_KERNEL && typeof addon.dropoutMask !== 'function') continue;
     if (kernelName === 'MaxPool' && typeof addon.maxPool !== 'function') continue;
     if (kernelName === 'Relu' && typeof addon.relu !== 'function') continue;
+    if ((kernelName === BN_RELU_TRAIN_KERNEL || kernelName === BN_RELU_GRAD_KERNEL) && (typeof addon.batchNormReluForward !== 'function' || typeof addon.batchNormReluBackward !== 'function')) continue;
     const old = tf.getKernel(kernelName, 'wasm');
     if (old) {
       previous.set(kernelName, old);

@@ -24,10 +24,22 @@ export interface SeedBatchNormArgs {
 
 type Kwargs = Record<string, unknown>;
 
+/**
+ * Outputs of training-mode calls that already include the ReLU that follows the layer (see `fuseRelu`): the
+ * ReLU layer passes them through unchanged (training/train-step.ts pairs the two layers).
+ */
+export const reluApplied = new WeakSet<tf.Tensor>();
+
 export class SeedBatchNorm extends tf.layers.Layer {
   static readonly className = 'SeedBatchNorm';
   readonly momentum: number;
   readonly epsilon: number;
+  /**
+   * Set by the training step when this layer's only consumer is a ReLU: a training call then returns
+   * relu(BN(x)) from one fused kernel where the backend has it, and marks the result in `reluApplied`.
+   * Not part of the saved config; inference calls are unaffected.
+   */
+  fuseRelu = false;
   private gamma!: tf.LayerVariable;
   private beta!: tf.LayerVariable;
   private movingMean!: tf.LayerVariable;
@@ -69,8 +81,11 @@ export class SeedBatchNorm extends tf.layers.Layer {
         const xHat = tf.mul(tf.sub(x, this.movingMean.read()), tf.rsqrt(tf.add(this.movingVariance.read(), this.epsilon)));
         return tf.add(tf.mul(xHat, gamma), beta);
       }
-      // One fused kernel where the backend has it (oneDNN), else the same formula as composite ops.
-      const { y, mean, variance } = fusedBatchNormTraining(x, gamma, beta, this.epsilon) ?? this.composite(x, gamma, beta);
+      // One fused kernel where the backend has it (oneDNN), with the following ReLU when it may be fused, else
+      // the same formula as composite ops.
+      const withRelu = this.fuseRelu ? fusedBatchNormTraining(x, gamma, beta, this.epsilon, true) : null;
+      const { y, mean, variance } = withRelu ?? fusedBatchNormTraining(x, gamma, beta, this.epsilon) ?? this.composite(x, gamma, beta);
+      if (withRelu) reluApplied.add(y);
       const m = x.size / x.shape[x.shape.length - 1]!;
       // m = 1 (a dense layer fed one example) has no unbiased estimate; the trainer warns about batch size 1.
       const unbiased = m > 1 ? m / (m - 1) : 1;
