@@ -196,7 +196,9 @@ export function classOrder(manifest: Manifest): string[] {
 
 /**
  * A split as an ImageArray, read from the decoded cache (built on first use). Only usable images, in manifest
- * order; y indexes classOrder().
+ * order; y indexes classOrder(). Memory grows with the split: use it only for a split known to fit (run-splits.ts
+ * loads one below the memory allowance); elsewhere open the split on disk (split-on-disk.ts: openSplit) and read
+ * the images needed, a batch or a chunk at a time (readSplitRows, splitChannelMean).
  */
 export async function loadSplit(ws: Workspace, datasetId: string, input: InputConfig, split: SplitName, opts: { signal?: AbortSignal; onProgress?: ProgressFn } = {}): Promise<ImageArray> {
   const manifest = await readManifest(ws, datasetId);
