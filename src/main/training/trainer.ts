@@ -29,6 +29,7 @@ import { lossWeightsFor } from './class-balance';
 import { parseTrainConfig } from './train-config';
 import { TrainLoop, type LogLevel, type StopReason } from './train-loop';
 import { TrainStep } from './train-step';
+import { DenseHeadStep } from './embedding-head-step';
 
 export type { StopReason };
 
@@ -68,6 +69,8 @@ export interface TrainRunOptions {
   model?: tf.LayersModel;
   /** Validation by other means than predicting `val`'s pixels (see TrainLoopInit.validate). */
   validate?: ((model: tf.LayersModel) => Promise<{ loss: number; accuracy: number }>) | null;
+  /** Use tfjs's recorded gradient even for a plain dense head (embedding-head-step.ts); tests compare the two. */
+  recordedGradient?: boolean;
 }
 
 export interface TrainRunResult {
@@ -110,7 +113,9 @@ export async function trainRun(opts: TrainRunOptions): Promise<TrainRunResult> {
   const model = ckpt?.model ?? opts.model ?? (await buildModel(config, numClasses));
   const outUnits = (model.outputs[0]!.shape as number[])[1];
   if (outUnits !== numClasses) throw new LabError('BAD_MODEL', msg('error.train.classCountMismatch', { outUnits, numClasses }));
-  const step = new TrainStep(model, config, lossWeightsFor(config.balance, train.y, train.n, numClasses));
+  const classWeights = lossWeightsFor(config.balance, train.y, train.n, numClasses);
+  // A plain dense head (a transfer head on cached embeddings) trains with its gradient written out.
+  const step = (opts.recordedGradient ? null : DenseHeadStep.for(model, config, classWeights)) ?? new TrainStep(model, config, classWeights);
   if (ckpt?.optimizer) step.optimizer.setState(ckpt.optimizer);
   if (ckpt) hooks.onLog('info', `Resuming from the checkpoint after epoch ${ckpt.state.epochsDone}.`);
 
