@@ -59,7 +59,7 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
   }),
   strictObject({
     kind: z.literal('transfer'),
-    /** 'builtin:mobilenetv2' or a folder holding a tfjs layers model.json. */
+    /** 'builtin:mobilenetv2', 'catalog:<id>' (a well-known model downloaded on first use: `lab backbones`), or a folder holding a tfjs layers model.json. */
     backbone: z.string().min(1).default('builtin:mobilenetv2'),
     /** Layer whose output feeds the new head; default: the backbone's last feature layer. */
     cutLayer: z.string().optional(),
@@ -67,7 +67,7 @@ export const ModelConfigSchema = z.discriminatedUnion('kind', [
     trainableLayers: z.number().int().min(0).default(0),
     /** false: the backbone's architecture with random initial weights (to measure what pretraining brings); default true. */
     pretrained: z.boolean().optional(),
-    /** Pixel scaling the backbone was trained with; default: symmetric [-1,1] for the built-in MobileNetV2, unit [0,1] otherwise. */
+    /** Pixel scaling the backbone was trained with; default: symmetric [-1,1] for the built-in MobileNetV2 and catalogue entries, unit [0,1] otherwise. */
     inputNormalization: z.enum(['unit', 'symmetric']).optional(),
     /**
      * Frozen backbone only. 'cache': run it once per image and train the head on the cached embeddings (augmentation is

@@ -20,6 +20,7 @@ import type {
   AugmentWriteResult,
   BatchNormDemo,
   CutLayerInfo,
+  BackboneInfo,
   DatasetSummary,
   DropoutDemo,
   DoctorReport,
@@ -184,6 +185,11 @@ export const labCalls = {
   'models.serving': z.tuple([]),
   /** The layers of a backbone (built-in id or folder of a tfjs layers model / Teachable Machine export) a head can go on. */
   'models.cutLayers': z.tuple([z.object({ backbone: z.string().min(1).max(4096), size: z.number().int().min(8).max(512) })]),
+  /** The bundled backbone and the catalogue of well-known ones downloaded on demand, with their download state. */
+  'backbones.list': z.tuple([]),
+  /** Downloads a catalogue backbone (resuming a partial one), with backbone.progress events; jobId lets backbones.cancelFetch stop it. */
+  'backbones.fetch': z.tuple([z.object({ id: z.string().min(1).max(200), jobId: z.string().min(1).max(100).optional() })]),
+  'backbones.cancelFetch': z.tuple([z.string()]),
   /** Load a model for live prediction (kept loaded until another is opened or live.release). */
   'live.open': z.tuple([LiveOpenRequestSchema]),
   /** One camera frame or dropped image through the held model. */
@@ -247,6 +253,9 @@ export interface LabResults {
   'models.stopServing': ServingStatus;
   'models.serving': ServingStatus;
   'models.cutLayers': CutLayerInfo[];
+  'backbones.list': BackboneInfo[];
+  'backbones.fetch': BackboneInfo;
+  'backbones.cancelFetch': { cancelled: boolean };
   'live.open': LiveModelInfo;
   'live.predict': LivePrediction;
   'live.release': { released: boolean };

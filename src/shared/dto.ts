@@ -506,3 +506,22 @@ export interface CutLayerInfo {
   /** where the head goes when model.cutLayer is not set */
   isDefault: boolean;
 }
+
+/** A backbone the Train form and `lab backbones` offer: the bundled one, or a catalogue entry downloaded on demand. */
+export interface BackboneInfo {
+  /** the value for model.backbone: "builtin:mobilenetv2" or "catalog:<id>" */
+  backbone: string;
+  id: string;
+  name: { en: string; 'zh-CN': string };
+  state: 'bundled' | 'downloaded' | 'partial' | 'missing';
+  inputSize: number;
+  channels: 1 | 3;
+  scaling: 'symmetric' | 'unit';
+  defaultCut: string | null;
+  /** approximate download size in bytes (0 for the bundled one) */
+  approxBytes: number;
+  /** where it is downloaded from (null for the bundled one) */
+  url: string | null;
+  /** from the workspace's backbones/catalog.json rather than the built-in catalogue */
+  userAdded: boolean;
+}

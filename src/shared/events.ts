@@ -7,6 +7,8 @@ import type { SearchRow, TuneStatus, TuneStepNumber, TuneStepResult } from './tu
 export type LabEvent =
   | { type: 'import.progress'; jobId: string; phase: 'scan' | 'validate' | 'cache'; done: number; total: number; ratePerS: number; etaS: number | null }
   | { type: 'import.done'; jobId: string; datasetId: string }
+  /** backbones.fetch: bytes downloaded of the total (about ten a second, and the last). */
+  | { type: 'backbone.progress'; jobId: string; id: string; done: number; total: number }
   /** models.predict over many images: images finished out of the total (about ten a second, and the last). */
   | { type: 'predict.progress'; done: number; total: number; ratePerS: number; jobId?: string; etaS?: number | null }
   /** models.predict: predictions finished since the last such event (streamed before the call answers; no heatmaps yet). */

@@ -6,6 +6,7 @@ import { createLabService } from '../service/lab-service';
 import { localClient } from '../service/local-client';
 import { forkLauncher } from '../worker/fork-launcher';
 import { openWorkspace } from '../workspace';
+import { backbonesCommand } from './commands/backbones';
 import { demoCommand } from './commands/demo';
 import { renameCommand } from './commands/rename';
 import { serveCommand } from './commands/serve';
@@ -47,6 +48,8 @@ Commands:
                                      a local HTTP prediction API (POST /v1/predict; /openapi.json);
                                      127.0.0.1 unless --host, which needs a token of ≥ 16 characters
   doctor                             which training backend runs, and why faster ones did not load
+  backbones [fetch <id>]             the bundled backbone and well-known ones downloaded on demand (model.backbone
+                                     "catalog:<id>"); fetch downloads one (Ctrl-C cancels; the next fetch resumes)
 
 Options for every command:
   --json     one JSON event per line on stdout (progress, batch, epoch, result, error)
@@ -124,6 +127,8 @@ async function run(ctx: CliContext, command: string, positionals: string[], flag
       return serveModelCommand(ctx, positionals, s);
     case 'doctor':
       return doctorCommand(ctx);
+    case 'backbones':
+      return backbonesCommand(ctx, positionals);
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { ModelConfig, TrainConfig } from '../../shared/config';
 import { LabError } from '../../shared/errors';
 import { msg } from '../../shared/messages';
+import { catalogId, isCatalogBackbone } from './backbone-catalog';
 import { flattenTopology, isNested } from './flatten-topology';
 import { readModelArtifacts } from './fs-io';
 import { SeedBatchNorm } from './layers/seed-batch-norm';
@@ -46,6 +47,8 @@ export function backboneDir(backbone: string): string {
   if (backbone.startsWith('builtin:')) {
     throw new LabError('BAD_CONFIG', msg('model.backbone.unknownBuiltin', { backbone, builtin: BUILTIN_MOBILENET }));
   }
+  // catalog:<id> is resolved to its downloaded folder (backbone-library.ts) before a run or a cut-layer list gets here.
+  if (isCatalogBackbone(backbone)) throw new LabError('NOT_FOUND', msg('backbone.notDownloaded', { id: catalogId(backbone) }));
   return path.resolve(backbone);
 }
 

@@ -50,7 +50,7 @@ export function createLabService(opts: { ws: Workspace; shell: ServiceContext['s
     ...exporting,
     ...live,
     ...augmentHandlers(ctx),
-    ...backboneHandlers(),
+    ...backboneHandlers(ctx),
     ...conceptsHandlers(ctx),
     ...tuning,
     ...captureHandlers(ctx),

@@ -8,6 +8,7 @@ import { getDataset } from '../datasets';
 import { openSplit, type SplitOnDisk } from '../datasets/split-on-disk';
 import { initBackend } from '../engine/backend';
 import { preprocessingFor } from '../models';
+import { downloadLog, resolveCatalogBackbone } from '../models/backbone-library';
 import { loadRunModel, readRunConfig, recordRunBackend, readRun, saveEvaluation, saveModel, setRunStatus } from '../runs';
 import { trainWithTorch } from '../torch-engine';
 import { evaluateModel, trainRun } from '../training';
@@ -45,6 +46,9 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   }
   await setRunStatus(ws, runId, 'running', torch ? {} : { backend: backend.label });
   io.emit({ type: 'run.status', runId, status: 'running' });
+  // A catalog:<id> backbone is downloaded first (progress in the run's log; the run's stop cancels, the next start
+  // resumes) or checked against its pinned checksums; the run then uses its folder.
+  config = await resolveCatalogBackbone(ws, config, downloadLog(ws, (level, m) => io.emit({ type: 'run.log', runId, level, message: english(m), msg: m }), io.signal));
 
   const dataset = await getDataset(ws, config.datasetId);
   const has = (split: 'val' | 'test'): boolean => dataset.classes.some((c) => c.counts[split] > 0);

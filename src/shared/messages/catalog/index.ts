@@ -10,12 +10,13 @@ import { deployMessages } from './deploy';
 import { boundaryMessages } from './boundaries';
 import { torchMessages } from './torch';
 import { captureMessages } from './capture';
+import { backboneMessages } from './backbones';
 
 /**
  * Every area's catalog, merged. Add an area: create `catalog/<area>.ts` with defineMessages(...) and spread
  * it into both languages below (keys are prefixed with the area, so areas never collide).
  */
-const areas = [commonMessages, errorMessages, datasetMessages, tuningMessages, diagnosisMessages, backendMessages, modelMessages, explainMessages, deployMessages, boundaryMessages, captureMessages, torchMessages] as const;
+const areas = [commonMessages, errorMessages, datasetMessages, tuningMessages, diagnosisMessages, backendMessages, modelMessages, explainMessages, deployMessages, boundaryMessages, captureMessages, torchMessages, backboneMessages] as const;
 
 type Merge<T extends readonly { en: Record<string, string> }[]> = T[number]['en'];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
