@@ -175,6 +175,7 @@ describe('catalogue backbones', () => {
     expect(err.message).toContain('could not be downloaded from http://127.0.0.1:9/published/model.json');
     expect(err.message).toContain('The bundled MobileNetV2 works offline');
     expect(existsSync(path.join(downloadedBackboneDir(ws, 'local-mnv2'), CHECKSUM_FILE))).toBe(false);
+    expect((await listBackbones(ws)).find((b) => b.id === 'local-mnv2')?.state).toBe('missing');
     // An id nobody catalogued names the known ones.
     await expect(resolveCatalogBackbone(ws, transfer('catalog:nope'))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('mobilenet-v1-0.25-224') });
 

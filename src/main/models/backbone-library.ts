@@ -3,7 +3,7 @@
  * entries the user adds in backbones/catalog.json, each with its download state. `catalog:<id>` resolves to the
  * downloaded folder, downloading it first when needed (backbone-download.ts: resume, progress, cancel, checksums).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -81,7 +81,9 @@ export async function catalogEntry(ws: Workspace, id: string): Promise<CatalogEn
 function stateOf(ws: Workspace, id: string): BackboneInfo['state'] {
   const dir = downloadedBackboneDir(ws, id);
   if (existsSync(path.join(dir, 'model.json'))) return 'downloaded';
-  return existsSync(`${dir}.partial`) ? 'partial' : 'missing';
+  // An attempt that got nothing (offline) leaves an empty folder: not partly downloaded.
+  const partial = `${dir}.partial`;
+  return existsSync(partial) && readdirSync(partial).length > 0 ? 'partial' : 'missing';
 }
 
 /** Everything model.backbone can name by id: the bundled backbone first, then the catalogue with download states. */

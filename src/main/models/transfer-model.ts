@@ -48,7 +48,7 @@ export function backboneDir(backbone: string): string {
     throw new LabError('BAD_CONFIG', msg('model.backbone.unknownBuiltin', { backbone, builtin: BUILTIN_MOBILENET }));
   }
   // catalog:<id> is resolved to its downloaded folder (backbone-library.ts) before a run or a cut-layer list gets here.
-  if (isCatalogBackbone(backbone)) throw new LabError('NOT_FOUND', msg('backbone.notDownloaded', { id: catalogId(backbone) }));
+  if (isCatalogBackbone(backbone)) throw new LabError('NOT_FOUND', msg('backbone.unresolvedHere', { id: catalogId(backbone) }));
   return path.resolve(backbone);
 }
 

@@ -8,6 +8,8 @@ export const backboneMessages = defineMessages(
     'backbone.changedUpstream':
       'The file {file} downloaded again for the backbone "{id}" differs from the one first downloaded (expected {expected}, got {actual}), so it was deleted: the published file changed or the download was altered. To accept a new version, delete the folder {dir} and download again.',
     'backbone.notDownloaded': 'The backbone "{id}" is not downloaded yet: run "lab backbones fetch {id}" or press Download in the Train view (it is also downloaded when a run starts).',
+    'backbone.unresolvedHere':
+      'model.backbone "catalog:{id}" is downloaded when a training run starts; this step cannot do that. Download it ("lab backbones fetch {id}") and give its folder instead: backbones/{id} in the lab\'s workspace.',
     'backbone.badCatalogFile': 'The backbone catalogue {file} is not valid ({detail}). Fix or delete that file; the built-in catalogue still works.',
     'backbone.badModelJson': 'The model.json of the backbone "{id}" from {url} is not a tfjs layers model ({detail}); it was deleted.',
     'backbone.downloading': 'Downloading the backbone "{id}" (about {size}) from {url}…',
@@ -27,6 +29,7 @@ export const backboneMessages = defineMessages(
     'backbone.changedUpstream':
       '为骨干网络“{id}”重新下载的文件 {file} 与首次下载的不同（应为 {expected}，实际为 {actual}），已删除：发布的文件已更改，或下载内容被篡改。如要接受新版本，请删除文件夹 {dir} 后重新下载。',
     'backbone.notDownloaded': '骨干网络“{id}”尚未下载：请运行“lab backbones fetch {id}”，或在训练页面点击“下载”（开始训练时也会自动下载）。',
+    'backbone.unresolvedHere': 'model.backbone “catalog:{id}”会在训练运行开始时下载；这一步无法下载。请先下载（“lab backbones fetch {id}”），然后改为填写它的文件夹：实验室工作区中的 backbones/{id}。',
     'backbone.badCatalogFile': '骨干网络目录文件 {file} 无效（{detail}）。请修正或删除该文件；内置目录仍可使用。',
     'backbone.badModelJson': '从 {url} 下载的骨干网络“{id}”的 model.json 不是 tfjs 层模型（{detail}），已删除。',
     'backbone.downloading': '正在从 {url} 下载骨干网络“{id}”（约 {size}）……',
