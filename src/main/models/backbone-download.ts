@@ -28,6 +28,8 @@ export interface RemoteBackbone {
   baseUrl: string;
   /** model.json first, then every weight shard it names; absent: model.json is fetched and its weightsManifest names the shards */
   files?: RemoteFile[];
+  /** expected download size, for progress until model.json says how big the weights are */
+  approxBytes?: number;
 }
 
 /** Written by the lab into backbones/<id>/ on the first complete download: "<sha256>  <file>" per line. */
@@ -240,7 +242,7 @@ export async function ensureBackbone(ws: Workspace, spec: RemoteBackbone, o: Dow
   const pinned = await readChecksums(partial);
   const known = new Map((spec.files ?? []).filter((f) => f.sha256).map((f) => [f.path, f.sha256!]));
   const sums = new Map<string, string>();
-  const tally: Tally = { done: 0, total: (spec.files ?? []).reduce((a, f) => a + (f.size ?? 0), 0) };
+  const tally: Tally = { done: 0, total: (spec.files ?? []).reduce((a, f) => a + (f.size ?? 0), 0) || (spec.approxBytes ?? 0) };
 
   const get = async (f: RemoteFile): Promise<void> => {
     checkRelative(spec, f.path);
@@ -267,7 +269,7 @@ export async function ensureBackbone(ws: Workspace, spec: RemoteBackbone, o: Dow
     try {
       const shards = await shardsOf(spec, target);
       rest = shards.files;
-      tally.total = Math.max(tally.total, tally.done + shards.bytes);
+      tally.total = tally.done + shards.bytes;
     } catch (err) {
       await rm(target, { force: true });
       throw err;

@@ -123,7 +123,7 @@ export async function listBackbones(ws: Workspace): Promise<BackboneInfo[]> {
 /** Downloads a catalogue backbone (or checks the downloaded one against its pinned checksums); returns its folder. */
 export async function fetchCatalogBackbone(ws: Workspace, id: string, o: DownloadOptions = {}): Promise<string> {
   const entry = await catalogEntry(ws, id);
-  return ensureBackbone(ws, { id: entry.id, baseUrl: entry.baseUrl, ...(entry.files ? { files: entry.files } : {}) }, o);
+  return ensureBackbone(ws, { id: entry.id, baseUrl: entry.baseUrl, approxBytes: entry.approxBytes, ...(entry.files ? { files: entry.files } : {}) }, o);
 }
 
 /** The folder of a downloaded catalogue backbone, checked; NOT_FOUND with what to do when it is not downloaded. */
@@ -168,7 +168,7 @@ export async function resolveCatalogBackbone(ws: Workspace, config: TrainConfig,
  * when the checksums are pinned (a run's log events, so every shell shows them in its language).
  */
 export function downloadLog(ws: Workspace, log: (level: 'info' | 'warn', m: LabMessage) => void, signal?: AbortSignal): ResolveOptions {
-  let tenth = -1;
+  let tenth = '';
   let id = '';
   return {
     ...(signal ? { signal } : {}),
@@ -177,7 +177,7 @@ export function downloadLog(ws: Workspace, log: (level: 'info' | 'warn', m: LabM
       log('info', msg('backbone.downloading', { id: entry.id, size: formatBytes(entry.approxBytes), url: new URL('model.json', entry.baseUrl).toString() }));
     },
     onProgress: (p) => {
-      const t = p.total > 0 ? Math.floor((10 * p.done) / p.total) : 0;
+      const t = `${p.total > 0 ? Math.floor((10 * p.done) / p.total) : 0}/${p.total}`;
       if (t === tenth) return;
       tenth = t;
       log('info', msg('backbone.downloadProgress', { id: p.id, done: formatBytes(p.done), total: formatBytes(p.total) }));

@@ -24,14 +24,15 @@ export async function backbonesCommand(ctx: CliContext, positionals: string[]): 
   }
   if (sub !== 'fetch' || !id || extra.length > 0) throw new UsageError(formatMessage(msg('backbone.usage'), ctx.locale));
   const jobId = randomUUID();
-  let tenth = -1;
+  let tenth = '';
   const off = ctx.lab.onEvent((e) => {
     if (e.type !== 'backbone.progress' || e.jobId !== jobId) return;
     if (ctx.json) {
       ctx.out.emit({ type: 'progress', phase: 'download', done: e.done, total: e.total });
       return;
     }
-    const t = e.total > 0 ? Math.floor((10 * e.done) / e.total) : 0;
+    // A line per tenth (and when the expected total changes: model.json tells the weights' exact size).
+    const t = `${e.total > 0 ? Math.floor((10 * e.done) / e.total) : 0}/${e.total}`;
     if (t === tenth) return;
     tenth = t;
     const m = msg('backbone.downloadProgress', { id: e.id, done: formatBytes(e.done), total: formatBytes(e.total) });
