@@ -1,5 +1,7 @@
 #include "matmul.h"
 
+#include <omp.h>
+
 #include <algorithm>
 
 #include "engine.h"
@@ -8,8 +10,33 @@ using namespace dnnl;
 using dt = memory::data_type;
 
 namespace lab {
+namespace {
+
+// Below about four million multiply-adds (a transfer head's 32×1280·1280×100 and its gradients, a small network's
+// classifier) waking the second thread costs as much as it saves, or more: such products run on the calling thread
+// alone. Measured with passive OpenMP waiting on 2 cores: 1M multiply-adds 18 µs on one thread against 28 µs on
+// two, 4M 43 against 46, 8M 90 against 79. oneDNN wants a primitive executed with the thread count it was created
+// with, so the guard covers both.
+constexpr double kSingleThreadBelow = 1 << 22;
+
+class ThreadsForSmall {
+ public:
+  explicit ThreadsForSmall(const int* p) : saved_(omp_get_max_threads()) {
+    const double work = static_cast<double>(std::max(p[0], p[1])) * p[2] * p[3] * p[4];
+    if (work < kSingleThreadBelow && saved_ > 1) omp_set_num_threads(1);
+  }
+  ~ThreadsForSmall() { omp_set_num_threads(saved_); }
+  ThreadsForSmall(const ThreadsForSmall&) = delete;
+  ThreadsForSmall& operator=(const ThreadsForSmall&) = delete;
+
+ private:
+  int saved_;
+};
+
+}  // namespace
 
 void matmul(const int* p, const float* a, const float* b, const float* bias, bool relu, float* c) {
+  const ThreadsForSmall threads(p);
   const int flags[2] = {bias != nullptr, relu};
   std::string key = key_of("matmul", p, kMatmulParams) + key_of("", flags, 2);
   Cached& entry = cached(key, [&] {
