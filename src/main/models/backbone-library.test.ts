@@ -189,7 +189,7 @@ describe('catalogue backbones', () => {
     model.dispose();
   });
 
-  it('a run with model.backbone "catalog:<id>" downloads it first (progress in the run log) and trains', async () => {
+  it('a run with model.backbone "catalog:<id>" downloads it first (progress in the run log; Stop cancels, the next start resumes) and trains', async () => {
     const ws = workspace();
     const data = tempDir('catalog-run');
     cleanups.push(data.cleanup);
@@ -203,8 +203,25 @@ describe('catalogue backbones', () => {
     const run = await createRun(ws, config, { datasetName: 'Toys', classes: dataset.classes.map((c) => c.name), backend: 'cpu', datasetFingerprint: 'x' });
     vi.stubEnv('LAB_BACKEND', 'cpu');
     cleanups.push(() => vi.unstubAllEnvs());
+    // Stop while the backbone downloads: the run ends stopped, and what came is kept for the next start.
+    hold = weights;
+    const stop = new AbortController();
+    const first: LabEvent[] = [];
+    const mark = requests.length;
+    const emitFirst = (e: LabEvent): void => {
+      first.push(e);
+      // Once the weights are coming (after model.json), the person presses Stop.
+      if (e.type === 'run.log' && / downloaded\.$/.test(e.message) && requests.slice(mark).some((r) => r.startsWith(weights))) stop.abort();
+    };
+    await runTrainJob(ws, run.id, config, false, { emit: emitFirst, signal: stop.signal, gate: new PauseGate() });
+    expect(first.filter((e) => e.type === 'run.status').at(-1)).toMatchObject({ status: 'stopped', message: expect.stringContaining('was cancelled') });
+    const kept = statSync(path.join(`${downloadedBackboneDir(ws, 'local-mnv2')}.partial`, weights)).size;
+    expect(kept).toBeGreaterThan(0);
+    hold = null;
+
     const events: LabEvent[] = [];
-    await runTrainJob(ws, run.id, config, false, { emit: (e) => events.push(e), signal: new AbortController().signal, gate: new PauseGate() });
+    await runTrainJob(ws, run.id, config, true, { emit: (e) => events.push(e), signal: new AbortController().signal, gate: new PauseGate() });
+    expect(requests).toContain(`${weights}:${kept}`);
     const logs = events.flatMap((e) => (e.type === 'run.log' ? [e.message] : []));
     expect(logs.some((l) => l.startsWith('Downloading the backbone "local-mnv2"'))).toBe(true);
     expect(logs.some((l) => l.includes(`pinned in ${path.join(downloadedBackboneDir(ws, 'local-mnv2'), CHECKSUM_FILE)}`))).toBe(true);

@@ -48,7 +48,12 @@ export async function runTrainJob(ws: Workspace, runId: string, config: TrainCon
   io.emit({ type: 'run.status', runId, status: 'running' });
   // A catalog:<id> backbone is downloaded first (progress in the run's log; the run's stop cancels, the next start
   // resumes) or checked against its pinned checksums; the run then uses its folder.
-  config = await resolveCatalogBackbone(ws, config, downloadLog(ws, (level, m) => io.emit({ type: 'run.log', runId, level, message: english(m), msg: m }), io.signal));
+  try {
+    config = await resolveCatalogBackbone(ws, config, downloadLog(ws, (level, m) => io.emit({ type: 'run.log', runId, level, message: english(m), msg: m }), io.signal));
+  } catch (err) {
+    if (!(err instanceof LabError && err.code === 'CANCELLED')) throw err;
+    return announce(ws, io, runId, 'stopped', err.message);
+  }
 
   const dataset = await getDataset(ws, config.datasetId);
   const has = (split: 'val' | 'test'): boolean => dataset.classes.some((c) => c.counts[split] > 0);
