@@ -16,7 +16,6 @@ import type { TrainConfig } from '../../shared/config';
 import { dropoutMask } from '../engine/dropout-op';
 import { hasFusedReluGrad, RELU_GRAD_KERNEL } from '../engine/relu-grad-op';
 import { LOGITS_LAYER } from '../models';
-import { clipByGlobalNorm } from './rule-optimizer';
 import { seedSource } from './seeded-random';
 import { TrainStep, type StepResult } from './train-step';
 
@@ -79,7 +78,7 @@ export class DenseHeadStep extends TrainStep {
 
   private constructor(
     model: tf.LayersModel,
-    private readonly stepConfig: Pick<TrainConfig, 'optimizer' | 'weightDecay' | 'clipNorm'>,
+    stepConfig: Pick<TrainConfig, 'optimizer' | 'weightDecay' | 'clipNorm'>,
     classWeights: number[] | null,
     private readonly parts: Part[],
   ) {
@@ -166,14 +165,8 @@ export class DenseHeadStep extends TrainStep {
       grads.forEach((g) => g.dispose());
       return { loss: lossNumber, accuracy };
     }
-    // L2 decay, clipping and the update exactly as TrainStep does them.
-    let g = grads;
-    const made: tf.Tensor[][] = [grads];
-    const { weightDecay, clipNorm } = this.stepConfig;
-    if (weightDecay.kind === 'l2' && weightDecay.value > 0) made.push((g = this.optimizer.withL2(g)));
-    if (clipNorm !== null) made.push((g = clipByGlobalNorm(g, clipNorm).grads));
-    this.optimizer.apply(g, lr);
-    for (const list of made) list.forEach((t) => t.dispose());
+    // L2 decay, clipping and the update: TrainStep's own.
+    this.update(grads, lr);
     return { loss: lossNumber, accuracy };
   }
 }

@@ -181,14 +181,22 @@ export class TrainStep {
       ordered.forEach((g) => g.dispose());
       return { loss, accuracy };
     }
+    this.update(ordered, lr);
+    return { loss, accuracy };
+  }
+
+  /**
+   * The end of a step: L2 decay and clipping where they are on, then the optimizer's rule with learning rate `lr`.
+   * Disposes `grads` (in the trainable variables' order) and every tensor it made.
+   */
+  protected update(grads: tf.Tensor[], lr: number): void {
     // L2 decay and clipping make new tensors only when they are on (copies would cost a pass over every gradient).
-    let g = ordered;
-    const made: tf.Tensor[][] = [ordered];
+    let g = grads;
+    const made: tf.Tensor[][] = [grads];
     const { weightDecay, clipNorm } = this.config;
     if (weightDecay.kind === 'l2' && weightDecay.value > 0) made.push((g = this.optimizer.withL2(g)));
     if (clipNorm !== null) made.push((g = clipByGlobalNorm(g, clipNorm).grads));
     this.optimizer.apply(g, lr);
     for (const list of made) list.forEach((t) => t.dispose());
-    return { loss, accuracy };
   }
 }
