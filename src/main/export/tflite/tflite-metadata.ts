@@ -62,13 +62,31 @@ function offsets(b: B, list: flatbuffers.Offset[]): flatbuffers.Offset {
   return b.endVector();
 }
 
-function stats(b: B, min: number, max: number): flatbuffers.Offset {
-  const maxV = floats(b, [max]);
-  const minV = floats(b, [min]);
-  b.startObject(Slot.Stats.count);
-  b.addFieldOffset(Slot.Stats.max, maxV, 0);
-  b.addFieldOffset(Slot.Stats.min, minV, 0);
+/** A table field: an offset (a string, vector or table made before the table), or a scalar of the given width. */
+type Field = [slot: number, offset: flatbuffers.Offset] | [slot: number, value: number, width: 'int8' | 'int32'];
+
+/** A table of `count` slots with these fields (a scalar equal to the default 0 is left out, as flatbuffers does). */
+function table(b: B, count: number, fields: Field[]): flatbuffers.Offset {
+  b.startObject(count);
+  for (const [slot, value, width] of fields) {
+    if (width === 'int8') b.addFieldInt8(slot, value, 0);
+    else if (width === 'int32') b.addFieldInt32(slot, value, 0);
+    else b.addFieldOffset(slot, value, 0);
+  }
   return b.endObject();
+}
+
+function stats(b: B, min: number, max: number): flatbuffers.Offset {
+  return table(b, Slot.Stats.count, [
+    [Slot.Stats.max, floats(b, [max])],
+    [Slot.Stats.min, floats(b, [min])],
+  ]);
+}
+
+/** A Content table: which properties (the union's type), and the properties table. */
+function content(b: B, type: number, properties: flatbuffers.Offset): flatbuffers.Offset {
+  const C = Slot.Content;
+  return table(b, C.count, [[C.content_properties_type, type, 'int8'], [C.content_properties, properties]]);
 }
 
 /** The ModelMetadata flatbuffer (with its "M001" identifier) for an image classifier with one input and one output. */
@@ -76,90 +94,58 @@ export function buildModelMetadata(m: ModelMetadataInput): Uint8Array {
   const b = new flatbuffers.Builder(4096);
   const { size, channels } = m.preprocessing.input;
   const { mean, std } = meanStd(m.preprocessing);
+  const T = Slot.TensorMetadata;
 
   // Input: an image of size×size in RGB or grey, normalised as (x − mean) / std.
-  const sizeT = (() => {
-    b.startObject(Slot.ImageSize.count);
-    b.addFieldInt32(Slot.ImageSize.width, size, 0);
-    b.addFieldInt32(Slot.ImageSize.height, size, 0);
-    return b.endObject();
-  })();
-  b.startObject(Slot.ImageProperties.count);
-  b.addFieldInt8(Slot.ImageProperties.color_space, channels === 1 ? ColorSpaceType.GRAYSCALE : ColorSpaceType.RGB, 0);
-  b.addFieldOffset(Slot.ImageProperties.default_size, sizeT, 0);
-  const imageProps = b.endObject();
-  b.startObject(Slot.Content.count);
-  b.addFieldInt8(Slot.Content.content_properties_type, ContentProperties.ImageProperties, 0);
-  b.addFieldOffset(Slot.Content.content_properties, imageProps, 0);
-  const inputContent = b.endObject();
-  const meanV = floats(b, [mean]);
-  const stdV = floats(b, [std]);
-  b.startObject(Slot.NormalizationOptions.count);
-  b.addFieldOffset(Slot.NormalizationOptions.mean, meanV, 0);
-  b.addFieldOffset(Slot.NormalizationOptions.std, stdV, 0);
-  const normOpts = b.endObject();
-  b.startObject(Slot.ProcessUnit.count);
-  b.addFieldInt8(Slot.ProcessUnit.options_type, ProcessUnitOptions.NormalizationOptions, 0);
-  b.addFieldOffset(Slot.ProcessUnit.options, normOpts, 0);
-  const normUnit = b.endObject();
-  const processUnits = offsets(b, [normUnit]);
-  const inputStats = stats(b, (0 - mean) / std, (255 - mean) / std);
-  const inName = b.createString('image');
-  const inDesc = b.createString(`Input image to be classified: ${size}×${size}, ${channels === 1 ? 'greyscale' : 'RGB'}, pixels 0…255 normalised as (x − ${mean}) / ${std}.`);
-  b.startObject(Slot.TensorMetadata.count);
-  b.addFieldOffset(Slot.TensorMetadata.name, inName, 0);
-  b.addFieldOffset(Slot.TensorMetadata.description, inDesc, 0);
-  b.addFieldOffset(Slot.TensorMetadata.content, inputContent, 0);
-  b.addFieldOffset(Slot.TensorMetadata.process_units, processUnits, 0);
-  b.addFieldOffset(Slot.TensorMetadata.stats, inputStats, 0);
-  const inputMeta = b.endObject();
+  const sizeT = table(b, Slot.ImageSize.count, [[Slot.ImageSize.width, size, 'int32'], [Slot.ImageSize.height, size, 'int32']]);
+  const imageProps = table(b, Slot.ImageProperties.count, [
+    [Slot.ImageProperties.color_space, channels === 1 ? ColorSpaceType.GRAYSCALE : ColorSpaceType.RGB, 'int8'],
+    [Slot.ImageProperties.default_size, sizeT],
+  ]);
+  const normOpts = table(b, Slot.NormalizationOptions.count, [
+    [Slot.NormalizationOptions.mean, floats(b, [mean])],
+    [Slot.NormalizationOptions.std, floats(b, [std])],
+  ]);
+  const normUnit = table(b, Slot.ProcessUnit.count, [
+    [Slot.ProcessUnit.options_type, ProcessUnitOptions.NormalizationOptions, 'int8'],
+    [Slot.ProcessUnit.options, normOpts],
+  ]);
+  const inputMeta = table(b, T.count, [
+    [T.name, b.createString('image')],
+    [T.description, b.createString(`Input image to be classified: ${size}×${size}, ${channels === 1 ? 'greyscale' : 'RGB'}, pixels 0…255 normalised as (x − ${mean}) / ${std}.`)],
+    [T.content, content(b, ContentProperties.ImageProperties, imageProps)],
+    [T.process_units, offsets(b, [normUnit])],
+    [T.stats, stats(b, (0 - mean) / std, (255 - mean) / std)],
+  ]);
 
   // Output: one probability per label, labels in labels.txt (one per line, in output order).
-  b.startObject(0); // FeatureProperties has no fields
-  const featureProps = b.endObject();
-  b.startObject(Slot.Content.count);
-  b.addFieldInt8(Slot.Content.content_properties_type, ContentProperties.FeatureProperties, 0);
-  b.addFieldOffset(Slot.Content.content_properties, featureProps, 0);
-  const outputContent = b.endObject();
-  const fileName = b.createString(LABELS_FILE);
-  const fileDesc = b.createString('Labels for the categories the model can recognise, one per line, in output order.');
-  b.startObject(Slot.AssociatedFile.count);
-  b.addFieldOffset(Slot.AssociatedFile.name, fileName, 0);
-  b.addFieldOffset(Slot.AssociatedFile.description, fileDesc, 0);
-  b.addFieldInt8(Slot.AssociatedFile.type, AssociatedFileType.TENSOR_AXIS_LABELS, 0);
-  const labelsFile = b.endObject();
-  const outFiles = offsets(b, [labelsFile]);
-  const outputStats = stats(b, 0, 1);
-  const outName = b.createString('probability');
-  const outDesc = b.createString(`Probabilities of the ${m.labels.length} labels respectively.`);
-  b.startObject(Slot.TensorMetadata.count);
-  b.addFieldOffset(Slot.TensorMetadata.name, outName, 0);
-  b.addFieldOffset(Slot.TensorMetadata.description, outDesc, 0);
-  b.addFieldOffset(Slot.TensorMetadata.content, outputContent, 0);
-  b.addFieldOffset(Slot.TensorMetadata.stats, outputStats, 0);
-  b.addFieldOffset(Slot.TensorMetadata.associated_files, outFiles, 0);
-  const outputMeta = b.endObject();
+  const featureProps = table(b, 0, []); // FeatureProperties has no fields
+  const labelsFile = table(b, Slot.AssociatedFile.count, [
+    [Slot.AssociatedFile.name, b.createString(LABELS_FILE)],
+    [Slot.AssociatedFile.description, b.createString('Labels for the categories the model can recognise, one per line, in output order.')],
+    [Slot.AssociatedFile.type, AssociatedFileType.TENSOR_AXIS_LABELS, 'int8'],
+  ]);
+  const outputMeta = table(b, T.count, [
+    [T.name, b.createString('probability')],
+    [T.description, b.createString(`Probabilities of the ${m.labels.length} labels respectively.`)],
+    [T.content, content(b, ContentProperties.FeatureProperties, featureProps)],
+    [T.stats, stats(b, 0, 1)],
+    [T.associated_files, offsets(b, [labelsFile])],
+  ]);
 
-  const inputs = offsets(b, [inputMeta]);
-  const outputs = offsets(b, [outputMeta]);
-  b.startObject(Slot.SubGraphMetadata.count);
-  b.addFieldOffset(Slot.SubGraphMetadata.input_tensor_metadata, inputs, 0);
-  b.addFieldOffset(Slot.SubGraphMetadata.output_tensor_metadata, outputs, 0);
-  const subgraph = b.endObject();
-  const subgraphs = offsets(b, [subgraph]);
-  const name = b.createString(m.name);
-  const description = b.createString(m.description);
-  const version = b.createString(m.version);
-  const author = b.createString(m.author);
-  const parser = b.createString(MIN_PARSER_VERSION);
-  b.startObject(Slot.ModelMetadata.count);
-  b.addFieldOffset(Slot.ModelMetadata.name, name, 0);
-  b.addFieldOffset(Slot.ModelMetadata.description, description, 0);
-  b.addFieldOffset(Slot.ModelMetadata.version, version, 0);
-  b.addFieldOffset(Slot.ModelMetadata.subgraph_metadata, subgraphs, 0);
-  b.addFieldOffset(Slot.ModelMetadata.author, author, 0);
-  b.addFieldOffset(Slot.ModelMetadata.min_parser_version, parser, 0);
-  const root = b.endObject();
+  const subgraph = table(b, Slot.SubGraphMetadata.count, [
+    [Slot.SubGraphMetadata.input_tensor_metadata, offsets(b, [inputMeta])],
+    [Slot.SubGraphMetadata.output_tensor_metadata, offsets(b, [outputMeta])],
+  ]);
+  const M = Slot.ModelMetadata;
+  const root = table(b, M.count, [
+    [M.name, b.createString(m.name)],
+    [M.description, b.createString(m.description)],
+    [M.version, b.createString(m.version)],
+    [M.subgraph_metadata, offsets(b, [subgraph])],
+    [M.author, b.createString(m.author)],
+    [M.min_parser_version, b.createString(MIN_PARSER_VERSION)],
+  ]);
   b.finish(root, METADATA_FILE_IDENTIFIER);
   return b.asUint8Array().slice();
 }
