@@ -1,12 +1,13 @@
 /** Helpers for the datasets tests: tiny generated images, temp folders and a tree fingerprint. Not used at run time. */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, lstatSync, readlinkSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { openWorkspace, type Workspace } from '../workspace';
+import type { SplitOnDisk } from './split-on-disk';
 
 export function tempDir(prefix: string): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), `lab-${prefix}-`));
@@ -112,3 +113,14 @@ export function treeFingerprint(dir: string): Map<string, string> {
 }
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** A decoded cache of n pseudo-random 8 × 8 grey images written directly into `dir`, as a split of two classes. */
+export function syntheticSplitOnDisk(dir: string, n: number): SplitOnDisk {
+  const rowBytes = 64;
+  const file = path.join(dir, `cache-${n}.u8`);
+  const fd = openSync(file, 'w');
+  writeSync(fd, Uint8Array.from({ length: n * rowBytes }, (_, i) => (i * 2654435761) >>> 24));
+  closeSync(fd);
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  return { file, rows, index: rows, y: Int32Array.from(rows, (i) => i % 2), n, size: 8, channels: 1, classes: ['a', 'b'], rowBytes };
+}

@@ -4,13 +4,11 @@
  * the pixels held do not grow with the split.
  */
 import * as tf from '@tensorflow/tfjs';
-import { closeSync, openSync, writeSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateTestTime } from '../augment/test-time';
 import { importDataset, loadSplit } from '../datasets';
-import { openSplit, readSplitRows, type SplitOnDisk } from '../datasets/split-on-disk';
-import { tempDir, tempWorkspace, putGreyClasses } from '../datasets/test-fixtures';
+import { openSplit, readSplitRows } from '../datasets/split-on-disk';
+import { tempDir, tempWorkspace, putGreyClasses, syntheticSplitOnDisk } from '../datasets/test-fixtures';
 import { buildModel, preprocessingFor } from '../models';
 import { evaluateModel, type ReadRows } from './evaluate';
 import { parseTrainConfig } from './train-config';
@@ -36,17 +34,6 @@ afterAll(() => {
 
 const config = () =>
   parseTrainConfig({ datasetId, input, model: { kind: 'mlp' }, optimizer: { name: 'adam', lr: 0.01 }, epochs: 1, batchSize: 4, earlyStopping: { enabled: false } });
-
-/** A decoded cache of n pseudo-random 8 × 8 grey images written directly, as a split of two classes. */
-function syntheticSplit(n: number): SplitOnDisk {
-  const rowBytes = 64;
-  const file = path.join(caches.dir, `cache-${n}.u8`);
-  const fd = openSync(file, 'w');
-  writeSync(fd, Uint8Array.from({ length: n * rowBytes }, (_, i) => (i * 2654435761) >>> 24));
-  closeSync(fd);
-  const rows = Int32Array.from({ length: n }, (_, i) => i);
-  return { file, rows, index: rows, y: Int32Array.from(rows, (i) => i % 2), n, size: 8, channels: 1, classes: ['a', 'b'], rowBytes };
-}
 
 describe('test evaluation from a split on disk', () => {
   it('gives the Evaluation and the five-crop accuracy of the split loaded into memory', async () => {
@@ -80,7 +67,7 @@ describe('test evaluation from a split on disk', () => {
     const B = 8;
     const peaks: { plain: number; tta: number }[] = [];
     for (const n of [40, 400]) {
-      const split = syntheticSplit(n);
+      const split = syntheticSplitOnDisk(caches.dir, n);
       // Bytes of the decoded-cache reads allocated (from the moment a read starts) and not yet through the model.
       let held = 0;
       let peak = 0;

@@ -5,12 +5,10 @@
  * memory.
  */
 import * as tf from '@tensorflow/tfjs';
-import { closeSync, openSync, writeSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset, loadSplit } from '../datasets';
 import { openSplit, readSplitRows, type SplitOnDisk } from '../datasets/split-on-disk';
-import { tempDir, tempWorkspace, putGreyClasses } from '../datasets/test-fixtures';
+import { tempDir, tempWorkspace, putGreyClasses, syntheticSplitOnDisk } from '../datasets/test-fixtures';
 import { buildModel, preprocessingFor, splitTransferModel } from '../models';
 import { lossAndAccuracy, predictProbabilities } from './evaluate';
 import { embeddingKey, embeddingsFor } from './embedding-cache';
@@ -43,17 +41,6 @@ const quiet = { onBatch: () => {}, onEpoch: () => {}, onLog: () => {} };
 const config = (over: Record<string, unknown> = {}) =>
   parseTrainConfig({ datasetId, input, model: { kind: 'mlp' }, optimizer: { name: 'adam', lr: 0.01 }, epochs: 3, batchSize: 4, earlyStopping: { enabled: false }, ...over });
 
-/** A decoded cache of n random 8 × 8 grey images written directly, as a split of two classes. */
-function syntheticSplit(n: number): SplitOnDisk {
-  const rowBytes = 64;
-  const file = path.join(caches.dir, `cache-${n}.u8`);
-  const fd = openSync(file, 'w');
-  writeSync(fd, Uint8Array.from({ length: n * rowBytes }, (_, i) => (i * 2654435761) >>> 24));
-  closeSync(fd);
-  const rows = Int32Array.from({ length: n }, (_, i) => i);
-  return { file, rows, index: rows, y: Int32Array.from(rows, (i) => i % 2), n, size: 8, channels: 1, classes: ['a', 'b'], rowBytes };
-}
-
 describe('validation streamed from disk', () => {
   it('gives the loss and accuracy of the split predicted from memory', async () => {
     const cfg = config();
@@ -77,7 +64,7 @@ describe('validation streamed from disk', () => {
     const B = 8;
     const peaks: number[] = [];
     for (const n of [40, 400]) {
-      const split = syntheticSplit(n);
+      const split = syntheticSplitOnDisk(caches.dir, n);
       // Bytes of the decoded-cache reads allocated (from the moment a read starts) and not yet through the model.
       let held = 0;
       let peak = 0;
