@@ -73,9 +73,6 @@ function reluGrad(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {
 type Saved = { input: tf.Tensor; mask?: tf.Tensor };
 
 export class DenseHeadStep extends TrainStep {
-  private readonly weightsOfRun: tf.Tensor1D | undefined;
-  private readonly variables: tf.Variable[];
-
   private constructor(
     model: tf.LayersModel,
     stepConfig: Pick<TrainConfig, 'optimizer' | 'weightDecay' | 'clipNorm'>,
@@ -83,20 +80,12 @@ export class DenseHeadStep extends TrainStep {
     private readonly parts: Part[],
   ) {
     super(model, stepConfig, classWeights);
-    this.weightsOfRun = classWeights ? tf.keep(tf.tensor1d(classWeights, 'float32')) : undefined;
-    // The optimizer's order (TrainStep's): the model's trainable weights.
-    this.variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   }
 
   /** The written-out step for a plain dense head, or null (then TrainStep applies). */
   static for(model: tf.LayersModel, config: Pick<TrainConfig, 'optimizer' | 'weightDecay' | 'clipNorm'>, classWeights: number[] | null = null): DenseHeadStep | null {
     const parts = plainHead(model);
     return parts ? new DenseHeadStep(model, config, classWeights, parts) : null;
-  }
-
-  override dispose(): void {
-    super.dispose();
-    this.weightsOfRun?.dispose();
   }
 
   override async run(x: tf.Tensor, y: tf.Tensor, lr: number, seed: number): Promise<StepResult> {
@@ -126,7 +115,7 @@ export class DenseHeadStep extends TrainStep {
       // The loss as crossEntropy computes it from logits.
       const logP = tf.logSoftmax(logits);
       const perImage = tf.neg(tf.sum(tf.mul(y, logP), -1));
-      const w = this.weightsOfRun ? tf.sum(tf.mul(y, this.weightsOfRun), -1) : null;
+      const w = this.classWeights ? tf.sum(tf.mul(y, this.classWeights), -1) : null;
       const lossValue = w ? tf.div(tf.sum(tf.mul(w, perImage)), tf.sum(w)) : tf.mean(perImage);
       const correctCount = tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), tf.argMax(y, -1)), 'float32'));
 
@@ -155,7 +144,7 @@ export class DenseHeadStep extends TrainStep {
       }
       const byVariable = new Map<string, tf.Tensor>();
       for (const [v, g] of gradOf) byVariable.set((v.read() as tf.Variable).name, g);
-      return [lossValue, correctCount, ...this.variables.map((v) => byVariable.get(v.name)!)];
+      return [lossValue, correctCount, ...this.vars.map((v) => byVariable.get(v.name)!)];
     });
     const lossNumber = (await loss!.data())[0]!;
     const accuracy = (await correct!.data())[0]! / n;

@@ -128,11 +128,13 @@ function allLayers(model: tf.LayersModel): tf.layers.Layer[] {
 
 export class TrainStep {
   readonly optimizer: RuleOptimizer;
-  private readonly vars: tf.Variable[];
+  /** The trainable variables, in the optimizer's order (the model's trainable weights). */
+  protected readonly vars: tf.Variable[];
   private readonly dropouts: SeededLayer[];
   private readonly view: tf.LayersModel;
   private readonly fromLogits: boolean;
-  private readonly classWeights: tf.Tensor1D | undefined;
+  /** Per-class loss weights as a tensor, when the run has them. */
+  protected readonly classWeights: tf.Tensor1D | undefined;
 
   /** `classWeights`: per-class loss weights (see class-balance.ts), or null for the plain mean. */
   constructor(
